@@ -1,0 +1,1 @@
+"""Optimizer passes; see issue 3."""

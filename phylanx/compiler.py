@@ -1,0 +1,53 @@
+"""Compile a Python function for given argument types into a verified PhySL module."""
+
+from __future__ import annotations
+
+from phylanx.ir.core import Function, Module
+from phylanx.ir.types import Type
+from phylanx.ir.verifier import VerifyError, verify_module
+
+
+class Compiler:
+    def __init__(self):
+        self.module = Module()
+        self.lowered: dict[tuple, Function] = {}
+        self.in_progress: list = []
+
+    def compile(self, func, arg_types: list[Type], verify: bool = True) -> Module:
+        self._lower(func, list(arg_types), func.__name__)
+        if verify:
+            try:
+                verify_module(self.module)
+            except VerifyError as e:
+                raise RuntimeError(f"phylanx internal error: lowering produced invalid IR: {e}"
+                                   ) from None
+        return self.module
+
+    def lower_callee(self, func, arg_types: list[Type], caller, node) -> Function:
+        key = (func, tuple(arg_types))
+        if key in self.lowered:
+            return self.lowered[key]
+        if func in self.in_progress:
+            raise caller.error(f"recursive call of '{func.__name__}' is not supported", node)
+        name, k = func.__name__, 0
+        while name in self.module.functions:
+            k += 1
+            name = f"{func.__name__}_{k}"
+        return self._lower(func, list(arg_types), name)
+
+    def _lower(self, func, arg_types, name) -> Function:
+        from phylanx.frontend.lower import Lowerer
+
+        lowerer = Lowerer(func, arg_types, self.module, self, name)
+        self.module.add(lowerer.function)
+        self.in_progress.append(func)
+        try:
+            f = lowerer.lower()
+        finally:
+            self.in_progress.pop()
+        self.lowered[(func, tuple(arg_types))] = f
+        return f
+
+
+def compile_function(func, arg_types: list[Type], verify: bool = True) -> Module:
+    return Compiler().compile(func, arg_types, verify)

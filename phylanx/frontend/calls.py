@@ -1,0 +1,424 @@
+"""Lowering of calls and attributes: NumPy functions, array methods, builtins, kernels."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import types as pytypes
+
+import numpy as np
+
+from phylanx.frontend.scope import EMPTY_LIST, Static
+from phylanx.ir.core import Value
+from phylanx.ir.registry import TypeRuleError, all_ops
+from phylanx.ir.types import (
+    INT, ArrayType, ListType, ScalarType, TupleType, dtype_name,
+)
+
+
+class BoundMethod:
+    """`x.name` before the call: the receiver and the method name."""
+
+    def __init__(self, receiver: Value, name: str):
+        self.receiver, self.name = receiver, name
+
+
+_tables = None
+
+
+def tables():
+    """(numpy object id -> decl, method name -> [decls], builtin -> decl), built once."""
+    global _tables
+    if _tables is None:
+        by_object, by_method, by_builtin = {}, {}, {}
+        for decl in all_ops().values():
+            for path in decl.extra.get("numpy", ()):
+                obj = np
+                try:
+                    for part in path.split("."):
+                        obj = getattr(obj, part)
+                except AttributeError:
+                    continue
+                by_object.setdefault(id(obj), decl)
+            for name in decl.extra.get("method", ()):
+                by_method.setdefault(name, []).append(decl)
+            for name in decl.extra.get("builtin", ()):
+                by_builtin[id(getattr(builtins, name))] = decl
+        _tables = (by_object, by_method, by_builtin)
+    return _tables
+
+
+def _display(obj) -> str:
+    mod = getattr(obj, "__module__", None) or ""
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj))
+    if mod.startswith("numpy"):
+        return "np" + mod[len("numpy"):] + "." + name
+    return name if mod in ("builtins", "") else f"{mod}.{name}"
+
+
+class CallsMixin:
+    # -- attributes ----------------------------------------------------------------------
+    def attribute(self, node: ast.Attribute):
+        base = self.expr(node.value)
+        name = node.attr
+        if isinstance(base, Static):
+            try:
+                obj = getattr(base.obj, name)
+            except AttributeError:
+                raise self.error(f"{_display(base.obj)} has no attribute '{name}'", node) \
+                    from None
+            return self.global_value(obj, node)
+        if base is EMPTY_LIST:
+            return BoundMethod(base, name)
+        v = self.value(base, node.value)
+        t = v.type
+        if isinstance(t, ArrayType):
+            if name == "shape":
+                return self.emit_op("tuple", [self.dim(v, k) for k in range(t.rank)]).result
+            if name == "ndim":
+                return self.const(t.rank)
+            if name == "size":
+                if None not in t.shape:
+                    return self.const(int(np.prod(t.shape, dtype=np.int64)))
+                return self.emit("size", v)
+            if name == "dtype":
+                return Static(np.dtype(_np_dtype(t.dtype)))
+            if name == "T":
+                return self.emit("transpose", v)
+            if name in ("real", "imag"):
+                return self.emit(name, v)
+        if isinstance(t, ScalarType) and name in ("real", "imag"):
+            return self.emit(name, v)
+        if isinstance(t, ScalarType) and t.kind not in ("int", "float", "complex"):
+            # NumPy scalars have array attributes (0-d)
+            if name == "dtype":
+                return Static(np.dtype(_np_dtype(t.dtype)))
+            if name in ("ndim", "size"):
+                return self.const(0 if name == "ndim" else 1)
+            if name == "shape":
+                return self.emit_op("tuple", []).result
+        return BoundMethod(v, name)
+
+    def dim(self, v: Value, axis: int) -> Value:
+        extent = v.type.shape[axis]
+        if extent is not None:
+            return self.const(extent)
+        return self.emit("dim", v, axis=axis)
+
+    # -- calls ---------------------------------------------------------------------------
+    def call(self, node: ast.Call):
+        callee = self.expr(node.func)
+        if isinstance(callee, BoundMethod):
+            return self.method_call(callee, node)
+        if isinstance(callee, Static):
+            return self.call_object(callee.obj, node)
+        raise self.error("this value is not callable", node.func)
+
+    def method_call(self, m: BoundMethod, node: ast.Call):
+        recv, name = m.receiver, m.name
+        if recv is EMPTY_LIST or isinstance(recv.type, ListType):
+            if name != "append":
+                raise self.error(f"list method '{name}' is not supported (only append)", node)
+            if len(node.args) != 1 or node.keywords:
+                raise self.error("append() takes exactly one argument", node)
+            item = self.value(self.expr(node.args[0]), node.args[0])
+            if recv is EMPTY_LIST:
+                new = self.emit_op("list_new", [item]).result
+            else:
+                item = self.convert_item(item, recv.type.elem, node.args[0])
+                new = self.emit("list_append", recv, item)
+            self.rebind_list(recv, new, node)
+            return Static(None)
+        decls = tables()[1].get(name, [])
+        if not decls or not isinstance(recv.type, ArrayType) and not any(
+                d.extra.get("scalar_method") for d in decls):
+            raise self.error(f"unsupported method '{name}' of a value of type {recv.type}",
+                             node.func)
+        return self.bind_and_emit(decls[0], node, f"{name}()", receiver=recv)
+
+    def convert_item(self, item: Value, t, node) -> Value:
+        if item.type != t:
+            merged = self.merge_type("list item", item.type, t, "in one list")
+            if merged != t:
+                raise self.error(f"cannot append {item.type} to a list of {t}", node)
+        return self.convert(item, t)
+
+    def rebind_list(self, old, new: Value, node) -> None:
+        target = node.func.value
+        if not isinstance(target, ast.Name):
+            raise self.error("append() to a list that is not in a variable", node)
+        if old is EMPTY_LIST:
+            self.bind(target.id, new)
+        else:
+            self.rebind_aliases(old, new)
+
+    def call_object(self, obj, node: ast.Call):
+        by_object, _, by_builtin = tables()
+        decl = by_object.get(id(obj)) or by_builtin.get(id(obj))
+        if decl is not None:
+            return self.bind_and_emit(decl, node, f"{_display(obj)}()")
+        special = _BUILTINS.get(id(obj))
+        if special is not None:
+            return getattr(self, special)(node)
+        if isinstance(obj, type) and issubclass(obj, np.generic):
+            return self.scalar_constructor(obj, node)
+        from phylanx.kernel import Kernel
+
+        if isinstance(obj, Kernel):
+            obj = obj.py_func
+        if isinstance(obj, pytypes.FunctionType) and not (obj.__module__ or "").startswith(
+                ("numpy", "phylanx")):
+            return self.call_function(obj, node)
+        raise self.error(f"call to unsupported function {_display(obj)}", node.func)
+
+    def bind_and_emit(self, decl, node: ast.Call, display: str, receiver: Value | None = None):
+        params = list(decl.extra.get("params") or (
+            [o.rstrip("*") for o in decl.operands] + [a.name for a in decl.attrs]))
+        operands = [o.rstrip("*") for o in decl.operands]
+        variadic = decl.operands[-1].rstrip("*") if decl.variadic else None
+        attr_specs = {a.name: a for a in decl.attrs}
+        bound: dict[str, object] = {}
+        if receiver is not None:
+            bound[params[0]] = receiver
+            params = params[1:]
+        args = list(node.args)
+        if any(isinstance(a, ast.Starred) for a in args):
+            raise self.error("*args in calls are not supported", node)
+        packed = decl.extra.get("pack_varargs")
+        if packed and packed in params:
+            # f(x, 2, 3) -> f(x, (2, 3)): the arguments from `packed` on form one tuple
+            at = params.index(packed)
+            if len(args) > at + 1:
+                rest = args[at:]
+                args = args[:at] + [ast.copy_location(ast.Tuple(elts=rest, ctx=ast.Load()),
+                                                      rest[0])]
+        if len(args) > len(params):
+            raise self.error(f"{display} takes at most {len(params)} positional arguments "
+                             f"here, got {len(args)}", node)
+        for p, a in zip(params, args):
+            bound[p] = a
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.error("**kwargs in calls are not supported", node)
+            if kw.arg not in params:
+                raise self.error(f"{display} got an unsupported keyword argument '{kw.arg}'",
+                                 kw)
+            if kw.arg in bound:
+                raise self.error(f"{display} got multiple values for '{kw.arg}'", kw.value)
+            bound[kw.arg] = kw.value
+        values, attrs = [], {}
+        defaults = decl.extra.get("defaults", {})
+        for name in operands:
+            if name not in bound:
+                if name in defaults:
+                    values.append(self.const(defaults[name]))
+                    continue
+                if name == variadic:
+                    continue
+                raise self.error(f"{display} missing required argument '{name}'", node)
+            x = bound[name]
+            if name == variadic:
+                values.extend(self.spread(x))
+            else:
+                values.append(x if isinstance(x, Value) else self.value(self.expr(x), x))
+        for name, spec in attr_specs.items():
+            if name in bound:
+                attrs[name] = self.attr_value(bound[name], spec, display)
+        try:
+            results = decl.result_types([v.type for v in values], decl.complete_attrs(attrs))
+        except TypeRuleError as e:
+            raise self.error(f"{display}: {e}", node) from None
+        if not results:
+            self.emit_op(decl.name, values, attrs)
+            return Static(None)
+        return self.emit(decl.name, *values, **attrs)
+
+    def spread(self, x) -> list[Value]:
+        if isinstance(x, (ast.Tuple, ast.List)):
+            return [self.value(self.expr(e), e) for e in x.elts]
+        v = self.value(self.expr(x), x)
+        if isinstance(v.type, TupleType):
+            return [self.tuple_item(v, i) for i in range(len(v.type.elems))]
+        if isinstance(v.type, ListType):
+            return [v]  # a list built at run time: the op takes it whole
+        raise self.error(f"expected a tuple or list of arrays, got {v.type}", x)
+
+    def attr_value(self, node, spec, display: str):
+        x = self.expr(node)
+        c = self.constant_of(x)
+        from phylanx.frontend.lower import _NOT_CONST
+
+        if c is _NOT_CONST:
+            raise self.error(f"argument '{spec.name}' of {display} must be a compile-time "
+                             "constant", node)
+        try:
+            return convert_attr(c, spec.kind)
+        except (TypeError, ValueError, KeyError) as e:
+            raise self.error(f"bad value for '{spec.name}' of {display}: {e}", node) from None
+
+    def scalar_constructor(self, scalar_type, node):
+        if len(node.args) != 1 or node.keywords:
+            raise self.error(f"{scalar_type.__name__}() takes one argument here", node)
+        v = self.value(self.expr(node.args[0]), node.args[0])
+        name = dtype_name(np.dtype(scalar_type))
+        if isinstance(v.type, ArrayType) and v.type.rank:
+            return self.emit("astype", v, dtype=name)
+        return self.convert(v, ScalarType(name))
+
+    # -- builtins ------------------------------------------------------------------------
+    def builtin_len(self, node):
+        (arg,) = self._args(node, 1, "len")
+        v = self.value(self.expr(arg), arg)
+        if isinstance(v.type, TupleType):
+            return self.const(len(v.type.elems))
+        if isinstance(v.type, ArrayType) and v.type.rank and v.type.shape[0] is not None:
+            return self.const(v.type.shape[0])
+        return self.emit("len", v)
+
+    def builtin_scalar(self, node, kind: str):
+        args = self._args(node, None, kind)
+        if not args:
+            return self.const({"int": 0, "float": 0.0, "bool": False, "complex": 0j}[kind])
+        if len(args) > 1:
+            raise self.error(f"{kind}() with more than one argument is not supported", node)
+        x = self.expr(args[0])
+        if isinstance(x, Static) and isinstance(x.obj, str):
+            return self.const({"int": int, "float": float, "bool": bool,
+                               "complex": complex}[kind](x.obj))
+        return self.emit("to_scalar", self.value(x, args[0]), kind=kind)
+
+    def builtin_int(self, node):
+        return self.builtin_scalar(node, "int")
+
+    def builtin_float(self, node):
+        return self.builtin_scalar(node, "float")
+
+    def builtin_bool(self, node):
+        return self.builtin_scalar(node, "bool")
+
+    def builtin_complex(self, node):
+        return self.builtin_scalar(node, "complex")
+
+    def builtin_min(self, node):
+        return self._extremum(node, "min", "less")
+
+    def builtin_max(self, node):
+        return self._extremum(node, "max", "greater")
+
+    def _extremum(self, node, name, better):
+        if node.keywords:
+            raise self.error(f"{name}() keyword arguments are not supported", node)
+        args = [self.value(self.expr(a), a) for a in node.args]
+        if not args:
+            raise self.error(f"{name} expected at least 1 argument, got 0", node)
+        if len(args) == 1:
+            v = args[0]
+            if isinstance(v.type, ListType):
+                v = self.emit("array", v)
+            if not isinstance(v.type, ArrayType) or v.type.rank != 1:
+                raise self.error(f"{name}() of a single argument needs a 1-d array or a list, "
+                                 f"got {v.type}", node)
+            return self.emit(name, v)
+        best = args[0]
+        for b in args[1:]:
+            if isinstance(b.type, ArrayType) or isinstance(best.type, ArrayType):
+                raise self.error(f"{name}() of arrays is ambiguous; use np.{name}imum", node)
+            t = self.merge_type(name, best.type, b.type, f"in {name}()")
+            best, b = self.convert(best, t), self.convert(b, t)
+            best = self.emit("select", self.emit(better, b, best), b, best)
+        return best
+
+    def builtin_sum(self, node):
+        (arg,) = self._args(node, 1, "sum")
+        v = self.value(self.expr(arg), arg)
+        if isinstance(v.type, ListType):
+            v = self.emit("array", v)
+        if not isinstance(v.type, ArrayType) or v.type.rank == 0:
+            raise self.error(f"sum() needs an array or a list, got {v.type}", node)
+        return self.emit("sum", v, axis=0)
+
+    def builtin_iterator(self, node):
+        name = getattr(node.func, "id", "this function")
+        raise self.error(f"{name}() is supported only as the iterable of a 'for' loop or "
+                         "comprehension", node)
+
+    def _args(self, node, n, name):
+        if node.keywords:
+            raise self.error(f"{name}() takes no keyword arguments here", node)
+        if n is not None and len(node.args) != n:
+            raise self.error(f"{name}() takes exactly {n} argument(s) ({len(node.args)} given)",
+                             node)
+        return node.args
+
+    # -- calls to other Python functions and kernels -------------------------------------
+    def call_function(self, func, node: ast.Call):
+        import inspect
+
+        try:
+            sig = inspect.signature(func)
+        except (TypeError, ValueError):
+            raise self.error(f"cannot inspect the signature of {_display(func)}", node) \
+                from None
+        positional = [self.expr(a) for a in node.args]
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.error("*args in calls are not supported", node)
+        keywords = {k.arg: self.expr(k.value) for k in node.keywords}
+        if None in keywords:
+            raise self.error("**kwargs in calls are not supported", node)
+        try:
+            bound = sig.bind(*positional, **keywords)
+        except TypeError as e:
+            raise self.error(f"{func.__name__}(): {e}", node) from None
+        bound.apply_defaults()
+        args = [self.value(x if isinstance(x, (Value, Static)) else Static(x), node)
+                for x in bound.arguments.values()]
+        callee = self.compiler.lower_callee(func, [a.type for a in args], self, node)
+        return self.emit_op("call", args, {"callee": callee.name},
+                            result_types=[callee.result_type]).result
+
+
+_BUILTINS = {
+    id(len): "builtin_len", id(int): "builtin_int", id(float): "builtin_float",
+    id(bool): "builtin_bool", id(complex): "builtin_complex", id(min): "builtin_min",
+    id(max): "builtin_max", id(sum): "builtin_sum", id(range): "builtin_iterator",
+    id(enumerate): "builtin_iterator", id(zip): "builtin_iterator",
+}
+
+
+def convert_attr(value, kind: str):
+    if kind == "dtype":
+        if value is None:
+            return None
+        if isinstance(value, str) and value in ("f64", "f32", "i64", "i32", "bool"):
+            return value
+        return dtype_name(np.dtype(value))
+    if kind == "axis":
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            return tuple(int(operator_index(v)) for v in value)
+        return int(operator_index(value))
+    if kind == "int":
+        return None if value is None else int(operator_index(value))
+    if kind == "bool":
+        return bool(value)
+    if kind == "float":
+        return None if value is None else float(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def operator_index(v):
+    import operator
+
+    return operator.index(v)
+
+
+def _np_dtype(name: str):
+    from phylanx.ir.types import DTYPES
+
+    return DTYPES[name]
+
+
+__all__ = ["CallsMixin", "INT"]

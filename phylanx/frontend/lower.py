@@ -1,0 +1,298 @@
+"""Python AST -> PhySL: the lowering driver, values, statements and control flow.
+
+Expressions live in `expressions.py`, calls and attributes in `calls.py`; the three are
+mixins of one `Lowerer` per function being compiled.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from contextlib import contextmanager
+
+import numpy as np
+
+from phylanx.errors import CompileError
+from phylanx.frontend.calls import CallsMixin
+from phylanx.frontend.desugar import desugar
+from phylanx.frontend.expressions import ExpressionsMixin
+from phylanx.frontend.scope import EMPTY_LIST, Static, hint_for
+from phylanx.frontend.source import read_source
+from phylanx.frontend.statements import StatementsMixin
+from phylanx.ir.core import Block, Function, Location, Module, Value
+from phylanx.ir.registry import Builder, TypeRuleError, lookup
+from phylanx.ir.types import (
+    BOOL, COMPLEX, FLOAT, INT, NONE, ArrayType, ListType, ScalarType, TupleType, Type,
+    dtype_name, type_of_value, unify,
+)
+from phylanx.ops.values import materialize
+
+_FOLDABLE_SKIP = {"random", "inplace", "view", "control", "terminator"}
+
+
+class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
+    def __init__(self, func, arg_types: list[Type], module: Module, compiler, name: str):
+        self.func = func
+        self.compiler = compiler
+        self.module = module
+        self.src = read_source(func)
+        self.file = self.src.file
+        self.node: ast.AST = self.src.fdef
+        fdef = desugar(self.src.fdef, self.file, self.src.line_offset, self.src.col_offset)
+        self.fdef = fdef
+        args = fdef.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            raise self.error("*args, **kwargs, keyword-only and positional-only parameters "
+                             "are not supported", fdef)
+        names = [a.arg for a in args.args]
+        if len(names) != len(arg_types):
+            raise self.error(f"'{fdef.name}' takes {len(names)} arguments, "
+                             f"got {len(arg_types)}", fdef)
+        self.function = Function(name, arg_types, names, None, self.file, self.loc(fdef))
+        self.builder = Builder(self.function.body, self.function.loc)
+        self.env: dict[str, object] = dict(zip(names, self.function.args))
+        self.closure = {}
+        code = getattr(func, "__code__", None)
+        if code is not None and func.__closure__:
+            for var, cell in zip(code.co_freevars, func.__closure__):
+                try:
+                    self.closure[var] = cell.cell_contents
+                except ValueError:
+                    pass
+        self.globals = getattr(func, "__globals__", {})
+        self.return_value: Value | None = None
+
+    # -- locations and errors --------------------------------------------------------------
+    def loc(self, node: ast.AST) -> Location:
+        line = getattr(node, "lineno", None)
+        if line is None:
+            return self.builder.loc if hasattr(self, "builder") else Location(self.file, 0, 0)
+        return Location(self.file, line + self.src.line_offset, node.col_offset + 1
+                        + self.src.col_offset)
+
+    def error(self, message: str, node: ast.AST | None = None) -> CompileError:
+        node = node or self.node
+        line = getattr(node, "lineno", self.src.fdef.lineno)
+        col = getattr(node, "col_offset", 0)
+        end = getattr(node, "end_col_offset", None)
+        if getattr(node, "end_lineno", line) != line:
+            end = None
+        off = self.src.col_offset
+        return CompileError(message, self.file, line + self.src.line_offset, col + 1 + off,
+                            None if end is None else end + off)
+
+    @contextmanager
+    def at(self, node: ast.AST):
+        saved = self.node, self.builder.loc
+        if getattr(node, "lineno", None) is not None:
+            self.node = node
+            self.builder.loc = self.loc(node)
+        try:
+            yield
+        finally:
+            self.node, self.builder.loc = saved
+
+    # -- building ops ----------------------------------------------------------------------
+    def emit_op(self, name: str, operands=(), attrs=None, hint: str = "", result_types=None,
+                regions=()):
+        for v in operands:
+            if not isinstance(v, Value):
+                raise self.error(f"internal: operand {v!r} of '{name}' is not a value")
+        try:
+            return self.builder.create(name, operands, attrs, regions, (hint,),
+                                       result_types=result_types)
+        except TypeRuleError as e:
+            raise self.error(str(e)) from None
+
+    def emit(self, name: str, *operands: Value, hint: str = "", **attrs) -> Value:
+        """Create a one-result op, folding it when every operand is a scalar constant."""
+        decl = lookup(name)
+        if decl.impl is not None and not (decl.traits & _FOLDABLE_SKIP) \
+                and not decl.extra.get("needs_types") and operands:
+            consts = [self.constant_of(v) for v in operands]
+            if all(c is not _NOT_CONST for c in consts) and all(
+                    not isinstance(v.type, (ArrayType, ListType)) for v in operands):
+                folded = self._try_fold(decl, operands, consts, attrs)
+                if folded is not None:
+                    return folded
+        return self.emit_op(name, operands, attrs, hint).result
+
+    def _try_fold(self, decl, operands, consts, attrs):
+        try:
+            attrs = decl.complete_attrs(attrs)
+            (t,) = decl.result_types([v.type for v in operands], attrs)
+        except (TypeRuleError, ValueError):
+            return None
+        if not isinstance(t, (ScalarType, type(NONE))):
+            return None
+        try:
+            with np.errstate(all="raise"):
+                value = (decl.fold or decl.impl)(*consts, **attrs)
+        except Exception:  # the runtime raises it, at the right time
+            return None
+        try:
+            # Known operands give the exact result kind, even where the type rule cannot
+            # (Python's 2 ** -1 is a float).
+            t = type_of_value(value)
+        except TypeError:
+            return None
+        return self.const(value, t)
+
+    def const(self, value, t: Type | None = None, hint: str = "") -> Value:
+        if t is None:
+            t = self.type_of_constant(value)
+        if isinstance(t, TupleType):
+            return self.emit_op("tuple", [self.const(v, et) for v, et in zip(value, t.elems)],
+                                hint=hint).result
+        if isinstance(value, np.ndarray):
+            value = value.copy()
+        elif isinstance(value, np.generic):
+            value = value.item()
+        return self.emit_op("const", (), {"value": value}, hint, result_types=[t]).result
+
+    def type_of_constant(self, value) -> Type:
+        if isinstance(value, np.ndarray):
+            if value.size > 100_000:
+                raise self.error(f"array constant of {value.size} elements is too large to "
+                                 "embed; pass it as an argument")
+            try:
+                return ArrayType(dtype_name(value.dtype), value.shape)
+            except KeyError:
+                raise self.error(f"arrays of dtype {value.dtype} are not supported") from None
+        try:
+            return type_of_value(value)
+        except (TypeError, KeyError):
+            raise self.error(f"cannot use {type(value).__name__} {value!r:.60} as a value") \
+                from None
+
+    def constant_of(self, v):
+        """The Python value of a constant `v`, or _NOT_CONST."""
+        if isinstance(v, Static):
+            return v.obj
+        op = v.defining_op if isinstance(v, Value) else None
+        if op is None:
+            return _NOT_CONST
+        if op.name == "const" and not isinstance(v.type, ArrayType):
+            return materialize(op.attrs["value"], v.type)  # np.float32 stays np.float32
+        if op.name == "tuple":
+            items = [self.constant_of(x) for x in op.operands]
+            return _NOT_CONST if _NOT_CONST in items else tuple(items)
+        return _NOT_CONST
+
+    def value(self, x, node: ast.AST | None = None) -> Value:
+        """`x` as a PhySL value (constants become `const` ops)."""
+        if isinstance(x, Value):
+            return x
+        if x is EMPTY_LIST:
+            raise self.error("cannot infer the element type of an empty list here; "
+                             "append to it first or build it with a list literal", node)
+        if isinstance(x, Static):
+            obj = x.obj
+            if obj is None or isinstance(obj, (bool, int, float, complex, np.generic,
+                                                np.ndarray, tuple)):
+                return self.const(obj)
+            raise self.error(f"{_describe(obj)} cannot be used as a value", node)
+        raise self.error(f"internal: unexpected value {x!r}", node)
+
+    def convert(self, v: Value, t: Type) -> Value:
+        if v.type == t:
+            return v
+        return self.emit_op("convert", [v], result_types=[t], hint=v.hint).result
+
+    def materialize_for(self, x, t: Type) -> Value:
+        """`x` (possibly missing or an empty list) as a value of type `t`."""
+        if x is None:
+            return self.emit_op("undef", result_types=[t]).result
+        if x is EMPTY_LIST:
+            return self.emit_op("list_empty", result_types=[t]).result
+        return self.convert(self.value(x), t)
+
+    def bind(self, name: str, x) -> None:
+        if isinstance(x, Value) and not x.hint:
+            x.hint = hint_for(name)
+        self.env[name] = x
+
+    def rebind_aliases(self, old: Value, new: Value) -> None:
+        """After an in-place update, every name of the old value sees the new one."""
+        for name, x in list(self.env.items()):
+            if x is old:
+                self.env[name] = new
+
+    # -- name resolution -------------------------------------------------------------------
+    def lookup_name(self, name: str, node: ast.AST):
+        if name in self.env:
+            return self.env[name]
+        if name.startswith("__phx_it"):
+            raise self.error("internal: loop variable unbound", node)
+        for scope in (self.closure, self.globals):
+            if name in scope:
+                return self.global_value(scope[name], node)
+        if hasattr(builtins, name):
+            return Static(getattr(builtins, name))
+        raise self.error(f"name '{name}' is not defined", node)
+
+    def global_value(self, obj, node):
+        if isinstance(obj, (bool, int, float, complex, np.generic, type(None))) or (
+                isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, np.generic))
+                                               for v in obj)):
+            return self.const(obj)
+        if isinstance(obj, np.ndarray):
+            return self.const(obj)
+        return Static(obj)
+
+    # -- regions -----------------------------------------------------------------------------
+    def lower_region(self, block: Block, bindings: dict, body):
+        """Lower `body()` into `block` with `bindings` added; returns the env at the end."""
+        saved_env, saved_block = self.env, self.builder.block
+        self.env = dict(saved_env)
+        self.env.update(bindings)
+        self.builder.block = block
+        try:
+            body()
+            return self.env
+        finally:
+            self.env, self.builder.block = saved_env, saved_block
+
+    def merge_type(self, name: str, a: Type | None, b: Type | None, what: str) -> Type:
+        if a is None:
+            return b
+        if b is None:
+            return a
+        t = unify(a, b)
+        if t is None:
+            raise self.error(f"variable '{hint_for(name)}' has type {a} and {b} {what}; "
+                             "phylanx needs one type per variable")
+        return t
+
+    # -- entry -----------------------------------------------------------------------------
+    def lower(self) -> Function:
+        self.lower_block(self.fdef.body)
+        if self.function.body.terminator is None:
+            with self.at(self.fdef.body[-1]):
+                self.emit_return(self.const(None))
+        return self.function
+
+    def emit_return(self, v: Value) -> None:
+        self.function.result_type = v.type
+        self.emit_op("return", [v])
+
+
+class _NotConst:
+    def __repr__(self):
+        return "<not a constant>"
+
+
+_NOT_CONST = _NotConst()
+
+
+def _describe(obj) -> str:
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    mod = getattr(obj, "__module__", None)
+    if isinstance(obj, type(np)):
+        return f"module '{obj.__name__}'"
+    if name:
+        return f"'{mod + '.' if mod and mod != 'builtins' else ''}{name}'"
+    return f"{type(obj).__name__} object"
+
+
+__all__ = ["Lowerer", "BOOL", "INT", "FLOAT", "COMPLEX", "NONE", "materialize"]

@@ -1,0 +1,32 @@
+"""What a Python name can stand for while lowering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Static:
+    """A compile-time object that is not a PhySL value: a module, a function, a dtype, ..."""
+
+    obj: object
+
+    def __eq__(self, other):
+        return isinstance(other, Static) and self.obj is other.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+
+class _EmptyList:
+    """`[]` whose element type is not known yet; becomes a list value on first use."""
+
+    def __repr__(self) -> str:
+        return "[]"
+
+
+EMPTY_LIST = _EmptyList()
+
+
+def hint_for(name: str) -> str:
+    return name[len("__phx_"):] if name.startswith("__phx_") else name

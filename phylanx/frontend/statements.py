@@ -1,0 +1,381 @@
+"""Lowering of statements: assignment, if, for, while, return."""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from phylanx.frontend.scope import EMPTY_LIST, Static
+from phylanx.ir.core import Block, Value
+from phylanx.ir.types import (
+    INT, ArrayType, ListType, ScalarType, TupleType, result_dtype,
+)
+
+_UNSUPPORTED_STMT = {
+    ast.With: "'with' statements", ast.Try: "'try' statements", ast.Raise: "'raise'",
+    ast.Assert: "'assert'", ast.Global: "'global'", ast.Nonlocal: "'nonlocal'",
+    ast.Delete: "'del'", ast.Import: "'import' inside a kernel",
+    ast.ImportFrom: "'import' inside a kernel", ast.FunctionDef: "nested 'def'",
+    ast.ClassDef: "'class' inside a kernel", ast.AsyncFor: "'async for'",
+    ast.AsyncWith: "'async with'", ast.Match: "'match' statements",
+}
+
+
+class StatementsMixin:
+    def lower_block(self, stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            if self.builder.block.terminator is not None:
+                return  # code after `return` never runs
+            with self.at(stmt):
+                self.lower_stmt(stmt)
+
+    def lower_stmt(self, s: ast.stmt) -> None:
+        if isinstance(s, ast.Assign):
+            value = self.expr(s.value)
+            for target in s.targets:
+                self.assign(target, value)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is None:
+                raise self.error("annotation without a value", s)
+            self.assign(s.target, self.expr(s.value))
+        elif isinstance(s, ast.AugAssign):
+            self.aug_assign(s)
+        elif isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
+                return  # docstring
+            self.expr(s.value)
+        elif isinstance(s, ast.If):
+            self.lower_if(s)
+        elif isinstance(s, ast.For):
+            self.lower_for(s)
+        elif isinstance(s, ast.While):
+            self.lower_while(s)
+        elif isinstance(s, ast.Return):
+            v = self.value(self.expr(s.value)) if s.value is not None else self.const(None)
+            self.emit_return(v)
+        elif isinstance(s, ast.Pass):
+            pass
+        else:
+            what = _UNSUPPORTED_STMT.get(type(s), f"'{type(s).__name__}' statements")
+            raise self.error(f"unsupported construct: {what} cannot be compiled", s)
+
+    # -- assignment --------------------------------------------------------------------------
+    def assign(self, target: ast.expr, value) -> None:
+        with self.at(target):
+            if isinstance(target, ast.Name):
+                self.bind(target.id, value)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                self.unpack(target, value)
+            elif isinstance(target, ast.Subscript):
+                self.store_subscript(target, value)
+            elif isinstance(target, ast.Attribute):
+                raise self.error("assignment to an attribute is not supported", target)
+            else:
+                raise self.error(f"cannot assign to {type(target).__name__}", target)
+
+    def unpack(self, target, value) -> None:
+        if any(isinstance(e, ast.Starred) for e in target.elts):
+            raise self.error("starred assignment (a, *b = ...) is not supported", target)
+        n = len(target.elts)
+        items = self.unpack_values(value, n, target)
+        for elt, item in zip(target.elts, items):
+            self.assign(elt, item)
+
+    def unpack_values(self, value, n: int, node) -> list:
+        if isinstance(value, Static) and isinstance(value.obj, tuple):
+            value = self.value(value)
+        v = self.value(value, node)
+        t = v.type
+        if isinstance(t, TupleType):
+            if len(t.elems) != n:
+                raise self.error(f"cannot unpack {len(t.elems)} values into {n} names", node)
+            return [self.tuple_item(v, i) for i in range(n)]
+        if isinstance(t, ArrayType) and t.rank > 0:
+            if t.shape[0] is not None and t.shape[0] != n:
+                raise self.error(f"cannot unpack an array of length {t.shape[0]} into {n} "
+                                 "names", node)
+            return [self.emit("getitem", v, self.const(i), index=("i",)) for i in range(n)]
+        raise self.error(f"cannot unpack a value of type {t}", node)
+
+    def tuple_item(self, v: Value, i: int):
+        op = v.defining_op
+        if op is not None and op.name == "tuple":
+            return op.operands[i]
+        return self.emit("tuple_get", v, index=i)
+
+    def store_subscript(self, target: ast.Subscript, value) -> None:
+        if not isinstance(target.value, ast.Name):
+            raise self.error("assignment into a subscript of an expression is not supported; "
+                             "assign to a variable's subscript (x[i, j] = v)", target)
+        base = self.value(self.lookup_name(target.value.id, target.value), target.value)
+        if isinstance(base.type, ListType):
+            raise self.error("assignment into list items is not supported; use an array",
+                             target)
+        if not isinstance(base.type, ArrayType):
+            raise self.error(f"'{base.type}' does not support item assignment", target)
+        index, operands = self.index_operands(target.slice)
+        v = self.value(value, target)
+        new = self.emit("setitem", base, *operands, v, index=index, hint=base.hint)
+        self.rebind_aliases(base, new)
+
+    def aug_assign(self, s: ast.AugAssign) -> None:
+        op = self.binop_name(s.op, s)
+        if isinstance(s.target, ast.Name):
+            old = self.lookup_name(s.target.id, s.target)
+            new = self.emit(op, self.value(old), self.value(self.expr(s.value)))
+            if isinstance(old, Value) and isinstance(old.type, ArrayType) and old.type.rank:
+                # NumPy's `x += y` writes into x's buffer (aliases see it) with same_kind casting
+                self.check_inplace_cast(new, old.type, s)
+                updated = self.emit("setitem", old, new, index=("e",), hint=old.hint)
+                self.rebind_aliases(old, updated)
+            else:
+                self.bind(s.target.id, new)
+        elif isinstance(s.target, ast.Subscript):
+            current = self.expr(s.target)
+            new = self.emit(op, self.value(current), self.value(self.expr(s.value)))
+            if isinstance(current, Value) and isinstance(current.type, ArrayType):
+                self.check_inplace_cast(new, current.type, s)
+            self.store_subscript(s.target, new)
+        else:
+            raise self.error("augmented assignment to this target is not supported", s.target)
+
+    def check_inplace_cast(self, new: Value, t: ArrayType, node) -> None:
+        src = result_dtype(new.type)
+        if not np.can_cast(np.dtype(_np_name(src)), np.dtype(_np_name(t.dtype)), "same_kind"):
+            raise self.error(f"in-place operation would cast {src} to {t.dtype} "
+                             "(NumPy refuses: casting rule 'same_kind')", node)
+
+    # -- if ----------------------------------------------------------------------------------
+    def lower_if(self, s: ast.If) -> None:
+        cond = self.expr(s.test)
+        static = self.constant_of(cond)
+        if static is not _not_const():
+            self.lower_block(s.body if static else s.orelse)
+            return
+        cond = self.truth(cond)
+        self.lower_branches(cond, lambda: self.lower_block(s.body),
+                            lambda: self.lower_block(s.orelse), self.loaded_outside(s))
+
+    def loaded_outside(self, node: ast.AST) -> set[str]:
+        """Names read anywhere in the function outside `node`."""
+        inside = {id(n) for n in ast.walk(node)}
+        if isinstance(node, ast.For):
+            inside -= {id(n) for n in ast.walk(node.iter)}
+        return {n.id for n in ast.walk(self.fdef) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Load) and id(n) not in inside}
+
+    def lower_branches(self, cond: Value, then_fn, else_fn, live: set[str]) -> None:
+        """Lower an `if`; variables it changes that are live afterwards become its results.
+
+        A name is live after the `if` when it existed before it (a loop may carry it) or is
+        read somewhere outside the statement.
+        """
+        before = self.env
+        blocks, envs = [], []
+        for fn in (then_fn, else_fn):
+            block = Block()
+            envs.append(self.lower_region(block, {}, fn))
+            blocks.append(block)
+        returned = [b.terminator is not None and b.terminator.name == "return" for b in blocks]
+        if any(returned):
+            raise self.error("internal: return inside a branch was not desugared")
+        names = [n for n in dict.fromkeys([*envs[0], *envs[1]])
+                 if (envs[0].get(n) is not before.get(n) or envs[1].get(n) is not before.get(n))
+                 and (n in before or n in live)]
+        merged, types = [], []
+        for name in names:
+            a, b = envs[0].get(name), envs[1].get(name)
+            if isinstance(a, Static) or isinstance(b, Static):
+                if a == b:
+                    self.env[name] = a
+                    continue
+                a, b = (self.value(x) if isinstance(x, Static) else x for x in (a, b))
+            if a is EMPTY_LIST and b is EMPTY_LIST:
+                self.env[name] = EMPTY_LIST
+                continue
+            ta = a.type if isinstance(a, Value) else None
+            tb = b.type if isinstance(b, Value) else None
+            if ta is None and tb is None:
+                continue
+            types.append(self.merge_type(name, ta, tb, "in the two branches of this 'if'"))
+            merged.append((name, a, b))
+        for block, idx in zip(blocks, (1, 2)):
+            saved = self.builder.block
+            self.builder.block = block
+            try:
+                vals = [self.materialize_for(m[idx], t) for m, t in zip(merged, types)]
+                self.emit_op("yield", vals)
+            finally:
+                self.builder.block = saved
+        op = self.emit_op("if", [cond], result_types=types, regions=blocks)
+        for (name, _, _), r in zip(merged, op.results):
+            self.bind(name, r)
+
+    # -- loops -------------------------------------------------------------------------------
+    def carried_names(self, loop: ast.stmt) -> list[str]:
+        """Names a loop may rebind that are visible outside it (or aliased)."""
+        stored = _stored_names(loop)
+        outside = self.loaded_outside(loop)
+        names = [n for n in stored if n in self.env or n in outside]
+        # names sharing a value with an updated array (aliases) are updated too
+        for n in list(names):
+            v = self.env.get(n)
+            if isinstance(v, Value):
+                names += [m for m, x in self.env.items() if x is v and m not in names]
+        # loop variables of enclosing loops that desugaring introduced stay outside
+        return [n for n in names if n in self.env or n in outside]
+
+    def lower_loop(self, node, carried: list[str], index_type, lower_body):
+        """Find loop-carried types by lowering the body until they are stable.
+
+        Returns (block, carried names, types, init values). The block's first argument is
+        the loop index when `index_type` is given.
+        """
+        init = {n: self.env.get(n) for n in carried}
+        types = {n: (init[n].type if isinstance(init[n], Value) else None) for n in carried}
+        for _ in range(6):
+            live = [n for n in carried if types[n] is not None or init[n] is EMPTY_LIST]
+            block, env = self._loop_pass(live, types, init, index_type, lower_body)
+            changed = False
+            for n in carried:
+                end = env.get(n)
+                if isinstance(end, Static):
+                    end = self.value(end)
+                t_end = end.type if isinstance(end, Value) else None
+                t = self.merge_type(n, types[n], t_end, "before and inside this loop")
+                if t != types[n]:
+                    types[n], changed = t, True
+            if not changed:
+                break
+        else:
+            raise self.error("loop-carried types did not settle", node)
+        final = [n for n in carried if types[n] is not None]
+        block, env = self._loop_pass(final, types, init, index_type, lower_body)
+        saved = self.builder.block
+        self.builder.block = block
+        try:
+            self.emit_op("yield", [self.materialize_for(env.get(n), types[n]) for n in final])
+        finally:
+            self.builder.block = saved
+        inits = [self.materialize_for(init[n], types[n]) for n in final]
+        return block, final, [types[n] for n in final], inits
+
+    def _loop_pass(self, live, types, init, index_type, lower_body):
+        arg_types = ([index_type] if index_type is not None else []) + [
+            types[n] for n in live if types[n] is not None]
+        block = Block(arg_types)
+        args = block.args[1:] if index_type is not None else block.args
+        bindings = {}
+        typed = [n for n in live if types[n] is not None]
+        for n, a in zip(typed, args):
+            a.hint = n.replace("__phx_", "")
+            bindings[n] = a
+        for n in live:
+            if types[n] is None:
+                bindings[n] = EMPTY_LIST
+        for n in init:
+            if n not in bindings:
+                bindings[n] = None
+        index = block.args[0] if index_type is not None else None
+        bindings = {k: v for k, v in bindings.items() if v is not None}
+        saved = dict(self.env)
+        for n in init:
+            self.env.pop(n, None)
+        try:
+            env = self.lower_region(block, bindings, lambda: lower_body(index))
+        finally:
+            self.env = saved
+        return block, env
+
+    def finish_loop(self, names, op) -> None:
+        for n, r in zip(names, op.results):
+            self.bind(n, r)
+
+    def lower_for(self, s: ast.For) -> None:
+        if s.orelse:
+            raise self.error("internal: for-else was not desugared", s)
+        self.lower_iteration(s, s.target, s.iter, lambda: self.lower_block(s.body))
+
+    def lower_while(self, s: ast.While) -> None:
+        if s.orelse:
+            raise self.error("'while ... else' is not supported", s)
+        carried = self.carried_names(s)
+        holder = {}
+
+        def body(_index):
+            holder["cond_env"] = None
+            self.lower_block(s.body)
+
+        block, names, types, inits = self.lower_loop(s, carried, None, body)
+        cond_block = Block(types)
+        for n, a in zip(names, cond_block.args):
+            a.hint = n.replace("__phx_", "")
+
+        def cond():
+            with self.at(s.test):
+                self.emit_op("yield", [self.truth(self.expr(s.test))])
+
+        self.lower_region(cond_block, dict(zip(names, cond_block.args)), cond)
+        op = self.emit_op("while", inits, result_types=types, regions=[cond_block, block])
+        self.finish_loop(names, op)
+
+    def for_range_op(self, node, lo, hi, step, bind_index, lower_body):
+        carried = self.carried_names(node)
+
+        def body(index):
+            bind_index(index)
+            lower_body()
+
+        block, names, types, inits = self.lower_loop(node, carried, INT, body)
+        block.args[0].hint = block.args[0].hint or "i"
+        op = self.emit_op("for_range", [lo, hi, step, *inits], result_types=types,
+                          regions=[block])
+        self.finish_loop(names, op)
+
+
+def _np_name(dtype: str) -> str:
+    from phylanx.ir.types import DTYPES
+
+    return DTYPES[dtype].name
+
+
+def _not_const():
+    from phylanx.frontend.lower import _NOT_CONST
+
+    return _NOT_CONST
+
+
+def _stored_names(node: ast.AST) -> list[str]:
+    names = []
+
+    def add(n):
+        if n not in names:
+            names.append(n)
+
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            add(n.id)
+        elif isinstance(n, (ast.Subscript,)) and isinstance(n.ctx, ast.Store) \
+                and isinstance(n.value, ast.Name):
+            add(n.value.id)
+        elif isinstance(n, ast.AugAssign):
+            t = n.target
+            while isinstance(t, ast.Subscript):
+                t = t.value
+            if isinstance(t, ast.Name):
+                add(t.id)
+        elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) \
+                and isinstance(n.func.value, ast.Name) and n.func.attr in ("append", "extend"):
+            add(n.func.value.id)
+    # comprehension variables are local to the comprehension
+    for n in ast.walk(node):
+        if isinstance(n, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+            for gen in n.generators:
+                for t in ast.walk(gen.target):
+                    if isinstance(t, ast.Name) and t.id in names:
+                        names.remove(t.id)
+    return names
+
+
+__all__ = ["StatementsMixin", "ScalarType"]

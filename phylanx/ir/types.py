@@ -1,0 +1,285 @@
+"""PhySL value types.
+
+Grammar of the text form (see docs/physl.md):
+
+    type    := scalar | array | tuple | list | 'none'
+    scalar  := 'bool' | 'int' | 'float' | 'complex'        (Python scalars: weak in NEP 50)
+             | DTYPE                                       (NumPy scalars: strong)
+    array   := DTYPE '[' [dim {',' dim}] ']'               e.g. f64[?,3], bool[?], f64[]
+    dim     := '?' | INT
+    tuple   := 'tuple<' [type {',' type}] '>'
+    list    := 'list<' type '>'
+    DTYPE   := 'bool' | 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64'
+             | 'f16' | 'f32' | 'f64' | 'c64' | 'c128'
+
+`bool` names both the Python/NumPy boolean scalar (NEP 50 treats them alike) and, with
+brackets, a boolean array.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DTYPES: dict[str, np.dtype] = {
+    "bool": np.dtype(np.bool_),
+    "i8": np.dtype(np.int8),
+    "i16": np.dtype(np.int16),
+    "i32": np.dtype(np.int32),
+    "i64": np.dtype(np.int64),
+    "u8": np.dtype(np.uint8),
+    "u16": np.dtype(np.uint16),
+    "u32": np.dtype(np.uint32),
+    "u64": np.dtype(np.uint64),
+    "f16": np.dtype(np.float16),
+    "f32": np.dtype(np.float32),
+    "f64": np.dtype(np.float64),
+    "c64": np.dtype(np.complex64),
+    "c128": np.dtype(np.complex128),
+}
+_NAME_OF_DTYPE = {dt: name for name, dt in DTYPES.items()}
+
+# Python scalar kinds ("weak" in NEP 50) and the NumPy dtype their values take in arrays.
+PY_KINDS: dict[str, str] = {"bool": "bool", "int": "i64", "float": "f64", "complex": "c128"}
+_PY_SAMPLE = {"bool": False, "int": 0, "float": 0.0, "complex": 0j}
+
+
+def dtype_name(dt) -> str:
+    """Name of a NumPy dtype in PhySL (`f64`, `i32`, ...); raises KeyError if unsupported."""
+    return _NAME_OF_DTYPE[np.dtype(dt)]
+
+
+class Type:
+    """Base of all PhySL types (immutable, hashable)."""
+
+    __slots__ = ()
+
+    @property
+    def is_array(self) -> bool:
+        return isinstance(self, ArrayType)
+
+    @property
+    def is_scalar(self) -> bool:
+        return isinstance(self, ScalarType)
+
+
+@dataclass(frozen=True)
+class ScalarType(Type):
+    """A scalar. `kind` is a Python kind (`int`, `float`, `complex`, `bool`) or a dtype name."""
+
+    kind: str
+
+    def __post_init__(self):
+        if self.kind not in DTYPES and self.kind not in PY_KINDS:
+            raise ValueError(f"unknown scalar kind {self.kind!r}")
+
+    @property
+    def weak(self) -> bool:
+        return self.kind in PY_KINDS and self.kind != "bool"
+
+    @property
+    def dtype(self) -> str:
+        return PY_KINDS.get(self.kind, self.kind)
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+@dataclass(frozen=True)
+class ArrayType(Type):
+    """An n-d array of `dtype`; each entry of `shape` is a known extent or None."""
+
+    dtype: str
+    shape: tuple
+
+    def __post_init__(self):
+        if self.dtype not in DTYPES:
+            raise ValueError(f"unknown dtype {self.dtype!r}")
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    def __str__(self) -> str:
+        dims = ",".join("?" if d is None else str(d) for d in self.shape)
+        return f"{self.dtype}[{dims}]"
+
+
+@dataclass(frozen=True)
+class TupleType(Type):
+    elems: tuple
+
+    def __str__(self) -> str:
+        return "tuple<" + ", ".join(map(str, self.elems)) + ">"
+
+
+@dataclass(frozen=True)
+class ListType(Type):
+    elem: Type
+
+    def __str__(self) -> str:
+        return f"list<{self.elem}>"
+
+
+@dataclass(frozen=True)
+class NoneType(Type):
+    def __str__(self) -> str:
+        return "none"
+
+
+NONE = NoneType()
+BOOL = ScalarType("bool")
+INT = ScalarType("int")
+FLOAT = ScalarType("float")
+COMPLEX = ScalarType("complex")
+
+
+def array(dtype: str, rank: int) -> ArrayType:
+    return ArrayType(dtype, (None,) * rank)
+
+
+def rank_of(t: Type) -> int:
+    """Rank of an array type; 0 for scalars."""
+    return t.rank if isinstance(t, ArrayType) else 0
+
+
+def dtype_of(t: Type) -> str:
+    if isinstance(t, ArrayType):
+        return t.dtype
+    if isinstance(t, ScalarType):
+        return t.dtype
+    raise TypeError(f"{t} has no dtype")
+
+
+def is_numeric(t: Type) -> bool:
+    return isinstance(t, (ArrayType, ScalarType))
+
+
+def _sample(t: Type):
+    """A value standing for `t` in np.result_type (Python scalars stay weak)."""
+    if isinstance(t, ScalarType):
+        if t.kind in PY_KINDS:
+            return _PY_SAMPLE[t.kind]
+        return DTYPES[t.kind].type(0)
+    return np.empty((0,) * max(t.rank, 1), DTYPES[t.dtype])
+
+
+def result_dtype(*types: Type) -> str:
+    """NEP 50 promotion of the operands' dtypes (Python scalars are weak)."""
+    return dtype_name(np.result_type(*[_sample(t) for t in types]))
+
+
+def broadcast_shapes(*shapes: tuple) -> tuple:
+    """Broadcast static shapes (None = unknown extent). Raises ValueError on a known mismatch."""
+    rank = max((len(s) for s in shapes), default=0)
+    out = []
+    for axis in range(rank):
+        dims = [s[len(s) - rank + axis] for s in shapes if len(s) - rank + axis >= 0]
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            raise ValueError(f"shapes {' and '.join(_shape_str(s) for s in shapes)} do not broadcast")
+        if known:
+            out.append(known.pop())
+        elif any(d is None for d in dims):
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def _shape_str(shape: tuple) -> str:
+    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
+
+
+def elementwise_result(dtype: str, *types: Type) -> Type:
+    """Result type of an elementwise op with result dtype `dtype` over operands `types`.
+
+    All-Python-scalar operands give a Python scalar (kept weak); otherwise NumPy semantics:
+    any array gives an array of the broadcast shape, else a NumPy scalar.
+    """
+    arrays = [t for t in types if isinstance(t, ArrayType)]
+    if arrays and any(t.rank > 0 for t in arrays):
+        return ArrayType(dtype, broadcast_shapes(*[t.shape for t in arrays]))
+    if not arrays and all(isinstance(t, ScalarType) and t.kind in PY_KINDS for t in types):
+        for kind, dt in PY_KINDS.items():
+            if dt == dtype:
+                return ScalarType(kind)
+    return ScalarType(dtype)
+
+
+def unify(a: Type, b: Type) -> Type | None:
+    """The least type holding values of `a` and `b` (branch merges, loop carries), or None."""
+    if a == b:
+        return a
+    if isinstance(a, ScalarType) and isinstance(b, ScalarType):
+        return ScalarType(_unify_scalar_kind(a, b))
+    if isinstance(a, ArrayType) and isinstance(b, ArrayType) and a.rank == b.rank:
+        shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
+        return ArrayType(result_dtype(a, b), shape)
+    if isinstance(a, TupleType) and isinstance(b, TupleType) and len(a.elems) == len(b.elems):
+        elems = [unify(x, y) for x, y in zip(a.elems, b.elems)]
+        return None if None in elems else TupleType(tuple(elems))
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        elem = unify(a.elem, b.elem)
+        return None if elem is None else ListType(elem)
+    return None
+
+
+def refines(a: Type, b: Type) -> bool:
+    """True if `a` equals `b` except that `a` may know extents that `b` leaves open."""
+    if a == b:
+        return True
+    if isinstance(a, ArrayType) and isinstance(b, ArrayType):
+        return a.dtype == b.dtype and a.rank == b.rank and all(
+            y is None or x == y for x, y in zip(a.shape, b.shape))
+    if isinstance(a, TupleType) and isinstance(b, TupleType):
+        return len(a.elems) == len(b.elems) and all(map(refines, a.elems, b.elems))
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        return refines(a.elem, b.elem)
+    return False
+
+
+def _unify_scalar_kind(a: ScalarType, b: ScalarType) -> str:
+    order = ["bool", "int", "float", "complex"]
+    if a.kind in PY_KINDS and b.kind in PY_KINDS:
+        return max(a.kind, b.kind, key=order.index)
+    # a Python scalar meeting a NumPy one takes its dtype (NEP 50: Python scalars are weak)
+    return result_dtype(a, b)
+
+
+def type_of_value(value) -> Type:
+    """The PhySL type a Python argument specialises to (raises TypeError if unsupported)."""
+    if isinstance(value, (bool, np.bool_)):
+        return BOOL
+    if isinstance(value, np.generic):  # before float/complex: np.float64 subclasses float
+        return ScalarType(dtype_name(value.dtype))
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT
+    if isinstance(value, complex):
+        return COMPLEX
+    if isinstance(value, np.generic):
+        return ScalarType(dtype_name(value.dtype))
+    if isinstance(value, np.ndarray):
+        return ArrayType(dtype_name(value.dtype), (None,) * value.ndim)
+    if isinstance(value, tuple):
+        return TupleType(tuple(type_of_value(v) for v in value))
+    if value is None:
+        return NONE
+    raise TypeError(f"unsupported argument of type {type(value).__name__}")
+
+
+def parse_type(text: str) -> Type:
+    """Parse one type from its text form."""
+    from .lexer import TypeParser
+
+    return TypeParser(text).parse_single()
+
+
+def parse_types(text: str) -> list[Type]:
+    """Parse a comma-separated list of types, e.g. `"f64[?,?], f64[?], float, int"`."""
+    from .lexer import TypeParser
+
+    return TypeParser(text).parse_list()

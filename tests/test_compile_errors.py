@@ -1,0 +1,455 @@
+"""Unsupported or wrong kernel code raises phylanx.CompileError at the right place.
+
+Each bad kernel marks the offending line with a `# <-` comment; the expected line comes from
+inspect.getsourcelines and the expected column from the construct's text on that line.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+
+import phylanx
+from phylanx.testing import check_kernel
+
+COUNTER = 0
+
+
+def _where(func, token, marker="# <-"):
+    """(file, line, col) of `token` on the line of `func` carrying `marker` (1-based)."""
+    func = getattr(func, "py_func", func)
+    lines, first = inspect.getsourcelines(func)
+    hits = [i for i, text in enumerate(lines) if marker in text]
+    assert len(hits) == 1, f"marker {marker!r} must appear once in {func.__name__}"
+    text = lines[hits[0]]
+    col = text.index(token) + 1
+    return inspect.getsourcefile(func), first + hits[0], col
+
+
+def check_error(kernel, args, token, fragment, marker="# <-", where_func=None):
+    """Compile `kernel` for `args`; assert a CompileError at `token` on the marked line."""
+    file, line, col = _where(where_func or kernel, token, marker)
+    with pytest.raises(phylanx.CompileError) as info:
+        kernel.physl(*args)
+    e = info.value
+    assert fragment in e.message, f"message {e.message!r} lacks {fragment!r}"
+    assert (e.file, e.line, e.col) == (file, line, col), \
+        f"reported {e.file}:{e.line}:{e.col}, expected {file}:{line}:{col} ({e.message})"
+    text = str(e)
+    assert text.startswith(f"{file}:{line}:{col}: "), text
+    rendered = text.splitlines()
+    assert len(rendered) == 3, text
+    assert rendered[1].strip() and rendered[1].strip() in open(file).read().splitlines()[
+        line - 1], text
+    caret = rendered[2]
+    assert caret.strip() and set(caret.strip()) == {"^"}, text
+    assert caret.index("^") == 4 + col - 1, text
+    return e
+
+
+X = np.arange(6.0)
+
+
+# --- statements ------------------------------------------------------------------------------
+
+
+@phylanx.kernel
+def uses_try(x):
+    try:  # <-
+        y = x + 1
+    except ValueError:
+        y = x
+    return y
+
+
+def test_try_except():
+    check_error(uses_try, (X,), "try", "'try'")
+
+
+@phylanx.kernel
+def uses_with(x):
+    with np.errstate(all="ignore"):  # <-
+        y = x / 0
+    return y
+
+
+def test_with():
+    check_error(uses_with, (X,), "with", "'with'")
+
+
+@phylanx.kernel
+def uses_nested_def(x):
+    def inner(v):  # <-
+        return v + 1
+
+    return inner(x)
+
+
+def test_nested_def():
+    check_error(uses_nested_def, (X,), "def", "nested 'def'")
+
+
+@phylanx.kernel
+def uses_yield(x):
+    for v in x:
+        yield v  # <-
+
+
+def test_yield():
+    check_error(uses_yield, (X,), "yield", "yield")
+
+
+@phylanx.kernel
+def uses_del(x):
+    y = x * 2
+    del y  # <-
+    return x
+
+
+def test_del():
+    check_error(uses_del, (X,), "del", "'del'")
+
+
+@phylanx.kernel
+def uses_global(x):
+    global COUNTER  # <-
+    COUNTER = 1
+    return x
+
+
+def test_global():
+    check_error(uses_global, (X,), "global", "'global'")
+
+
+@phylanx.kernel
+def uses_assert(x):
+    assert x.size > 0  # <-
+    return x
+
+
+def test_assert():
+    check_error(uses_assert, (X,), "assert", "'assert'")
+
+
+@phylanx.kernel
+def uses_raise(x):
+    if x.sum() > 100:
+        raise ValueError("too big")  # <-
+    return x
+
+
+def test_raise():
+    check_error(uses_raise, (X,), "raise", "'raise'")
+
+
+@phylanx.kernel
+def uses_import(x):
+    import math  # <-
+    return x * math.pi
+
+
+def test_import_inside_kernel():
+    check_error(uses_import, (X,), "import", "'import'")
+
+
+# --- expressions -----------------------------------------------------------------------------
+
+
+@phylanx.kernel
+def uses_lambda(x):
+    f = lambda v: v + 1  # <-  # noqa: E731
+    return f(x)
+
+
+def test_lambda():
+    check_error(uses_lambda, (X,), "lambda", "lambda")
+
+
+@phylanx.kernel
+def uses_dict(x):
+    d = {"a": x}  # <-
+    return d
+
+
+def test_dict_literal():
+    check_error(uses_dict, (X,), "{", "dict literals")
+
+
+@phylanx.kernel
+def uses_set(x):
+    s = {1, 2}  # <-
+    return s
+
+
+def test_set_literal():
+    check_error(uses_set, (X,), "{", "set literals")
+
+
+@phylanx.kernel
+def uses_fstring(x):
+    s = f"value {x}"  # <-
+    return s
+
+
+def test_fstring():
+    check_error(uses_fstring, (X,), 'f"', "f-strings")
+
+
+@phylanx.kernel
+def uses_walrus(x):
+    if (n := len(x)) > 2:  # <-
+        return n
+    return 0
+
+
+def test_walrus():
+    check_error(uses_walrus, (X,), "n :=", "walrus")
+
+
+@phylanx.kernel
+def uses_print(x):
+    y = x + 1
+    print(y)  # <-
+    return y
+
+
+def test_print():
+    check_error(uses_print, (X,), "print", "unsupported function print")
+
+
+@phylanx.kernel
+def uses_fft(x):
+    return np.fft.fft(x)  # <-
+
+
+def test_unsupported_numpy_function():
+    e = check_error(uses_fft, (X,), "np.fft.fft", "unsupported function")
+    assert "fft" in e.message
+
+
+@phylanx.kernel
+def uses_undefined(x):
+    y = x + undefined_name  # <-  # noqa: F821
+    return y
+
+
+def test_undefined_name():
+    check_error(uses_undefined, (X,), "undefined_name", "name 'undefined_name' is not defined")
+
+
+@phylanx.kernel
+def uses_tolist(x):
+    return x.tolist()  # <-
+
+
+def test_unsupported_method():
+    check_error(uses_tolist, (X,), "x.tolist", "unsupported method 'tolist'")
+
+
+@phylanx.kernel
+def uses_starred(x):
+    a, *rest = x  # <-
+    return a
+
+
+def test_starred_assignment():
+    check_error(uses_starred, (X,), "a, *rest", "starred assignment")
+
+
+@phylanx.kernel
+def assigns_attribute(x):
+    x.shape = (2, 3)  # <-
+    return x
+
+
+def test_assignment_to_attribute():
+    check_error(assigns_attribute, (X,), "x.shape", "assignment to an attribute")
+
+
+@phylanx.kernel
+def sum_with_out(x, y):
+    return np.sum(x, out=y)  # <-
+
+
+def test_numpy_keyword_not_accepted():
+    # the caret is under the keyword argument
+    check_error(sum_with_out, (X, np.zeros(())), "out=y",
+                "unsupported keyword argument 'out'")
+
+
+@phylanx.kernel
+def dynamic_axis(x, k):
+    return np.sum(x, axis=k)  # <-
+
+
+def test_non_constant_axis():
+    check_error(dynamic_axis, (X.reshape(2, 3), 1), "k)", "compile-time constant")
+
+
+@phylanx.kernel
+def rank_changes(x, flag):
+    y = x
+    if flag:  # <-
+        y = x.reshape(2, 3)
+    return y
+
+
+def test_variable_changes_rank_between_branches():
+    check_error(rank_changes, (X, True), "if", "phylanx needs one type per variable")
+
+
+@phylanx.kernel
+def rank_changes_in_loop(x, n):
+    y = x
+    for _ in range(n):  # <-
+        y = np.outer(y, y)
+    return y
+
+
+def test_variable_changes_rank_in_loop():
+    check_error(rank_changes_in_loop, (X, 2), "for", "phylanx needs one type per variable")
+
+
+@phylanx.kernel
+def recursive(n):
+    if n <= 1:
+        return 1
+    return n * recursive(n - 1)  # <-
+
+
+def test_recursion():
+    check_error(recursive, (5,), "recursive(n - 1)", "recursive call of 'recursive'")
+
+
+@phylanx.kernel
+def uses_is(x, y):
+    if x is y:  # <-
+        return 1
+    return 0
+
+
+def test_is_with_non_none():
+    check_error(uses_is, (X, X), "x is y", "'is' is supported only for comparisons with None")
+
+
+@phylanx.kernel
+def uses_in(x):
+    if 3.0 in x:  # <-
+        return 1
+    return 0
+
+
+def test_in_test():
+    check_error(uses_in, (X,), "3.0 in x", "'in' tests are not supported")
+
+
+@phylanx.kernel
+def tuple_dynamic_index(x, i):
+    return x.shape[i]  # <-
+
+
+def test_tuple_index_must_be_constant():
+    check_error(tuple_dynamic_index, (X, 0), "i]", "tuples can only be indexed by constant")
+
+
+@phylanx.kernel
+def missing_return_path(x):  # <-
+    if x.sum() > 0:
+        return x * 2
+    x[0] = 1.0
+
+
+def test_value_returned_on_some_paths_only():
+    check_error(missing_return_path, (X,), "def", "does not return a value on every path")
+
+
+def _bad_helper(v):
+    d = {1: v}  # <-
+    return d
+
+
+@phylanx.kernel
+def calls_bad_helper(x):
+    return _bad_helper(x)
+
+
+def test_error_in_helper_points_into_helper():
+    check_error(calls_bad_helper, (X,), "{", "dict literals", where_func=_bad_helper)
+
+
+def _two_args(a, b):
+    return a + b
+
+
+@phylanx.kernel
+def wrong_helper_arity(x):
+    return _two_args(x, 1, 2)  # <-
+
+
+def test_helper_called_with_wrong_arity():
+    check_error(wrong_helper_arity, (X,), "_two_args(", "too many positional arguments")
+
+
+@phylanx.kernel
+def list_pop(x):
+    xs = [x[0], x[1]]
+    return xs.pop()  # <-
+
+
+def test_unsupported_list_method():
+    check_error(list_pop, (X,), "xs.pop()", "list method 'pop' is not supported")
+
+
+@phylanx.kernel
+def string_value(x):
+    s = "abc"
+    return x + s  # <-
+
+
+def test_string_used_as_value():
+    with pytest.raises(phylanx.CompileError) as info:
+        string_value.physl(X)
+    file, line, _ = _where(string_value, "x + s")
+    assert (info.value.file, info.value.line) == (file, line)
+
+
+lambda_kernel = phylanx.kernel(lambda x: x + 1)  # <-lambda
+
+
+def test_lambda_as_kernel():
+    with pytest.raises(phylanx.CompileError) as info:
+        lambda_kernel.physl(X)
+    e = info.value
+    assert "lambda" in e.message
+    source = open(__file__).read().splitlines()
+    expected = next(i for i, t in enumerate(source, 1) if t.endswith("# <-lambda"))
+    assert (e.file, e.line) == (__file__, expected)
+
+
+# --- argument types are checked when calling, not compiling ----------------------------------
+
+
+@phylanx.kernel
+def plain(x):
+    return x * 2
+
+
+def test_python_list_argument_is_type_error():
+    with pytest.raises(TypeError, match="argument 'x'") as info:
+        plain([1.0, 2.0, 3.0])
+    assert not isinstance(info.value, phylanx.CompileError)
+    with pytest.raises(TypeError):
+        check_kernel(plain, [1.0, 2.0])
+    with pytest.raises(TypeError):
+        plain.physl("text")
+
+
+def test_wrong_number_of_arguments_is_type_error():
+    with pytest.raises(TypeError, match="plain"):
+        plain(X, X)
+    with pytest.raises(TypeError):
+        plain()
+
+
+def test_good_kernel_next_to_bad_ones():
+    check_kernel(plain, X)
