@@ -556,3 +556,35 @@ def test_unary():
     check_kernel(unary, np.array([1, -2, 3]), -5)
     check_kernel(unary, np.array([1.5, -2.0]).astype(np.float32), 7)
     check_kernel(unary, np.array(2.0), 0)
+
+
+# --- complex scalars and constants ------------------------------------------------------------
+
+
+@phylanx.kernel
+def complex_scalars(x):
+    z = x + 1j
+    w = x * (2 - 3j)
+    return z, abs(x + 2j), (x * 1j).imag, z.real, w, complex(x)
+
+
+@pytest.mark.parametrize("x", [1.5, -2.0, 0.0])
+def test_complex_constants(x):
+    check_kernel(complex_scalars, x)
+
+
+# --- constants that must survive the PhySL text round trip ------------------------------------
+
+BIG_INT = 2 ** 62
+MIXED = (1, 2.5, True)
+
+
+@phylanx.kernel
+def special_constants(x):
+    return (x * 0.1, x + 1e-300, x * 1e300, -0.0, np.inf, -np.inf, float("inf"), float("nan"),
+            2 ** 62, -2 ** 63, BIG_INT, MIXED, 1 / 3, 0.1 + 0.2, 1e16, 123456789.123456789,
+            5e-324)
+
+
+def test_special_constants():
+    check_kernel(special_constants, 1.0)

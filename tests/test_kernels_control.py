@@ -620,3 +620,195 @@ def helper_mutates_argument(x):
 
 def test_helper_mutates_caller_array():
     check_kernel(helper_mutates_argument, rng().normal(size=4))
+
+
+# --- more loop shapes ------------------------------------------------------------------------
+
+
+@phylanx.kernel
+def while_and_condition(x, n):
+    i = 0
+    while i < n and x[i] > 0:  # x[i] is not evaluated once i == n
+        i += 1
+    return i
+
+
+def test_while_with_short_circuit_condition():
+    check_kernel(while_and_condition, np.array([1.0, 2.0, -1.0]), 3)
+    check_kernel(while_and_condition, np.array([1.0, 2.0]), 2)
+    check_kernel(while_and_condition, np.zeros(0), 0)
+
+
+@phylanx.kernel
+def return_from_inner_while(x):
+    for i in range(len(x)):
+        j = 0
+        while True:
+            if j >= i:
+                break
+            j += 1
+            if x[j] < 0:
+                return -j
+    return 1
+
+
+def test_return_from_while_nested_in_for():
+    check_kernel(return_from_inner_while, np.array([1.0, 2.0, -1.0, 3.0]))
+    check_kernel(return_from_inner_while, np.array([1.0, 2.0]))
+
+
+@phylanx.kernel
+def return_row(X):
+    for row in X:
+        if row.sum() < 0:
+            return row
+    return X[0]
+
+
+def test_early_return_of_a_row():
+    check_kernel(return_row, np.array([[1.0, 2.0], [-3.0, 1.0]]))
+    check_kernel(return_row, np.array([[1.0, 2.0], [3.0, 1.0]]))
+
+
+@phylanx.kernel
+def continue_and_for_else(x):
+    total = 0
+    for i in range(len(x)):
+        if i % 2:
+            continue
+        for j in range(i):
+            if j == 3:
+                break
+            total += x[j]
+        else:
+            total += 100
+    return total
+
+
+def test_continue_with_inner_for_else():
+    check_kernel(continue_and_for_else, np.arange(8))
+    check_kernel(continue_and_for_else, np.arange(3, dtype=np.int32))
+
+
+@phylanx.kernel
+def collect_until(n):
+    res = []
+    for i in range(n):
+        if i == 3:
+            continue
+        res.append(i)
+        if len(res) > 4:
+            break
+    return res
+
+
+@pytest.mark.parametrize("n", [10, 2])
+def test_list_built_with_continue_and_break(n):
+    check_kernel(collect_until, n)
+
+
+@phylanx.kernel
+def running_max(x):
+    if x.size == 0:
+        return 0.0
+    m = x[0]
+    for v in x[1:]:
+        if v > m:
+            m = v
+    return m
+
+
+def test_iterate_over_slice():
+    check_kernel(running_max, np.array([1.0, 5.0, 2.0]))
+    check_kernel(running_max, np.zeros(0))
+
+
+@phylanx.kernel
+def comprehension_scope(n):
+    i = 10
+    z = [i * 2 for i in range(n)]
+    return i, z
+
+
+def test_comprehension_variable_does_not_leak():
+    check_kernel(comprehension_scope, 3)
+
+
+@phylanx.kernel
+def guarded_index(x, i):
+    return x[i] if i < len(x) else -1.0
+
+
+@pytest.mark.parametrize("i", [1, 5])
+def test_ternary_guards_index(i):
+    check_kernel(guarded_index, np.arange(3.0), i)
+
+
+# --- aliasing through control flow -------------------------------------------------------------
+
+
+@phylanx.kernel
+def alias_mutated_in_branch(x, flag):
+    y = x
+    if flag:
+        y[0] = 100.0
+    return x
+
+
+@phylanx.kernel
+def alias_or_copy(x, flag):
+    if flag:
+        y = x
+    else:
+        y = x.copy()
+    y[0] = 5.0
+    return x
+
+
+@phylanx.kernel
+def alias_through_loop(x, n):
+    y = x
+    for _ in range(n):
+        y = y * 2
+    y[0] = -1.0  # mutates x only when the loop did not run
+    return x, y
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_alias_in_branches(flag):
+    check_kernel(alias_mutated_in_branch, np.zeros(3), flag)
+    check_kernel(alias_or_copy, np.zeros(3), flag)
+
+
+@pytest.mark.parametrize("n", [0, 2])
+def test_alias_through_loop(n):
+    check_kernel(alias_through_loop, np.ones(3), n)
+
+
+@phylanx.kernel
+def rebinding_breaks_alias(x):
+    a = x
+    b = a
+    b[0] = 7
+    a = a + 1
+    a[1] = 9
+    return x, a, b
+
+
+def test_rebinding_breaks_alias():
+    check_kernel(rebinding_breaks_alias, np.zeros(3))
+
+
+def _increment_in_place(v):
+    v += 1
+    return 0
+
+
+@phylanx.kernel
+def helper_aug_assign(x):
+    r = _increment_in_place(x)
+    return x, r
+
+
+def test_helper_aug_assign_mutates_caller_array():
+    check_kernel(helper_aug_assign, np.zeros(2))

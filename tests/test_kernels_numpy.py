@@ -600,3 +600,167 @@ def test_unsupported_argument_type_is_type_error():
     with pytest.raises(TypeError):
         poly.physl({"a": 1}, 1.0)
 
+
+
+# --- views share memory, as in NumPy -----------------------------------------------------------
+
+
+@phylanx.kernel
+def write_through_slice(x):
+    v = x[1:]
+    v[0] = 100.0
+    return x
+
+
+@phylanx.kernel
+def write_through_rows(X):
+    for row in X:
+        row *= 2
+    for i in range(X.shape[0]):
+        r = X[i]
+        r[0] = i
+    return X
+
+
+@phylanx.kernel
+def write_through_transpose_and_reshape(x):
+    y = x.T
+    y[0, 1] = 5.0
+    z = x.reshape(-1)
+    z[0] = -1.0
+    return x
+
+
+@phylanx.kernel
+def swap_rows(X, i, j):
+    X[i], X[j] = X[j], X[i]  # NumPy's aliasing: both rows end up equal to row j
+    return X
+
+
+@phylanx.kernel
+def swap_rows_fancy(X, i, j):
+    X[[i, j]] = X[[j, i]]
+    return X
+
+
+def test_writes_through_views_reach_the_base():
+    check_kernel(write_through_slice, np.arange(4.0))
+    check_kernel(write_through_rows, np.arange(6.0).reshape(3, 2))
+    check_kernel(write_through_transpose_and_reshape, np.arange(6.0).reshape(2, 3))
+
+
+def test_row_swap_semantics():
+    check_kernel(swap_rows, np.arange(6.0).reshape(3, 2), 0, 2)
+    check_kernel(swap_rows_fancy, np.arange(6.0).reshape(3, 2), 0, 2)
+
+
+# --- more NumPy -------------------------------------------------------------------------------
+
+LOOKUP = np.array([1.0, 2.0, 4.0])
+
+
+@phylanx.kernel
+def global_array(x):
+    return LOOKUP * x[:3], LOOKUP.sum(), LOOKUP[x.shape[0] % 3]
+
+
+def test_module_level_array_constant():
+    check_kernel(global_array, np.ones(4))
+
+
+@phylanx.kernel
+def more_indexing(X):
+    return (X[[0, 2]], X[np.array([1, 1]), 0], X[1:3][0], X[::-1][0], np.array([[1, 2], [3, 4]]),
+            np.array((1.0, 2.0)), np.array([X[0], X[1]]), X[[True, False, True, False]])
+
+
+def test_more_indexing():
+    check_kernel(more_indexing, np.arange(12.0).reshape(4, 3))
+
+
+@phylanx.kernel
+def scalar_constructors(x):
+    a = np.float32(1.5)
+    b = np.float32(x)
+    c = int(x[0])
+    d = np.int32(3) * 2
+    return a, b, c, d, float(x[1]), bool(x[0])
+
+
+def test_scalar_constructors():
+    check_kernel(scalar_constructors, np.arange(3.0))
+
+
+@phylanx.kernel
+def shape_tuples(x, y):
+    t = x.shape
+    return t == y.shape, t != (1, 2), len(t), x.shape + (1,), x.shape[0] == 2
+
+
+def test_shape_tuple_comparison():
+    check_kernel(shape_tuples, np.zeros((2, 3)), np.zeros((2, 3)))
+    check_kernel(shape_tuples, np.zeros((2, 3)), np.zeros((3, 2)))
+
+
+@phylanx.kernel
+def complex_arrays(x):
+    return x * 2, x.real, x.imag, np.abs(x), x.conj(), x.sum(), x * 1j
+
+
+def test_complex_arrays():
+    check_kernel(complex_arrays, np.array([1 + 2j, 3 - 1j]))
+    check_kernel(complex_arrays, np.array([1 + 2j, 3 - 1j], dtype=np.complex64), rtol=1e-6)
+
+
+@phylanx.kernel
+def ranges(n):
+    return (np.arange(n), np.arange(0.0, 1.0, 0.25), np.arange(n, dtype=np.float32),
+            np.linspace(0, 1, n), np.arange(n, 0, -1))
+
+
+@pytest.mark.parametrize("n", [4, 0])
+def test_arange_linspace(n):
+    check_kernel(ranges, n)
+
+
+@phylanx.kernel
+def sorting(x):
+    return (np.sort(x), np.argsort(x), np.unique(x), np.flip(x), np.roll(x, 1), np.tile(x, 2),
+            np.repeat(x, 2), np.nonzero(x > 1.5), x.nonzero())
+
+
+def test_sorting_and_reordering():
+    check_kernel(sorting, np.array([3.0, 1.0, 2.0, 1.0]))
+
+
+@phylanx.kernel
+def binary_ufuncs(x, y):
+    return (np.logical_or(x > 0, y > 0), np.logical_not(x > 0), np.logical_xor(x > 0, y > 0),
+            np.fmax(x, y), np.hypot(x, y), np.arctan2(x, y), np.copysign(x, y))
+
+
+def test_binary_ufuncs():
+    check_kernel(binary_ufuncs, np.array([1.0, -1.0, np.nan]), np.array([0.0, 2.0, 1.0]))
+
+
+@phylanx.kernel
+def statistics(x):
+    return (np.average(x), np.average(x, weights=np.arange(1.0, 4.0)), np.std(x, ddof=1),
+            np.var(x), np.median(x), x.std())
+
+
+def test_statistics():
+    check_kernel(statistics, np.array([1.0, 2.0, 4.0]))
+
+
+@phylanx.kernel
+def decompositions(A):
+    q, r = np.linalg.qr(A)
+    w, v = np.linalg.eigh(A.T @ A)
+    return (q @ r, w, np.linalg.norm(A), np.linalg.norm(A, axis=1),
+            np.linalg.inv(A.T @ A + np.eye(A.shape[1])))
+
+
+def test_decompositions():
+    A = np.arange(6.0).reshape(3, 2) + np.eye(3, 2)
+    check_kernel(decompositions, A, rtol=1e-9)
