@@ -426,6 +426,151 @@ def test_lambda_as_kernel():
     assert (e.file, e.line) == (__file__, expected)
 
 
+@phylanx.kernel
+def unknown_array_attribute(x):
+    return x.foo  # <-
+
+
+def test_unknown_array_attribute():
+    check_error(unknown_array_attribute, (X,), "x.foo", "foo")
+
+
+@phylanx.kernel
+def unknown_numpy_attribute(x):
+    return np.foo(x)  # <-
+
+
+def test_unknown_numpy_attribute():
+    check_error(unknown_numpy_attribute, (X,), "np.foo", "has no attribute 'foo'")
+
+
+@phylanx.kernel
+def module_as_value(x):
+    return np  # <-
+
+
+def test_module_used_as_value():
+    check_error(module_as_value, (X,), "np", "module 'numpy' cannot be used as a value")
+
+
+@phylanx.kernel
+def inplace_bad_cast(x):
+    x += 0.5  # <-
+    return x
+
+
+def test_inplace_operation_that_numpy_refuses():
+    check_error(inplace_bad_cast, (np.arange(3),), "x +=", "casting rule 'same_kind'")
+
+
+@phylanx.kernel
+def axis_out_of_bounds(x):
+    return np.sum(x, axis=2)  # <-
+
+
+def test_axis_out_of_bounds():
+    check_error(axis_out_of_bounds, (X,), "np.sum", "axis 2 is out of bounds")
+
+
+@phylanx.kernel
+def too_many_indices(x):
+    return x[1, 2, 3]  # <-
+
+
+def test_too_many_indices():
+    check_error(too_many_indices, (X.reshape(2, 3),), "x[1", "too many indices")
+
+
+@phylanx.kernel
+def range_as_value(n):
+    r = range(n)  # <-
+    return r
+
+
+def test_range_outside_for():
+    check_error(range_as_value, (3,), "range(n)", "only as the iterable of a 'for' loop")
+
+
+@phylanx.kernel
+def keyword_only(x, *, k=1):  # <-
+    return x * k
+
+
+def test_keyword_only_parameters():
+    check_error(keyword_only, (X,), "def", "keyword-only")
+
+
+@phylanx.kernel
+def unpack_mismatch(x):
+    a, b = (1, 2, 3)  # <-
+    return a + b + x
+
+
+def test_unpack_length_mismatch():
+    check_error(unpack_mismatch, (1.0,), "a, b", "cannot unpack 3 values into 2 names")
+
+
+@phylanx.kernel
+def class_inside(x):
+    class Point:  # <-
+        pass
+
+    return x
+
+
+def test_class_inside_kernel():
+    check_error(class_inside, (X,), "class", "'class'")
+
+
+def _make_indented_kernels():
+    @phylanx.kernel
+    def indented_set(x):
+        y = x + {1}  # <-
+        return y
+
+    @phylanx.kernel
+    def indented_missing_return(x):  # <-
+        if x > 0:
+            return x
+        x = 2
+
+    return indented_set, indented_missing_return
+
+
+def test_errors_in_indented_kernels_have_file_columns():
+    k1, k2 = _make_indented_kernels()
+    check_error(k1, (1.0,), "{", "set literals")
+    check_error(k2, (1.0,), "def", "does not return a value on every path")
+
+
+@phylanx.kernel
+def error_after_break(x):
+    for i in range(3):
+        if i == 1:
+            break
+        y = {i: 1}  # <-
+    return x
+
+
+@phylanx.kernel
+def error_in_while_condition(x):
+    i = 0
+    while i < undefined_bound:  # <-  # noqa: F821
+        i += 1
+    return i
+
+
+@phylanx.kernel
+def error_in_comprehension(x):
+    return [v + undefined_offset for v in x]  # <-  # noqa: F821
+
+
+def test_errors_in_desugared_code_keep_locations():
+    check_error(error_after_break, (X,), "{", "dict literals")
+    check_error(error_in_while_condition, (X,), "undefined_bound", "'undefined_bound'")
+    check_error(error_in_comprehension, (X,), "undefined_offset", "'undefined_offset'")
+
+
 # --- argument types are checked when calling, not compiling ----------------------------------
 
 

@@ -588,3 +588,103 @@ def special_constants(x):
 
 def test_special_constants():
     check_kernel(special_constants, 1.0)
+
+
+# --- augmented assignment on 0-d arrays is in place too ----------------------------------------
+
+
+@phylanx.kernel
+def aug_zero_d(a):
+    b = a
+    b *= 2
+    a += 1
+    return a, b
+
+
+def test_aug_assign_zero_d_array_in_place():
+    check_kernel(aug_zero_d, np.array(1.5))
+    check_kernel(aug_zero_d, np.array(3, dtype=np.int32))
+
+
+# --- NEP 50 through loop-carried variables ------------------------------------------------------
+
+
+@phylanx.kernel
+def accumulate_int_start(x):
+    s = 0
+    for v in x:
+        s += v
+    return s
+
+
+@phylanx.kernel
+def accumulate_float_start(x):
+    s = 0.0
+    for v in x:
+        s = s + v * 2
+    return s
+
+
+@phylanx.kernel
+def accumulate_rows_f32(X):
+    s = np.zeros(X.shape[1], dtype=np.float32)
+    for row in X:
+        s = s + row
+    return s
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.bool_, np.float64, np.int64,
+                                   np.uint8, np.float16])
+def test_weak_python_scalar_accumulators(dtype):
+    # s starts as a weak Python scalar and takes the dtype of the elements (NEP 50)
+    a = (np.arange(5) % 2).astype(dtype)
+    check_kernel(accumulate_int_start, a)
+    check_kernel(accumulate_float_start, a)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int8, np.float32])
+def test_array_accumulator_promotion(dtype):
+    check_kernel(accumulate_rows_f32, np.ones((3, 2), dtype=dtype))
+
+
+# --- source layout: annotations, continuation lines, one-line bodies, decorator arguments ----
+
+
+@phylanx.kernel(debug=False)
+def source_layout(x: np.ndarray,
+                  n: int = 2,
+                  s: float = SCALE) -> np.ndarray:
+    """A docstring."""
+    # a comment
+    y = x * \
+        n
+    z = (y +
+         s)  # trailing comment
+    w = z; w = w * 1.0  # noqa: E702
+    if w.sum() > 1e9: w = -w  # noqa: E701
+    return w
+
+
+def test_source_layout():
+    check_kernel(source_layout, np.arange(3.0))
+    check_kernel(source_layout, np.arange(3.0), 3, 1.5)
+
+
+@phylanx.kernel
+def one_liner(x): return x + 1  # noqa: E704
+
+
+def test_one_line_kernel():
+    check_kernel(one_liner, 1.0)
+    check_kernel(one_liner, np.arange(2, dtype=np.int32))
+
+
+class _Namespace:
+    @staticmethod
+    @phylanx.kernel
+    def static_kernel(x):
+        return x * 3
+
+
+def test_kernel_defined_in_a_class_body():
+    check_kernel(_Namespace.static_kernel, np.arange(2.0))

@@ -812,3 +812,140 @@ def helper_aug_assign(x):
 
 def test_helper_aug_assign_mutates_caller_array():
     check_kernel(helper_aug_assign, np.zeros(2))
+
+
+# --- variables first assigned inside a loop and read in a later iteration ----------------------
+
+
+@phylanx.kernel
+def carried_from_previous_iteration(n):
+    total = 0
+    for i in range(n):
+        if i > 0:
+            total += prev * i  # prev was set by the previous iteration
+        prev = i + 1
+    return total
+
+
+@phylanx.kernel
+def argmax_with_guard(x):
+    best = -1
+    for i in range(len(x)):
+        if i == 0 or x[i] > bestv:  # bestv exists from the second iteration on
+            bestv = x[i]
+            best = i
+    return best
+
+
+@phylanx.kernel
+def while_carried_from_previous_iteration(n):
+    i = 0
+    last = -1
+    while i < n:
+        if i > 0:
+            last = cur
+        cur = i * 2
+        i += 1
+    return last
+
+
+def test_variable_defined_in_earlier_iteration():
+    check_kernel(carried_from_previous_iteration, 5)
+    check_kernel(carried_from_previous_iteration, 0)
+    check_kernel(argmax_with_guard, np.array([1.0, 3.0, 2.0, 5.0, 4.0]))
+    check_kernel(argmax_with_guard, np.zeros(0))
+    check_kernel(while_carried_from_previous_iteration, 4)
+
+
+# --- unrolled loops over tuples, early exits with mutation ------------------------------------
+
+WEIGHTS = (0.5, 2, True)
+
+
+@phylanx.kernel
+def loops_over_tuples(x):
+    s = 0.0
+    for w in WEIGHTS:
+        s = s + w * x
+        if s > 3:
+            break
+    t = 0.0
+    for i, w in enumerate(WEIGHTS):
+        t += i * w
+    for a, b in zip(WEIGHTS, (1, 2, 3)):
+        t += a * b
+    return s, t
+
+
+@pytest.mark.parametrize("x", [1.0, 10.0])
+def test_loops_over_tuples_are_unrolled(x):
+    check_kernel(loops_over_tuples, x)
+
+
+@phylanx.kernel
+def return_after_mutation(x):
+    for i in range(len(x)):
+        x[i] = 0
+        if i == 2:
+            return x.sum()
+    return -1.0
+
+
+@phylanx.kernel
+def bare_return(x):
+    if x[0] > 0:
+        return
+    x[0] = 5.0
+
+
+@phylanx.kernel
+def mutate_tuple_items(x, y):
+    for v in (x, y):
+        v[0] = -1.0
+    return x, y
+
+
+def test_early_exits_with_mutation():
+    check_kernel(return_after_mutation, np.ones(5))
+    check_kernel(return_after_mutation, np.ones(2))
+    check_kernel(bare_return, np.ones(2))
+    check_kernel(bare_return, -np.ones(2))
+    check_kernel(mutate_tuple_items, np.zeros(2), np.zeros(3))
+
+
+@phylanx.kernel
+def tuple_arguments(t, pair):
+    a, b = pair
+    return [v * 2 for v in t], len(t), t[1], a + b, pair
+
+
+def test_tuple_arguments():
+    check_kernel(tuple_arguments, (1.0, 2.0), (np.ones(2), 3.0))
+
+
+@phylanx.kernel
+def scaled_kernel(x, scale=1.0, shift=0):
+    return x * scale + shift
+
+
+@phylanx.kernel
+def calls_kernel_with_keywords(x):
+    return (scaled_kernel(x), scaled_kernel(x, scale=2.0), scaled_kernel(shift=1, x=x),
+            scaled_kernel(x, 3.0, 4))
+
+
+def test_call_kernel_with_keywords():
+    check_kernel(calls_kernel_with_keywords, np.arange(3.0))
+
+
+def _with_array_default(x, w=np.ones(3)):
+    return x * w
+
+
+@phylanx.kernel
+def helper_array_default(x):
+    return _with_array_default(x), _with_array_default(x, 2.0)
+
+
+def test_helper_with_array_default():
+    check_kernel(helper_array_default, np.arange(3.0))

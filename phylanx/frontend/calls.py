@@ -197,9 +197,13 @@ class CallsMixin:
                              f"here, got {len(args)}", node)
         for p, a in zip(params, args):
             bound[p] = a
+        aliases = decl.extra.get("aliases", {})
         for kw in node.keywords:
             if kw.arg is None:
                 raise self.error("**kwargs in calls are not supported", node)
+            kw = ast.keyword(arg=aliases.get(kw.arg, kw.arg), value=kw.value,
+                             lineno=kw.lineno, col_offset=kw.col_offset,
+                             end_lineno=kw.end_lineno, end_col_offset=kw.end_col_offset)
             if kw.arg not in params:
                 raise self.error(f"{display} got an unsupported keyword argument '{kw.arg}'",
                                  kw)

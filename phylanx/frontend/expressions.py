@@ -46,6 +46,8 @@ class ExpressionsMixin:
         if isinstance(node, ast.BinOp):
             name = self.binop_name(node.op, node)
             left, right = self.value(self.expr(node.left)), self.value(self.expr(node.right))
+            if isinstance(left.type, TupleType) or isinstance(right.type, TupleType):
+                return self.tuple_binop(node, left, right)
             return self.emit(name, left, right)
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
@@ -168,6 +170,9 @@ class ExpressionsMixin:
                 results.append(self.identity_test(left, right, op, node))
             elif isinstance(op, (ast.In, ast.NotIn)):
                 raise self.error("'in' tests are not supported", node)
+            elif isinstance(op, (ast.Eq, ast.NotEq)) and any(
+                    isinstance(x, Value) and isinstance(x.type, TupleType) for x in (left, right)):
+                results.append(self.tuple_equal(self.value(left), self.value(right), op, node))
             elif isinstance(left, Static) or isinstance(right, Static):
                 results.append(self.static_compare(left, right, op, node))
             else:
@@ -184,6 +189,38 @@ class ExpressionsMixin:
                                         lambda rest=rest: self.value(self.expr(rest)),
                                         lambda first=first: first)
         return results[0]
+
+    def tuple_binop(self, node, left: Value, right: Value) -> Value:
+        """Python tuple arithmetic: `t + u` concatenates, `t * k` repeats (k constant)."""
+        if isinstance(node.op, ast.Add) and isinstance(left.type, TupleType) \
+                and isinstance(right.type, TupleType):
+            items = [self.tuple_item(left, i) for i in range(len(left.type.elems))]
+            items += [self.tuple_item(right, i) for i in range(len(right.type.elems))]
+            return self.emit_op("tuple", items).result
+        if isinstance(node.op, ast.Mult):
+            t, k = (left, right) if isinstance(left.type, TupleType) else (right, left)
+            count = self.constant_of(k)
+            if isinstance(count, int) and not isinstance(count, bool):
+                items = [self.tuple_item(t, i) for i in range(len(t.type.elems))]
+                return self.emit_op("tuple", items * max(count, 0)).result
+        raise self.error(f"unsupported operation on tuples: {left.type} "
+                         f"{type(node.op).__name__} {right.type}", node)
+
+    def tuple_equal(self, left: Value, right: Value, op, node) -> Value:
+        """`t == u` for tuples: same length and equal items (decided item by item)."""
+        equal = isinstance(op, ast.Eq)
+        if not (isinstance(left.type, TupleType) and isinstance(right.type, TupleType)) or \
+                len(left.type.elems) != len(right.type.elems):
+            return self.const(not equal)
+        result = self.const(True)
+        for i in range(len(left.type.elems)):
+            a, b = self.tuple_item(left, i), self.tuple_item(right, i)
+            if isinstance(a.type, TupleType) or isinstance(b.type, TupleType):
+                item = self.tuple_equal(a, b, ast.Eq(), node)
+            else:
+                item = self.truth(self.emit("equal", a, b))
+            result = self.emit("select", item, result, self.const(False))
+        return result if equal else self.emit("not", result)
 
     def static_compare(self, left, right, op, node):
         """Comparisons of compile-time objects (dtypes, types, strings) fold to constants."""

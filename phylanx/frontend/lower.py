@@ -16,7 +16,7 @@ from phylanx.errors import CompileError
 from phylanx.frontend.calls import CallsMixin
 from phylanx.frontend.desugar import desugar
 from phylanx.frontend.expressions import ExpressionsMixin
-from phylanx.frontend.scope import EMPTY_LIST, Static, hint_for
+from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
 from phylanx.ir.core import Block, Function, Location, Module, Value
@@ -61,6 +61,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
                     pass
         self.globals = getattr(func, "__globals__", {})
         self.return_value: Value | None = None
+        self.probing = 0  # > 0 while lowering loop bodies only to discover carried types
 
     # -- locations and errors --------------------------------------------------------------
     def loc(self, node: ast.AST) -> Location:
@@ -192,6 +193,12 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
                                                 np.ndarray, tuple)):
                 return self.const(obj)
             raise self.error(f"{_describe(obj)} cannot be used as a value", node)
+        from phylanx.frontend.calls import BoundMethod
+
+        if isinstance(x, BoundMethod):
+            what = "a list" if x.receiver is EMPTY_LIST else f"a value of type {x.receiver.type}"
+            raise self.error(f"{what} has no attribute '{x.name}' usable here (methods must "
+                             "be called)", node)
         raise self.error(f"internal: unexpected value {x!r}", node)
 
     def convert(self, v: Value, t: Type) -> Value:
@@ -201,7 +208,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     def materialize_for(self, x, t: Type) -> Value:
         """`x` (possibly missing or an empty list) as a value of type `t`."""
-        if x is None:
+        if x is None or x is UNKNOWN:
             return self.emit_op("undef", result_types=[t]).result
         if x is EMPTY_LIST:
             return self.emit_op("list_empty", result_types=[t]).result
@@ -221,7 +228,10 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
     # -- name resolution -------------------------------------------------------------------
     def lookup_name(self, name: str, node: ast.AST):
         if name in self.env:
-            return self.env[name]
+            x = self.env[name]
+            if x is UNKNOWN:
+                raise NeedsType(name)
+            return x
         if name.startswith("__phx_it"):
             raise self.error("internal: loop variable unbound", node)
         for scope in (self.closure, self.globals):

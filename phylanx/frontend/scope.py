@@ -28,5 +28,19 @@ class _EmptyList:
 EMPTY_LIST = _EmptyList()
 
 
+class _Unknown:
+    """A loop-carried variable whose type the loop body has not revealed yet."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = _Unknown()
+
+
+class NeedsType(Exception):
+    """Raised while probing a loop body when a statement reads an UNKNOWN variable."""
+
+
 def hint_for(name: str) -> str:
     return name[len("__phx_"):] if name.startswith("__phx_") else name

@@ -6,10 +6,10 @@ import ast
 
 import numpy as np
 
-from phylanx.frontend.scope import EMPTY_LIST, Static
+from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static
 from phylanx.ir.core import Block, Value
 from phylanx.ir.types import (
-    INT, ArrayType, ListType, ScalarType, TupleType, result_dtype,
+    BOOL, INT, ArrayType, ListType, ScalarType, TupleType, result_dtype,
 )
 
 _UNSUPPORTED_STMT = {
@@ -28,11 +28,19 @@ class StatementsMixin:
             if self.builder.block.terminator is not None:
                 return  # code after `return` never runs
             with self.at(stmt):
-                self.lower_stmt(stmt)
+                try:
+                    self.lower_stmt(stmt)
+                except NeedsType:
+                    if not self.probing:
+                        raise
+                    # Probing a loop body: skip what reads a not-yet-typed variable; a later
+                    # statement may assign it and so reveal its type.
 
     def lower_stmt(self, s: ast.stmt) -> None:
         if isinstance(s, ast.Assign):
             value = self.expr(s.value)
+            if not isinstance(value, (Value, Static)) and value is not EMPTY_LIST:
+                value = self.value(value, s.value)  # e.g. a method that was not called
             for target in s.targets:
                 self.assign(target, value)
         elif isinstance(s, ast.AnnAssign):
@@ -52,7 +60,8 @@ class StatementsMixin:
         elif isinstance(s, ast.While):
             self.lower_while(s)
         elif isinstance(s, ast.Return):
-            v = self.value(self.expr(s.value)) if s.value is not None else self.const(None)
+            v = self.value(self.expr(s.value), s.value) if s.value is not None \
+                else self.const(None)
             self.emit_return(v)
         elif isinstance(s, ast.Pass):
             pass
@@ -124,7 +133,7 @@ class StatementsMixin:
         if isinstance(s.target, ast.Name):
             old = self.lookup_name(s.target.id, s.target)
             new = self.emit(op, self.value(old), self.value(self.expr(s.value)))
-            if isinstance(old, Value) and isinstance(old.type, ArrayType) and old.type.rank:
+            if isinstance(old, Value) and isinstance(old.type, ArrayType):
                 # NumPy's `x += y` writes into x's buffer (aliases see it) with same_kind casting
                 self.check_inplace_cast(new, old.type, s)
                 updated = self.emit("setitem", old, new, index=("e",), hint=old.hint)
@@ -148,7 +157,13 @@ class StatementsMixin:
 
     # -- if ----------------------------------------------------------------------------------
     def lower_if(self, s: ast.If) -> None:
-        cond = self.expr(s.test)
+        try:
+            cond = self.expr(s.test)
+        except NeedsType:
+            if not self.probing:
+                raise
+            # probing: the branches may still reveal types, whatever the condition
+            cond = self.emit_op("undef", result_types=[BOOL]).result
         static = self.constant_of(cond)
         if static is not _not_const():
             self.lower_block(s.body if static else s.orelse)
@@ -217,14 +232,17 @@ class StatementsMixin:
         """Names a loop may rebind that are visible outside it (or aliased)."""
         stored = _stored_names(loop)
         outside = self.loaded_outside(loop)
-        names = [n for n in stored if n in self.env or n in outside]
+        early = _read_before_write(loop.body, set(stored))
+        if isinstance(loop, ast.While):
+            early |= _loads(loop.test)
+        names = [n for n in stored if n in self.env or n in outside or n in early]
         # names sharing a value with an updated array (aliases) are updated too
         for n in list(names):
             v = self.env.get(n)
             if isinstance(v, Value):
                 names += [m for m, x in self.env.items() if x is v and m not in names]
         # loop variables of enclosing loops that desugaring introduced stay outside
-        return [n for n in names if n in self.env or n in outside]
+        return [n for n in names if n in self.env or n in outside or n in early]
 
     def lower_loop(self, node, carried: list[str], index_type, lower_body):
         """Find loop-carried types by lowering the body until they are stable.
@@ -236,7 +254,12 @@ class StatementsMixin:
         types = {n: (init[n].type if isinstance(init[n], Value) else None) for n in carried}
         for _ in range(6):
             live = [n for n in carried if types[n] is not None or init[n] is EMPTY_LIST]
-            block, env = self._loop_pass(live, types, init, index_type, lower_body)
+            self.probing += 1
+            try:
+                block, env = self._loop_pass(live, types, init, index_type, lower_body,
+                                             unknown=[n for n in carried if n not in live])
+            finally:
+                self.probing -= 1
             changed = False
             for n in carried:
                 end = env.get(n)
@@ -261,7 +284,7 @@ class StatementsMixin:
         inits = [self.materialize_for(init[n], types[n]) for n in final]
         return block, final, [types[n] for n in final], inits
 
-    def _loop_pass(self, live, types, init, index_type, lower_body):
+    def _loop_pass(self, live, types, init, index_type, lower_body, unknown=()):
         arg_types = ([index_type] if index_type is not None else []) + [
             types[n] for n in live if types[n] is not None]
         block = Block(arg_types)
@@ -279,6 +302,8 @@ class StatementsMixin:
                 bindings[n] = None
         index = block.args[0] if index_type is not None else None
         bindings = {k: v for k, v in bindings.items() if v is not None}
+        for n in unknown:
+            bindings[n] = UNKNOWN
         saved = dict(self.env)
         for n in init:
             self.env.pop(n, None)
@@ -344,6 +369,53 @@ def _not_const():
     from phylanx.frontend.lower import _NOT_CONST
 
     return _NOT_CONST
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _read_before_write(stmts: list[ast.stmt], candidates: set[str]) -> set[str]:
+    """Names of `candidates` a loop body may read before assigning them in the same
+    iteration: their value comes from the previous iteration, so the loop must carry them."""
+    found: set[str] = set()
+
+    def block(body, assigned: set[str]) -> set[str]:
+        for st in body:
+            assigned = stmt(st, assigned)
+        return assigned
+
+    def stmt(st, assigned: set[str]) -> set[str]:
+        if isinstance(st, ast.If):
+            found.update((_loads(st.test) & candidates) - assigned)
+            return block(st.body, set(assigned)) & block(st.orelse, set(assigned))
+        if isinstance(st, (ast.For, ast.While)):
+            head = st.iter if isinstance(st, ast.For) else st.test
+            found.update((_loads(head) & candidates) - assigned)
+            inner = set(assigned)
+            if isinstance(st, ast.For):
+                inner |= {n.id for n in ast.walk(st.target) if isinstance(n, ast.Name)}
+            block(st.body, inner)
+            return assigned  # the body may run zero times
+        value_parts = [v for f, v in ast.iter_fields(st) if f not in ("targets", "target")]
+        for part in value_parts:
+            for node in part if isinstance(part, list) else [part]:
+                if isinstance(node, ast.AST):
+                    found.update((_loads(node) & candidates) - assigned)
+        if isinstance(st, ast.AugAssign) or isinstance(st, (ast.Assign, ast.AnnAssign)):
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+            for t in targets:
+                if isinstance(t, ast.Subscript) or isinstance(st, ast.AugAssign):
+                    found.update((_loads(t) & candidates) - assigned)
+                else:
+                    found.update((_loads(t) & candidates) - assigned)  # x[i] in a, x[i] = ...
+            return assigned | {n.id for t in targets for n in ast.walk(t)
+                               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        return assigned
+
+    block(stmts, set())
+    return found
 
 
 def _stored_names(node: ast.AST) -> list[str]:

@@ -19,6 +19,8 @@ import numpy as np
 from .core import Block, Function, Module, Op, Value
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*$")
+# bare words the attribute parser reads as something other than a string
+_KEYWORDS = {"true", "false", "none", "inf", "nan", "complex", "dense"}
 
 
 class Namer:
@@ -64,8 +66,7 @@ def format_attr(value) -> str:
     if isinstance(value, (complex, np.complexfloating)):
         return f"complex({value.real!r}, {value.imag!r})"
     if isinstance(value, str):
-        return value if _IDENT.match(value) and value not in ("true", "false", "none") \
-            else json.dumps(value)
+        return value if _IDENT.match(value) and value not in _KEYWORDS else json.dumps(value)
     if isinstance(value, (tuple, list)):
         inner = ", ".join(format_attr(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"

@@ -4,6 +4,7 @@ from phylanx.ops import (  # noqa: F401
     control,
     creation,
     elementwise,
+    fused,
     indexing,
     linalg,
     random,

@@ -185,7 +185,7 @@ declare("where", operands=("condition", "x", "y"), infer=infer_by_sample(_where,
         doc="x where condition else y (always an array, 0-d for scalar operands).")
 declare("clip", operands=("a", "a_min", "a_max"), infer=infer_by_sample(_clip, numeric=True),
         traits=_EW, impl=_clip, numpy=("clip",), method=("clip",),
-        defaults={"a_min": None, "a_max": None},
+        defaults={"a_min": None, "a_max": None}, aliases={"min": "a_min", "max": "a_max"},
         doc="Limit a to [a_min, a_max]; a None bound is not applied.")
 declare("round", operands=("a",), attrs=(Attr("decimals", 0, "int"),),
         infer=infer_by_sample(_round, numeric=True), traits=_EW, impl=_round,

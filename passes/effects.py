@@ -1,0 +1,299 @@
+"""Effects: purity, aliasing (which buffers an op reads and writes) and which ops may raise.
+
+Aliasing. Values of reference types (arrays, lists, tuples holding them) are put in alias
+classes with a union-find: a result joins operand 0 for `view` and `inplace` ops; a result
+of any other op that does not allocate a fresh array (convert, select, tuple, tuple_get, list
+ops, calls, ...) joins all its reference operands; control ops join, position by position,
+their init operands, block arguments, yielded values and results. A `const` array, and the
+result of an allocating op, starts its own class.
+
+The no-alias argument rule: distinct array arguments of the entry function are assumed not to
+share memory (as Fortran does and as Numba's parallel loops assume); `arguments_overlap`
+checks it for actual arguments, so that a caller can fall back to the unoptimized module.
+With `args_may_alias=True` every reference argument starts in one class instead.
+
+May raise. `may_raise(op)` is False only for ops that cannot raise for any input of their
+types: constants, shape queries, views, unary elementwise ops, binary elementwise ops without
+two arrays of unknown extents (NumPy semantics; Python-operator semantics on Python scalars
+only for + - * and comparisons), reductions with an identity, creation ops with sizes known
+to be non-negative (dim/len/size results, non-negative constants), and Gram products
+`matmul_t(A, A)`. Everything else (linear algebra, indexing, integer powers, conversions,
+calls) may raise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phylanx.ir.core import Function, Module, Op, Value
+from phylanx.ir.types import (
+    PY_KINDS, ArrayType, ListType, NoneType, ScalarType, TupleType, broadcast_shapes,
+)
+
+from .ir_utils import NOT_CONST, const_value, is_reference
+
+# --- purity ------------------------------------------------------------------------------------
+
+
+def function_is_pure(module: Module | None, name: str, _seen=None) -> bool:
+    """No in-place writes, random draws or impure calls anywhere in function `name`."""
+    if module is None or name not in module.functions:
+        return False
+    seen = _seen if _seen is not None else set()
+    if name in seen:
+        return False
+    seen.add(name)
+    for op in module.functions[name].walk():
+        if "terminator" in op.decl.traits:
+            continue
+        if op.name == "call":
+            if not function_is_pure(module, op.attrs["callee"], seen):
+                return False
+        elif not op.regions and not is_pure(op, module):
+            return False
+    return True
+
+
+def is_pure(op: Op, module: Module | None = None) -> bool:
+    """No side effects: removable when unused, movable, duplicable (reads aside)."""
+    traits = op.decl.traits
+    if traits & {"terminator", "random", "inplace"}:
+        return False
+    if op.name == "call":
+        return function_is_pure(module, op.attrs["callee"])
+    if op.regions:
+        return all(inner.name == "yield" or is_pure(inner, module)
+                   for block in op.regions for inner in block.ops)
+    return "pure" in traits
+
+
+# --- aliasing ----------------------------------------------------------------------------------
+
+class Effects:
+    """Alias classes of a function's values and the classes each op reads and writes."""
+
+    def __init__(self, function: Function, module: Module | None = None,
+                 args_may_alias: bool = False):
+        self.function = function
+        self.module = module
+        self.parent: dict[Value, Value] = {}
+        self._writes: dict[Op, frozenset] = {}
+        refs = [a for a in function.args if is_reference(a.type)]
+        if args_may_alias:
+            for a in refs[1:]:
+                self.union(refs[0], a)
+        for op in function.walk():
+            self._join(op)
+        self.written: set = set()
+        self.returned: set = set()
+        for op in function.walk():
+            if "inplace" in op.decl.traits or op.name == "call":
+                self.written |= self.writes(op)
+            if op.name == "return":
+                self.returned |= self.classes(op.operands)
+
+    def find(self, v: Value) -> Value:
+        root = v
+        while self.parent.get(root, root) is not root:
+            root = self.parent[root]
+        while v is not root:
+            v, self.parent[v] = self.parent.get(v, v), root
+        return root
+
+    def union(self, a: Value, b: Value) -> None:
+        if is_reference(a.type) and is_reference(b.type):
+            ra, rb = self.find(a), self.find(b)
+            if ra is not rb:
+                self.parent[rb] = ra
+
+    def cls(self, v: Value):
+        return self.find(v) if is_reference(v.type) else None
+
+    def classes(self, values) -> set:
+        return {self.find(v) for v in values if is_reference(v.type)}
+
+    def _join(self, op: Op) -> None:
+        traits = op.decl.traits
+        name = op.name
+        if name == "for_range":
+            body = op.regions[0]
+            for k, init in enumerate(op.operands[3:]):
+                self._join_all(init, body.args[k + 1], op.results[k], _yielded(body, k))
+        elif name == "while":
+            cond, body = op.regions
+            for k, init in enumerate(op.operands):
+                self._join_all(init, cond.args[k], body.args[k], op.results[k],
+                               _yielded(body, k))
+        elif name == "if":
+            for k, r in enumerate(op.results):
+                self._join_all(r, *[_yielded(b, k) for b in op.regions])
+        elif traits & {"view", "inplace"}:
+            for r in op.results:
+                self.union(op.operands[0], r)
+        elif "allocates" in traits and not any(
+                isinstance(r.type, (ListType, TupleType)) for r in op.results):
+            return
+        else:
+            for r in op.results:
+                for v in op.operands:
+                    self.union(r, v)
+
+    def _join_all(self, *values) -> None:
+        values = [v for v in values if v is not None]
+        for v in values[1:]:
+            self.union(values[0], v)
+
+    def writes(self, op: Op) -> frozenset:
+        """Alias classes op may write (nested ops and callees included)."""
+        got = self._writes.get(op)
+        if got is not None:
+            return got
+        out = set()
+        if "inplace" in op.decl.traits:
+            out |= self.classes(op.operands[:1])
+        elif op.name == "call":
+            callee = self.module.functions.get(op.attrs["callee"]) if self.module else None
+            if callee is None or any("inplace" in o.decl.traits or o.name == "call"
+                                     for o in callee.walk()):
+                out |= self.classes(op.operands)
+        for block in op.regions:
+            for inner in block.ops:
+                out |= self.writes(inner)
+        got = frozenset(self.find(c) for c in out)
+        self._writes[op] = got
+        return got
+
+    def reads(self, op: Op) -> set:
+        """Alias classes op may read (operands of op and of its nested ops)."""
+        out = self.classes(op.operands)
+        for block in op.regions:
+            for inner in block.walk():
+                out |= self.classes(inner.operands)
+        return out
+
+    def is_written(self, *values: Value) -> bool:
+        """True if some in-place write anywhere in the function may touch these values."""
+        written = {self.find(c) for c in self.written}
+        return bool(self.classes(values) & written)
+
+    def is_returned(self, v: Value) -> bool:
+        returned = {self.find(c) for c in self.returned}
+        return self.cls(v) in returned
+
+
+def _yielded(block, k):
+    term = block.terminator
+    if term is not None and term.name == "yield" and k < len(term.operands):
+        return term.operands[k]
+    return None
+
+
+def arguments_overlap(module: Module, args) -> bool:
+    """True if an array argument the entry function may write shares memory with another
+    array argument: the no-alias rule the optimized module relies on does not hold."""
+    f = module.entry
+    eff = Effects(f, module)
+    written = {eff.find(c) for c in eff.written}
+    arrays = [(a, v) for a, v in zip(f.args, args) if isinstance(v, np.ndarray)]
+    for i, (a, x) in enumerate(arrays):
+        if eff.cls(a) not in written:
+            continue
+        for j, (b, y) in enumerate(arrays):
+            if i != j and np.may_share_memory(x, y):
+                return True
+    return False
+
+
+# --- may raise ---------------------------------------------------------------------------------
+
+_SAFE = frozenset({
+    "const", "undef", "dim", "size", "len", "tuple", "tuple_get", "not", "select", "list_new",
+    "list_empty", "list_append", "real", "imag", "copy", "zeros_like", "ones_like",
+    "empty_like", "asarray", "yield",
+})
+_SAFE_REDUCTIONS = frozenset({
+    "sum", "prod", "mean", "nansum", "nanmean", "any", "all", "count_nonzero", "var", "std",
+    "cumsum", "cumprod",
+})
+_PY_SAFE = frozenset({
+    "add", "subtract", "multiply", "negative", "positive", "equal", "not_equal", "less",
+    "less_equal", "greater", "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor",
+})
+
+
+def nonneg(v: Value) -> bool:
+    """True if integer value `v` is known to be >= 0 (or a tuple of such)."""
+    c = const_value(v)
+    if c is not NOT_CONST:
+        items = c if isinstance(c, tuple) else (c,)
+        return all(isinstance(x, (int, np.integer)) and x >= 0 for x in items)
+    op = v.defining_op
+    if op is None:
+        return False
+    if op.name == "tuple":
+        return all(nonneg(x) for x in op.operands)
+    return op.name in ("dim", "len", "size", "range_len", "count_nonzero")
+
+
+def may_raise(op: Op) -> bool:
+    name, traits = op.name, op.decl.traits
+    if name in _SAFE:
+        return False
+    if name == "transpose":
+        return False
+    if name == "range_len":
+        step = const_value(op.operands[2])
+        return step is NOT_CONST or step == 0
+    if name == "convert":
+        src, dst = op.operands[0].type, op.results[0].type
+        return not (src == dst or isinstance(src, ArrayType) and isinstance(dst, ArrayType))
+    if name == "truth":
+        return not isinstance(op.operands[0].type, ScalarType)
+    if name in ("zeros", "ones", "empty", "identity"):
+        return not nonneg(op.operands[0])
+    if name == "eye":
+        m = op.operands[1]
+        return not (nonneg(op.operands[0]) and (isinstance(m.type, NoneType) or nonneg(m)))
+    if name == "matmul_t":
+        a, b = op.operands
+        return not (a is b and op.attrs["transpose_a"] != op.attrs["transpose_b"])
+    if "reduction" in traits or name in ("cumsum", "cumprod"):
+        return name not in _SAFE_REDUCTIONS
+    if "elementwise" in traits and not op.regions:
+        return _elementwise_may_raise(op)
+    if op.regions and name in ("if",):
+        return any(may_raise(inner) for b in op.regions for inner in b.ops)
+    return True
+
+
+def _elementwise_may_raise(op: Op) -> bool:
+    types = [v.type for v in op.operands]
+    if not all(isinstance(t, (ArrayType, ScalarType)) for t in types):
+        return True
+    arrays = [t for t in types if isinstance(t, ArrayType) and t.rank > 0]
+    if len(arrays) > 1:
+        if any(None in t.shape for t in arrays):
+            return True
+        try:
+            broadcast_shapes(*[t.shape for t in arrays])
+        except ValueError:
+            return True
+    base = op.decl.extra.get("same_as", op.name)
+    python_semantics = "operator" in op.decl.extra and all(
+        isinstance(t, ScalarType) and t.kind in PY_KINDS for t in types)
+    if python_semantics:
+        return op.name not in _PY_SAFE
+    dtypes = [t.dtype for t in types if not (isinstance(t, ScalarType) and t.kind in PY_KINDS)]
+    int_dtypes = [d for d in dtypes if d[0] in "iu"]
+    if base == "power" and any(t.dtype[0] in "iub" for t in types):
+        exponent = const_value(op.operands[1]) if len(op.operands) > 1 else NOT_CONST
+        if exponent is NOT_CONST or not (isinstance(exponent, (int, np.integer))
+                                         and exponent >= 0):
+            return True
+    for v, t in zip(op.operands, types):
+        if isinstance(t, ScalarType) and t.kind == "int" and int_dtypes:
+            c = const_value(v)
+            if c is NOT_CONST or not all(
+                    np.iinfo(d).min <= c <= np.iinfo(d).max for d in int_dtypes):
+                return True
+    return False

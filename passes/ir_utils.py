@@ -1,0 +1,215 @@
+"""IR helpers shared by the passes: cloning, use lists, replacement, erasure and constants.
+
+The IR keeps no use lists; passes compute them (`uses`) when they need them and replace values
+in one sweep (`replace_uses`) with a mapping, which is linear in the size of the function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from phylanx.ir.core import Block, Function, Location, Module, Op, Value
+from phylanx.ir.registry import lookup
+from phylanx.ir.types import ArrayType, ListType, NoneType, ScalarType, TupleType, Type
+
+NOT_CONST = object()
+
+
+# --- cloning -----------------------------------------------------------------------------------
+
+def clone_op(op: Op, mapping: dict) -> Op:
+    """A deep copy of `op` (regions included) whose operands are looked up in `mapping`.
+
+    Values defined outside `op` and missing from `mapping` are used as they are; the copy's
+    results and block arguments are added to `mapping`.
+    """
+    regions = []
+    for block in op.regions:
+        new = Block([a.type for a in block.args], [a.hint for a in block.args])
+        mapping.update(zip(block.args, new.args))
+        for inner in block.ops:
+            new.append(clone_op(inner, mapping))
+        regions.append(new)
+    copy = Op(op.decl, [mapping.get(v, v) for v in op.operands], [r.type for r in op.results],
+              dict(op.attrs), regions, op.loc, [r.hint for r in op.results])
+    mapping.update(zip(op.results, copy.results))
+    return copy
+
+
+def clone_function(f: Function) -> Function:
+    new = Function(f.name, [a.type for a in f.args], [a.hint for a in f.args], f.result_type,
+                   f.file, f.loc)
+    mapping = dict(zip(f.args, new.args))
+    for op in f.body.ops:
+        new.body.append(clone_op(op, mapping))
+    return new
+
+
+def clone_module(module: Module) -> Module:
+    """A structural copy of `module` sharing nothing mutable with it."""
+    return Module([clone_function(f) for f in module.functions.values()])
+
+
+# --- walking, uses, replacement ----------------------------------------------------------------
+
+def walk_blocks(block: Block) -> Iterator[Block]:
+    """`block` and every block nested in it."""
+    yield block
+    for op in block.ops:
+        for region in op.regions:
+            yield from walk_blocks(region)
+
+
+def uses(root: Function | Block) -> dict[Value, list[Op]]:
+    """Every op (nested ones too) using each value, in program order."""
+    block = root.body if isinstance(root, Function) else root
+    out: dict[Value, list[Op]] = {}
+    for op in block.walk():
+        for v in op.operands:
+            out.setdefault(v, []).append(op)
+    return out
+
+
+def replace_uses(root: Function | Block, mapping: dict) -> None:
+    """Replace every use of a key of `mapping` by its value (chains are followed)."""
+    if not mapping:
+        return
+    block = root.body if isinstance(root, Function) else root
+
+    def final(v):
+        seen = 0
+        while v in mapping and seen < 1000:
+            v = mapping[v]
+            seen += 1
+        return v
+
+    for op in block.walk():
+        if any(v in mapping for v in op.operands):
+            op.operands = [final(v) for v in op.operands]
+
+
+def top_level_op(op: Op, block: Block) -> Op | None:
+    """The op of `block` that is `op` or contains it; None if `op` is not inside `block`."""
+    while op is not None:
+        if op.parent is block:
+            return op
+        parent = op.parent.parent if op.parent is not None else None
+        op = parent if isinstance(parent, Op) else None
+    return None
+
+
+def is_inside(value: Value, op: Op) -> bool:
+    """True if `value` is defined inside one of `op`'s regions (or is a result of `op`)."""
+    owner = value.owner
+    block = owner if isinstance(owner, Block) else owner.parent
+    if isinstance(owner, Op) and owner is op:
+        return True
+    while block is not None:
+        parent = block.parent
+        if parent is op:
+            return True
+        if not isinstance(parent, Op):
+            return False
+        block = parent.parent
+    return False
+
+
+def function_of(op: Op) -> Function:
+    """The function containing `op`."""
+    block = op.parent
+    while not isinstance(block.parent, Function):
+        block = block.parent.parent
+    return block.parent
+
+
+def defining_block(value: Value) -> Block | None:
+    owner = value.owner
+    return owner if isinstance(owner, Block) else owner.parent
+
+
+def erase(op: Op) -> None:
+    op.parent.ops.remove(op)
+    op.parent = None
+
+
+def insert_before(anchor: Op, ops: Iterable[Op]) -> None:
+    block = anchor.parent
+    i = block.ops.index(anchor)
+    for k, op in enumerate(ops):
+        op.parent = block
+        block.ops.insert(i + k, op)
+
+
+def insert_after(anchor: Op, ops: Iterable[Op]) -> None:
+    block = anchor.parent
+    i = block.ops.index(anchor) + 1
+    for k, op in enumerate(ops):
+        op.parent = block
+        block.ops.insert(i + k, op)
+
+
+def count_ops(module_or_function) -> int:
+    """Ops in a module or function, terminators excluded."""
+    return sum(1 for op in module_or_function.walk() if "terminator" not in op.decl.traits)
+
+
+def new_op(name: str, operands, result_types, attrs=None, regions=(), loc: Location | None = None,
+           hints=()) -> Op:
+    """An op not yet in a block; attributes completed with the declaration's defaults."""
+    decl = lookup(name)
+    from phylanx.ir.core import UNKNOWN_LOC
+
+    return Op(decl, operands, result_types, decl.complete_attrs(attrs or {}), regions,
+              loc or UNKNOWN_LOC, hints)
+
+
+def infer_op(name: str, operands, attrs=None, loc: Location | None = None, hints=()) -> Op:
+    """An op whose result types come from its declaration's type rule."""
+    decl = lookup(name)
+    attrs = decl.complete_attrs(attrs or {})
+    types = decl.result_types([v.type for v in operands], attrs)
+    return new_op(name, operands, types, attrs, (), loc, hints)
+
+
+# --- constants ---------------------------------------------------------------------------------
+
+def const_value(v: Value):
+    """The Python value of a scalar (or none, or tuple of such) constant; else NOT_CONST."""
+    op = v.defining_op
+    if op is None:
+        return NOT_CONST
+    if op.name == "const" and not isinstance(v.type, (ArrayType, ListType)):
+        return op.attrs["value"]
+    if op.name == "tuple":
+        items = [const_value(x) for x in op.operands]
+        return NOT_CONST if any(i is NOT_CONST for i in items) else tuple(items)
+    return NOT_CONST
+
+
+def is_scalar_const(v: Value) -> bool:
+    op = v.defining_op
+    return op is not None and op.name == "const" and isinstance(v.type, (ScalarType, NoneType))
+
+
+def attr_value(value):
+    """A Python value as a `const` attribute (NumPy scalars become Python scalars)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def make_const(value, t: Type, loc: Location | None = None, hint: str = "") -> Op:
+    return new_op("const", (), [t], {"value": attr_value(value)}, loc=loc, hints=(hint,))
+
+
+def is_reference(t: Type) -> bool:
+    """True for types whose values are mutable or may hold mutable buffers."""
+    if isinstance(t, (ArrayType, ListType)):
+        return True
+    if isinstance(t, TupleType):
+        return any(is_reference(e) for e in t.elems)
+    return False
