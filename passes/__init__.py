@@ -10,7 +10,7 @@ docs/passes.md for what each does and `available_passes()` for the list.
 """
 
 from .diagnostics import Diagnostic, Diagnostics
-from .effects import arguments_overlap
+from .effects import arguments_overlap, written_arguments
 from .ir_utils import clone_module
 from .manager import (
     DEFAULT_PIPELINE,
@@ -36,4 +36,5 @@ __all__ = [
     "parse_pipeline",
     "register",
     "run_pipeline",
+    "written_arguments",
 ]

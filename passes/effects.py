@@ -17,20 +17,30 @@ types: constants, shape queries, views, unary elementwise ops, binary elementwis
 two arrays of unknown extents (NumPy semantics; Python-operator semantics on Python scalars
 only for + - * and comparisons), reductions with an identity, creation ops with sizes known
 to be non-negative (dim/len/size results, non-negative constants), and Gram products
-`matmul_t(A, A)`. Everything else (linear algebra, indexing, integer powers, conversions,
-calls) may raise.
+`matmul_t(A, A)`, basic slicing without integer indices (slices clip; a constant non-zero
+step). Everything else (linear algebra, integer indexing, integer powers, conversions, calls)
+may raise.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from phylanx.ir.core import Function, Module, Op, Value
 from phylanx.ir.types import (
-    PY_KINDS, ArrayType, ListType, NoneType, ScalarType, TupleType, broadcast_shapes,
+    DTYPES,
+    PY_KINDS,
+    ArrayType,
+    ListType,
+    NoneType,
+    ScalarType,
+    TupleType,
+    broadcast_shapes,
 )
 
-from .ir_utils import NOT_CONST, const_value, is_reference
+from .ir_utils import NOT_CONST, const_value, is_reference, uses
 
 # --- purity ------------------------------------------------------------------------------------
 
@@ -82,15 +92,30 @@ class Effects:
         if args_may_alias:
             for a in refs[1:]:
                 self.union(refs[0], a)
+        users = uses(function)
+        # A tuple only returned does not make its elements aliases of each other.
+        self._returned_tuples = {
+            op for op in function.walk() if op.name == "tuple" and users.get(op.results[0])
+            and all(u.name == "return" for u in users[op.results[0]])}
         for op in function.walk():
-            self._join(op)
+            if op not in self._returned_tuples:
+                self._join(op)
         self.written: set = set()
         self.returned: set = set()
         for op in function.walk():
             if "inplace" in op.decl.traits or op.name == "call":
                 self.written |= self.writes(op)
             if op.name == "return":
-                self.returned |= self.classes(op.operands)
+                self.returned |= self._returned_classes(op.operands[0])
+
+    def _returned_classes(self, v: Value) -> set:
+        op = v.defining_op
+        if op is not None and op in self._returned_tuples:
+            out = set()
+            for e in op.operands:
+                out |= self._returned_classes(e)
+            return out
+        return self.classes([v])
 
     def find(self, v: Value) -> Value:
         root = v
@@ -106,10 +131,10 @@ class Effects:
             if ra is not rb:
                 self.parent[rb] = ra
 
-    def cls(self, v: Value):
+    def cls(self, v: Value) -> Value | None:
         return self.find(v) if is_reference(v.type) else None
 
-    def classes(self, values) -> set:
+    def classes(self, values: Iterable[Value]) -> set:
         return {self.find(v) for v in values if is_reference(v.type)}
 
     def _join(self, op: Op) -> None:
@@ -188,18 +213,25 @@ def _yielded(block, k):
     return None
 
 
-def arguments_overlap(module: Module, args) -> bool:
-    """True if an array argument the entry function may write shares memory with another
-    array argument: the no-alias rule the optimized module relies on does not hold."""
+def written_arguments(module: Module) -> tuple[int, ...]:
+    """Positions of the entry's array arguments that the module may write in place."""
     f = module.entry
     eff = Effects(f, module)
     written = {eff.find(c) for c in eff.written}
-    arrays = [(a, v) for a, v in zip(f.args, args) if isinstance(v, np.ndarray)]
-    for i, (a, x) in enumerate(arrays):
-        if eff.cls(a) not in written:
+    return tuple(i for i, a in enumerate(f.args) if eff.cls(a) in written)
+
+
+def arguments_overlap(module: Module | tuple, args: Sequence) -> bool:
+    """True if an array argument the entry may write shares memory with another array
+    argument: the no-alias rule the optimized module relies on does not hold for `args`.
+    `module` may also be the `written_arguments` of the module (cheap per call)."""
+    written = module if isinstance(module, tuple) else written_arguments(module)
+    for i in written:
+        x = args[i]
+        if not isinstance(x, np.ndarray):
             continue
-        for j, (b, y) in enumerate(arrays):
-            if i != j and np.may_share_memory(x, y):
+        for j, y in enumerate(args):
+            if j != i and isinstance(y, np.ndarray) and np.may_share_memory(x, y):
                 return True
     return False
 
@@ -241,6 +273,8 @@ def may_raise(op: Op) -> bool:
         return False
     if name == "transpose":
         return False
+    if name == "getitem":
+        return not _slicing_is_safe(op)
     if name == "range_len":
         step = const_value(op.operands[2])
         return step is NOT_CONST or step == 0
@@ -266,11 +300,27 @@ def may_raise(op: Op) -> bool:
     return True
 
 
+def _slicing_is_safe(op: Op) -> bool:
+    """Basic indexing without integer components: slices clip, so only a zero step raises."""
+    values = iter(op.operands[1:])
+    for comp in op.attrs["index"]:
+        if comp == "i":
+            return False
+        if comp[0] == "s":
+            parts = [next(values) if bit == "1" else None for bit in comp[1:]]
+            step = parts[2]
+            if step is not None and not (isinstance(const_value(step), int)
+                                         and const_value(step) != 0):
+                return False
+    return True
+
+
 def _elementwise_may_raise(op: Op) -> bool:
     types = [v.type for v in op.operands]
     if not all(isinstance(t, (ArrayType, ScalarType)) for t in types):
         return True
-    arrays = [t for t in types if isinstance(t, ArrayType) and t.rank > 0]
+    distinct = {v: v.type for v in op.operands if isinstance(v.type, ArrayType) and v.type.rank}
+    arrays = list(distinct.values())
     if len(arrays) > 1:
         if any(None in t.shape for t in arrays):
             return True
@@ -294,6 +344,6 @@ def _elementwise_may_raise(op: Op) -> bool:
         if isinstance(t, ScalarType) and t.kind == "int" and int_dtypes:
             c = const_value(v)
             if c is NOT_CONST or not all(
-                    np.iinfo(d).min <= c <= np.iinfo(d).max for d in int_dtypes):
+                    np.iinfo(DTYPES[d]).min <= c <= np.iinfo(DTYPES[d]).max for d in int_dtypes):
                 return True
     return False

@@ -22,7 +22,13 @@ from phylanx.ops._sample import type_of_result
 from phylanx.ops.values import materialize
 
 from .ir_utils import (
-    NOT_CONST, const_value, erase, function_of, insert_before, make_const, replace_uses,
+    NOT_CONST,
+    const_value,
+    erase,
+    function_of,
+    insert_before,
+    make_const,
+    replace_uses,
 )
 from .manager import Pass, PassContext, register
 

@@ -150,7 +150,7 @@ def insert_after(anchor: Op, ops: Iterable[Op]) -> None:
         block.ops.insert(i + k, op)
 
 
-def count_ops(module_or_function) -> int:
+def count_ops(module_or_function: Module | Function) -> int:
     """Ops in a module or function, terminators excluded."""
     return sum(1 for op in module_or_function.walk() if "terminator" not in op.decl.traits)
 
@@ -175,7 +175,7 @@ def infer_op(name: str, operands, attrs=None, loc: Location | None = None, hints
 
 # --- constants ---------------------------------------------------------------------------------
 
-def const_value(v: Value):
+def const_value(v: Value) -> object:
     """The Python value of a scalar (or none, or tuple of such) constant; else NOT_CONST."""
     op = v.defining_op
     if op is None:
@@ -193,7 +193,7 @@ def is_scalar_const(v: Value) -> bool:
     return op is not None and op.name == "const" and isinstance(v.type, (ScalarType, NoneType))
 
 
-def attr_value(value):
+def attr_value(value: object) -> object:
     """A Python value as a `const` attribute (NumPy scalars become Python scalars)."""
     if isinstance(value, np.ndarray):
         return value.copy()

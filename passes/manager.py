@@ -35,7 +35,7 @@ from .ir_utils import clone_module, count_ops
 PASS_MODULES = ("fold", "canonicalize", "cse", "dce", "licm", "inline", "fuse_elementwise",
                 "fuse_matvec_pair", "parallelize_loops")
 
-DEFAULT_PIPELINE = ("inline,canonicalize,dce,cse,licm,fuse-matvec-pair,fuse-elementwise,"
+DEFAULT_PIPELINE = ("inline,canonicalize,dce,cse,licm,cse,fuse-matvec-pair,fuse-elementwise,"
                     "parallelize-loops,dce")
 
 
@@ -76,7 +76,8 @@ class PassContext:
         self.diagnostics = diagnostics
 
     def count(self, key: str, n: int = 1) -> None:
-        self.stats[key] += n
+        if n:
+            self.stats[key] += n
 
     def remark(self, kind: str, loc: Location, message: str) -> None:
         self.diagnostics.append(Diagnostic(self.pass_name, kind, loc, message))
@@ -156,12 +157,17 @@ class PipelineResult:
     timings: OrderedDict
     diagnostics: Diagnostics
 
-    def stage(self, name: str) -> str:
+    def stage(self, name: str, locations: bool = True) -> str:
         """PhySL text of stage `name` ("input", a pass name, "name#2", or "final")."""
         try:
-            return self.stages[name]
+            text = self.stages[name]
         except KeyError:
             raise KeyError(f"no stage {name!r}; stages: {', '.join(self.stages)}") from None
+        if not locations:
+            from phylanx.ir.parser import parse_physl
+
+            text = print_module(parse_physl(text), locations=False)
+        return text
 
     def diff(self, stage_a: str = "input", stage_b: str = "final", context: int = 3) -> str:
         """Unified diff of the PhySL of two stages."""
@@ -194,6 +200,13 @@ class PipelineResult:
 
 # --- running -----------------------------------------------------------------------------------
 
+def _names(spec) -> set:
+    """Pass or stage names from a comma-separated string or an iterable of them."""
+    if isinstance(spec, str):
+        spec = [spec]
+    return {n.strip() for item in spec for n in item.split(",") if n.strip()}
+
+
 def _dump(out: TextIO, when: str, stage: str, text: str) -> None:
     out.write(f"# *** IR Dump {when} {stage} ***\n{text}\n")
 
@@ -214,6 +227,12 @@ def write_reproducer(text: str, pipeline: str, stage: str, error: BaseException,
     return path
 
 
+def _pass_error(message: str, stage: str, path: str) -> PassError:
+    err = PassError(f"{message}\nreproducer: {path}")
+    err.pass_name, err.reproducer = stage, path
+    return err
+
+
 def run_pipeline(module: Module, pipeline: str | None = None, *, verify: bool = True,
                  print_before=(), print_after=(), print_after_all: bool = False,
                  print_after_change: bool = False, time_passes: bool = False,
@@ -229,7 +248,7 @@ def run_pipeline(module: Module, pipeline: str | None = None, *, verify: bool = 
     passes = parse_pipeline(text)
     items = _split_top(text)
     out = out if out is not None else sys.stderr
-    print_before, print_after = set(print_before), set(print_after)
+    print_before, print_after = _names(print_before), _names(print_after)
     m = clone_module(module)
     stages: OrderedDict = OrderedDict(input=print_module(m, locations))
     stats: OrderedDict = OrderedDict()
@@ -249,8 +268,8 @@ def run_pipeline(module: Module, pipeline: str | None = None, *, verify: bool = 
             p.run(m, ctx)
         except Exception as e:
             path = write_reproducer(current, ",".join(items[k:]), stage, e, reproducer_dir)
-            raise PassError(f"pass '{stage}' failed: {type(e).__name__}: {e}\n"
-                            f"reproducer: {path}") from e
+            raise _pass_error(f"pass '{stage}' failed: {type(e).__name__}: {e}", stage,
+                              path) from e
         timings[stage] = time.perf_counter() - t0
         t1 = time.perf_counter()
         if verify:
@@ -258,8 +277,8 @@ def run_pipeline(module: Module, pipeline: str | None = None, *, verify: bool = 
                 verify_module(m)
             except Exception as e:
                 path = write_reproducer(current, ",".join(items[k:]), stage, e, reproducer_dir)
-                raise PassError(f"pass '{stage}' produced invalid IR: {e}\n"
-                                f"reproducer: {path}") from e
+                raise _pass_error(f"pass '{stage}' produced invalid IR: {e}", stage,
+                                  path) from e
         new = print_module(m, locations)
         after = count_ops(m)
         s = {"ops-before": before, "ops-after": after, "changed": new != current}

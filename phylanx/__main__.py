@@ -33,6 +33,10 @@ def cmd_physl(args) -> int:
 
     func = load_function(args.target)
     try:
+        from phylanx.passes.cli import physl_with_passes, wants_passes
+
+        if wants_passes(args):
+            return physl_with_passes(func, args)
         text = Kernel(func).physl(types=args.types, locations=not args.no_locations)
     except CompileError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -76,10 +80,14 @@ def main(argv=None) -> int:
     physl.add_argument("--types", required=True,
                        help='argument types, e.g. "f64[?,?], f64[?], float, int"')
     physl.add_argument("--no-locations", action="store_true", help="hide source locations")
+    from phylanx.passes.cli import add_opt_command, add_pass_flags
+
+    add_pass_flags(physl)
     physl.set_defaults(run=cmd_physl)
     ops = sub.add_parser("ops", help="print the op table (markdown)")
     ops.add_argument("--update", metavar="DOC", help="rewrite the table at the end of DOC")
     ops.set_defaults(run=cmd_ops)
+    add_opt_command(sub)
     args = parser.parse_args(argv)
     return args.run(args)
 

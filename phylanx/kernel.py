@@ -5,20 +5,27 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+from collections import OrderedDict
+
+import numpy as np
 
 from phylanx.compiler import compile_function
-from phylanx.frontend.source import read_source
-from phylanx.ir.printer import print_module
 from phylanx.ir.types import parse_types, type_of_value
 
 
 class CompiledKernel:
-    """One specialisation: the PhySL module and its runtime executable."""
+    """One specialisation: the optimized PhySL module, the optimizer's record of it
+    (`pipeline`: a phylanx.passes.PipelineResult with every stage, statistics and
+    diagnostics) and its runtime executable."""
 
-    def __init__(self, module, signature):
+    def __init__(self, module, signature, pipeline=None, unoptimized=None):
         self.module = module
         self.signature = signature
+        self.pipeline = pipeline
+        self.unoptimized = unoptimized if unoptimized is not None else module
         self._executable = None
+        self._fallback = None
+        self._written = None
 
     @property
     def executable(self):
@@ -29,7 +36,32 @@ class CompiledKernel:
         return self._executable
 
     def run(self, args):
+        if self.unoptimized is not self.module:
+            from phylanx.passes import arguments_overlap, written_arguments
+
+            if self._written is None:
+                self._written = written_arguments(self.module)
+            if self._written and arguments_overlap(self._written, args):
+                # The optimizer assumed distinct array arguments do not overlap.
+                if self._fallback is None:
+                    from phylanx.runtime import lower_module
+
+                    self._fallback = lower_module(self.unoptimized)
+                return self._fallback.run(tuple(args))
         return self.executable.run(tuple(args))
+
+
+_SCALARS = (float, int, bool, complex)
+
+
+def _fast_key(value):
+    """A cheap stand-in for the argument's type (dispatch without building Types), or None."""
+    t = type(value)
+    if t is np.ndarray:
+        return (value.dtype, value.ndim)
+    if t in _SCALARS or isinstance(value, np.generic):
+        return t
+    return None
 
 
 class Kernel:
@@ -40,11 +72,18 @@ class Kernel:
         self.passes = passes
         self.debug = debug
         self.signature = inspect.signature(py_func)
+        self._n_params = len(self.signature.parameters)
+        self._simple = all(p.kind == p.POSITIONAL_OR_KEYWORD
+                           for p in self.signature.parameters.values())
         self._cache: dict[tuple, CompiledKernel] = {}
+        self._fast: dict[tuple, CompiledKernel] = {}  # cheap per-argument keys -> compiled
+        self._code = py_func.__code__
         self._lock = threading.Lock()
         functools.update_wrapper(self, py_func)
 
     def _bind(self, args, kwargs) -> tuple:
+        if not kwargs and self._simple and len(args) == self._n_params:
+            return args  # the common case, without inspect's binding
         try:
             bound = self.signature.bind(*args, **kwargs)
         except TypeError as e:
@@ -65,26 +104,59 @@ class Kernel:
         """The specialisation for `types` (a tuple of Types or a string like "f64[?], int")."""
         if isinstance(types, str):
             types = tuple(parse_types(types))
-        key = (read_source(self.py_func).digest, tuple(types))
-        compiled = self._cache.get(key)
+        types = tuple(types)
+        if self.py_func.__code__ is not self._code:
+            # The function's code was replaced (e.g. reloaded): its old compilations are stale.
+            self._cache.clear()
+            self._fast.clear()
+            self._code = self.py_func.__code__
+        compiled = self._cache.get(types)
         if compiled is None:
             with self._lock:
-                compiled = self._cache.get(key)
+                compiled = self._cache.get(types)
                 if compiled is None:
+                    from phylanx.passes import run_pipeline
+
                     module = compile_function(self.py_func, list(types))
-                    compiled = CompiledKernel(module, tuple(types))
-                    self._cache[key] = compiled
+                    result = run_pipeline(module, self.passes)
+                    # The runtime executes fused ops only once the task-pool executor lands.
+                    compiled = CompiledKernel(module, types, result, module)
+                    self._cache[types] = compiled
         return compiled
 
     def __call__(self, *args, **kwargs):
         values = self._bind(args, kwargs)
-        return self.compile(self._types(values)).run(values)
+        key = tuple(map(_fast_key, values))
+        compiled = self._fast.get(key)
+        if compiled is None or self.py_func.__code__ is not self._code:
+            compiled = self.compile(self._types(values))
+            if None not in key:
+                self._fast[key] = compiled
+        return compiled.run(values)
 
-    def physl(self, *args, types: str | None = None, locations: bool = True, **kwargs) -> str:
-        """The PhySL text for these arguments (or for a signature string `types`)."""
+    def physl(self, *args, types: str | None = None, locations: bool = True,
+              stage: str = "final", **kwargs) -> str:
+        """The PhySL text for these arguments (or for a signature string `types`) at `stage`:
+        "input" (as lowered), the name of a pass of the pipeline ("cse#2": its second run),
+        or "final" (what runs)."""
         if types is None:
             types = self._types(self._bind(args, kwargs))
-        return print_module(self.compile(types).module, locations=locations)
+        return self.compile(types).pipeline.stage(stage, locations=locations)
+
+    def physl_stages(self, *args, types: str | None = None, locations: bool = True,
+                     **kwargs) -> dict[str, str]:
+        """Every stage's PhySL in pipeline order: {"input": ..., "inline": ..., "final": ...}."""
+        if types is None:
+            types = self._types(self._bind(args, kwargs))
+        result = self.compile(types).pipeline
+        return OrderedDict((name, result.stage(name, locations)) for name in result.stages)
+
+    def physl_diff(self, *args, a: str = "input", b: str = "final", types: str | None = None,
+                   **kwargs) -> str:
+        """Unified diff between the PhySL of stages `a` and `b`."""
+        if types is None:
+            types = self._types(self._bind(args, kwargs))
+        return self.compile(types).pipeline.diff(a, b)
 
     def __repr__(self) -> str:
         return f"<phylanx.kernel {self.py_func.__qualname__}>"

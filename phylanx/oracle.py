@@ -40,8 +40,13 @@ def _run_block(module: Module, block: Block, env: dict):
         if name == "return":
             raise _Return(env[op.operands[0]])
         values = [env[v] for v in op.operands]
-        results = _control(module, op, values, env) if op.regions or name == "call" \
-            else _primitive(op, values)
+        evaluate_regions = op.decl.extra.get("evaluate")
+        if evaluate_regions is not None and "control" not in op.decl.traits:
+            results = evaluate_regions(op, values)  # e.g. fused ops: their body is the compute
+        elif op.regions or name == "call":
+            results = _control(module, op, values, env)
+        else:
+            results = _primitive(op, values)
         for r, v in zip(op.results, results):
             env[r] = v
     return None
@@ -69,9 +74,6 @@ def _control(module: Module, op: Op, values, env):
         return carried
     if name == "call":
         return [_call(module, module.functions[op.attrs["callee"]], values)]
-    evaluate = op.decl.extra.get("evaluate")
-    if evaluate is not None:  # e.g. fused ops: the body region is their computation
-        return list(evaluate(op, values))
     raise NotImplementedError(f"oracle: control op {name}")
 
 

@@ -5,6 +5,7 @@ inspect.getsourcelines and the expected column from the construct's text on that
 """
 
 import inspect
+import linecache
 
 import numpy as np
 import pytest
@@ -39,8 +40,8 @@ def check_error(kernel, args, token, fragment, marker="# <-", where_func=None):
     assert text.startswith(f"{file}:{line}:{col}: "), text
     rendered = text.splitlines()
     assert len(rendered) == 3, text
-    assert rendered[1].strip() and rendered[1].strip() in open(file).read().splitlines()[
-        line - 1], text
+    source_line = linecache.getline(file, line)
+    assert rendered[1].strip() and rendered[1].strip() == source_line.strip(), text
     caret = rendered[2]
     assert caret.strip() and set(caret.strip()) == {"^"}, text
     assert caret.index("^") == 4 + col - 1, text
@@ -421,7 +422,8 @@ def test_lambda_as_kernel():
         lambda_kernel.physl(X)
     e = info.value
     assert "lambda" in e.message
-    source = open(__file__).read().splitlines()
+    with open(__file__) as f:
+        source = f.read().splitlines()
     expected = next(i for i, t in enumerate(source, 1) if t.endswith("# <-lambda"))
     assert (e.file, e.line) == (__file__, expected)
 
@@ -548,7 +550,7 @@ def error_after_break(x):
     for i in range(3):
         if i == 1:
             break
-        y = {i: 1}  # <-
+        y = {i: 1}  # <-  # noqa: F841
     return x
 
 

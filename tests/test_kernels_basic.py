@@ -688,3 +688,49 @@ class _Namespace:
 
 def test_kernel_defined_in_a_class_body():
     check_kernel(_Namespace.static_kernel, np.arange(2.0))
+
+
+# --- small dtypes round like NumPy, step by step -----------------------------------------------
+
+
+@phylanx.kernel
+def low_precision_loop(x):
+    s = np.float32(0)
+    t = 0.0
+    for v in x:
+        s += v * v
+        t = t * 0.5 + v
+    return s, t, s / 3, np.sqrt(s)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_low_precision_scalar_loop_bit_exact(dtype):
+    x = rng().normal(size=500).astype(dtype)
+    check_kernel(low_precision_loop, x, rtol=0, atol=0)
+
+
+@phylanx.kernel
+def small_int_wraparound(x):
+    s = x[0] * 0
+    for v in x:
+        s += v
+    return s, x * x, x + 100, x - 1, 0 - x
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("values,dtype", [([100, 100, 27], np.int8), ([0, 1, 255], np.uint8)])
+def test_small_int_wraparound(values, dtype):
+    check_kernel(small_int_wraparound, np.array(values, dtype=dtype))
+
+
+@phylanx.kernel
+def complex_accumulate(z, x):
+    s = 0j
+    for v in z:
+        s += v * x
+    return s, z * 1.5, z.real.astype(np.float32), np.exp(z)
+
+
+def test_complex64_accumulate():
+    z = np.array([1 + 1j, 2 - 1j, -0.5j], dtype=np.complex64)
+    check_kernel(complex_accumulate, z, 2.0, rtol=1e-6)

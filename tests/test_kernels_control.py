@@ -822,8 +822,8 @@ def carried_from_previous_iteration(n):
     total = 0
     for i in range(n):
         if i > 0:
-            total += prev * i  # prev was set by the previous iteration
-        prev = i + 1
+            total += prev * i  # noqa: F821  (prev was set by the previous iteration)
+        prev = i + 1  # noqa: F841
     return total
 
 
@@ -831,8 +831,8 @@ def carried_from_previous_iteration(n):
 def argmax_with_guard(x):
     best = -1
     for i in range(len(x)):
-        if i == 0 or x[i] > bestv:  # bestv exists from the second iteration on
-            bestv = x[i]
+        if i == 0 or x[i] > bestv:  # noqa: F821  (bestv exists from the 2nd iteration on)
+            bestv = x[i]  # noqa: F841
             best = i
     return best
 
@@ -843,8 +843,8 @@ def while_carried_from_previous_iteration(n):
     last = -1
     while i < n:
         if i > 0:
-            last = cur
-        cur = i * 2
+            last = cur  # noqa: F821
+        cur = i * 2  # noqa: F841
         i += 1
     return last
 
@@ -949,3 +949,100 @@ def helper_array_default(x):
 
 def test_helper_with_array_default():
     check_kernel(helper_array_default, np.arange(3.0))
+
+
+# --- small algorithms -----------------------------------------------------------------------
+
+
+@phylanx.kernel
+def reassign_loop_variable(n):
+    s = 0
+    for i in range(n):
+        i = i * 2  # does not change the iteration
+        s += i
+    return s, i
+
+
+@phylanx.kernel
+def while_continue_else(n):
+    i = 0
+    out = 0
+    while i < n:
+        i += 1
+        if i % 2:
+            continue
+        out += i
+    else:
+        out = -out
+    return out
+
+
+@phylanx.kernel
+def has_duplicate(x):
+    for i in range(len(x)):
+        for j in range(len(x)):
+            if j > i:
+                break
+            if x[i] == x[j] and i != j:
+                return True
+    return False
+
+
+@phylanx.kernel
+def nested_continue_break_else(n):
+    k = 0
+    for i in range(n):
+        for j in range(n):
+            if (i + j) % 3 == 0:
+                continue
+            if j > 3:
+                break
+            k += 1
+        else:
+            k += 100
+        if k > 150:
+            break
+    return k
+
+
+@phylanx.kernel
+def strip_trailing_zeros(x):
+    i = len(x) - 1
+    while i >= 0 and x[i] == 0:
+        i -= 1
+    return x[: i + 1]
+
+
+@phylanx.kernel
+def gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
+
+
+@phylanx.kernel
+def bisect_left(x, target):
+    lo, hi = 0, len(x)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x[mid] < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def test_small_algorithms():
+    check_kernel(reassign_loop_variable, 4)
+    check_kernel(while_continue_else, 7)
+    check_kernel(has_duplicate, np.array([1, 2, 3, 2]))
+    check_kernel(has_duplicate, np.array([1, 2, 3]))
+    check_kernel(nested_continue_break_else, 6)
+    check_kernel(nested_continue_break_else, 2)
+    check_kernel(strip_trailing_zeros, np.array([1, 2, 0, 0]))
+    check_kernel(strip_trailing_zeros, np.array([0, 0]))
+    check_kernel(gcd, 48, 18)
+    check_kernel(gcd, 7, 0)
+    for t in [-1, 0, 7, 8, 100]:
+        check_kernel(bisect_left, np.arange(0, 20, 2), t)
+    check_kernel(bisect_left, np.arange(0), 3)

@@ -51,6 +51,7 @@ def test_ufuncs(dtype):
     check_kernel(ufuncs, x, rtol=1e-6 if dtype is np.float32 else 1e-10)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # sin/cos of inf
 def test_ufuncs_edge_inputs():
     check_kernel(ufuncs, np.array([np.nan, -np.inf, np.inf, 0.0, -0.0]))
     check_kernel(ufuncs, np.zeros(0))
@@ -574,7 +575,9 @@ def _exec_kernel(path, text, name):
     with open(path, "w") as f:
         f.write(textwrap.dedent(text))
     namespace = {"__name__": "phylanx_test_generated_" + name}
-    exec(compile(open(path).read(), path, "exec"), namespace)
+    with open(path) as f:
+        code = compile(f.read(), path, "exec")
+    exec(code, namespace)  # noqa: S102
     return namespace[name]
 
 
@@ -887,3 +890,123 @@ def clip_keywords(x):
 
 def test_clip_keywords():
     check_kernel(clip_keywords, np.arange(5.0) * 0.6)
+
+
+@phylanx.kernel
+def seeded_random(n, seed):
+    np.random.seed(seed)
+    a = np.random.rand(n)
+    b = np.random.normal(0.0, 1.0, size=(n, 2))
+    c = np.random.randint(0, 10, size=n)
+    s = 0.0
+    for i in range(n):
+        s += np.random.random()
+    d = np.random.uniform(-1, 1, n)
+    return a, b, c, s, d
+
+
+def test_seeded_random_draws_in_program_order():
+    # the global generator's draws must happen in the order of the source
+    for n in [5, 50]:
+        check_kernel(seeded_random, n, 3)
+
+
+# --- arrays with known extents (module-level constants, explicit signatures) -------------------
+
+M_CONST = np.arange(12.0).reshape(3, 4)
+V_CONST = np.array([1, 2, 3], dtype=np.int32)
+E_CONST = np.zeros((0, 2))
+B_CONST = np.array([True, False, True])
+
+
+def _shape_helper(a):
+    n, m = a.shape
+    s = 0.0
+    for i in range(n):
+        s += a[i, m - 1]
+    return s, len(a), a.shape[-1], a.size
+
+
+@phylanx.kernel
+def known_extents(x):
+    M, V, E, B = M_CONST, V_CONST, E_CONST, B_CONST
+    return (_shape_helper(M), M.T @ V, M[1:, ::2], M[:, -1], M[B], M[V - 1], M.reshape(-1)[::5],
+            np.diag(M), np.triu(M, 1), M.sum(axis=0), M.mean(axis=(0, 1)), E.sum(axis=0),
+            E.shape, len(E), V[::-1], V[-1], M[..., None].shape,
+            np.concatenate((M, M), axis=1).shape, np.stack((V, V)).shape, M @ np.ones(4),
+            M[1] * x, x + M.sum(), M.T[1:3, 0:2], np.squeeze(M[None]).shape,
+            M[np.newaxis, :, 1].shape, np.expand_dims(V, 1).shape, np.outer(V, V), M.size,
+            M.ndim, M[:, :2] @ M[:2, :2], np.linalg.det(M[:, :3] @ M[:, :3].T + np.eye(3)),
+            np.diag(V, -1), np.tril(M, -1), M.flatten()[7], np.broadcast_to(V, (2, 3)),
+            np.tile(V, (2, 1)), np.repeat(M, 2, axis=0).shape, np.flip(M, 1)[0],
+            np.sort(V)[::-1], np.argsort(-V))
+
+
+def test_known_extents_fold_consistently():
+    check_kernel(known_extents, 2.0, rtol=1e-9)
+
+
+_STATIC_CASES = [
+    (attributes, "f64[3,2]", (np.arange(6.0).reshape(3, 2),)),
+    (methods, "f64[3,2]", (np.arange(6.0).reshape(3, 2),)),
+    (reductions, "f64[3,2]", (np.arange(6.0).reshape(3, 2),)),
+    (slicing, "f64[9], f64[5,6]", (np.arange(9.0), np.arange(30.0).reshape(5, 6))),
+    (shapes, "f64[3,4]", (np.arange(12.0).reshape(3, 4),)),
+    (joining, "f64[3], f64[5], f64[2,3]", (np.arange(3.0), np.arange(5.0), np.ones((2, 3)))),
+    (newaxis, "f64[4], f64[3]", (np.arange(4.0), np.arange(3.0))),
+    (empty_reductions, "f64[0]", (np.zeros(0),)),
+    (linalg, "f64[4,4], f64[4]", (np.eye(4) * 2, np.ones(4))),
+    (zero_d, "f64[], float", (np.array(3.0), 1.5)),
+]
+
+
+@pytest.mark.parametrize("kernel,types,args", _STATIC_CASES,
+                         ids=[c[0].__name__ for c in _STATIC_CASES])
+def test_signature_with_known_extents(kernel, types, args):
+    from phylanx.oracle import evaluate
+    from phylanx.testing import assert_same, check_roundtrip
+
+    compiled = kernel.compile(types)
+    text = check_roundtrip(compiled.module)
+    assert types.split(",")[0].strip() in text
+    expected = kernel.py_func(*args)
+    assert_same(evaluate(phylanx.parse_physl(text), *args), expected, 1e-9, 1e-12)
+    assert_same(compiled.run(args), expected, 1e-9, 1e-12)
+
+
+# --- reads and writes of the same buffer keep program order -----------------------------------
+
+
+@phylanx.kernel
+def write_after_read(x):
+    a = x.sum()
+    b = np.exp(x).mean()
+    c = x[::2].copy()
+    v = x[1:3]
+    x[0] = 100.0
+    x[:] = -x
+    d = x.sum()
+    return a, b, c, d, v
+
+
+@phylanx.kernel
+def read_after_write(x, y):
+    y[:] = x * 2
+    z = y + 1
+    x += z
+    w = y.sum()
+    y *= 0
+    return x.sum(), w, z
+
+
+@pytest.mark.parametrize("threads", [1, 4])
+def test_buffer_hazards(threads):
+    before = phylanx.get_num_threads()
+    phylanx.set_num_threads(threads)
+    try:
+        r = rng()
+        for _ in range(5):
+            check_kernel(write_after_read, r.normal(size=50_000), rtol=1e-9)
+            check_kernel(read_after_write, r.normal(size=50_000), np.zeros(50_000), rtol=1e-9)
+    finally:
+        phylanx.set_num_threads(before)

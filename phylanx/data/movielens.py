@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
@@ -175,13 +176,22 @@ def _load_fast(path, fmt: str) -> np.ndarray:
             else:
                 lines = _chain(line, f)
         else:
-            lines = (line.replace("::", ",") for line in f)
-        table = np.loadtxt(lines, delimiter=",", dtype=np.float64, comments=None, ndmin=2)
+            lines = _dat_lines(f)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "loadtxt: input contained no data")
+            table = np.loadtxt(lines, delimiter=",", dtype=np.float64, comments=None, ndmin=2)
     if table.size == 0:
         return np.empty((0, 4))
     if table.shape[1] != 4:
         raise ValueError(f"expected 4 fields per line, got {table.shape[1]}")
     return table
+
+
+def _dat_lines(f) -> Iterator[str]:
+    for line in f:
+        if "," in line:
+            raise ValueError("',' in a '::'-separated file")
+        yield line.replace("::", ",")
 
 
 def _validated(table: np.ndarray) -> Ratings:

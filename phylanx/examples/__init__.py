@@ -11,8 +11,13 @@ with NumPy (Python loops over users), so it is both the correctness check and th
 of the benchmarks (``python -m phylanx.bench``, ``asv_bench/``). Data: ``phylanx.data``.
 """
 
-from phylanx.examples.als import (als_explicit, als_explicit_numpy, als_implicit,
-                                  als_implicit_numpy, init_factors)
+from phylanx.examples.als import (
+                                  als_explicit,
+                                  als_explicit_numpy,
+                                  als_implicit,
+                                  als_implicit_numpy,
+                                  init_factors,
+)
 from phylanx.examples.kmeans import kmeans, kmeans_numpy
 from phylanx.examples.linreg import linreg, linreg_numpy
 from phylanx.examples.logreg import logreg, logreg_numpy

@@ -30,7 +30,10 @@ def read_source(func) -> Source:
         lines, first = inspect.getsourcelines(func)
         file = inspect.getsourcefile(func) or inspect.getfile(func)
     except (OSError, TypeError) as e:
-        raise CompileError(f"cannot read the source of {name}: {e}") from None
+        code = getattr(func, "__code__", None)
+        raise CompileError(f"cannot read the source of {name} ({e}): kernels must be defined "
+                           "in a file", getattr(code, "co_filename", "<unknown>"),
+                           getattr(code, "co_firstlineno", 0), 1) from None
     text = "".join(lines)
     dedented = textwrap.dedent(text)
     first_line = next((ln for ln in lines if ln.strip()), "")

@@ -21,8 +21,11 @@ implementations on whole arrays, which broadcast exactly as the unfused ops did.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from phylanx.ir.core import Block, Op
 from phylanx.ir.registry import REQUIRED, Attr, TypeRuleError, declare, lookup
 from phylanx.ir.types import (
     ArrayType,
@@ -54,9 +57,16 @@ def _matmul_t_shape(types, attrs):
     return matmul_shape(*shapes)
 
 
+_matmul_t_by_sample = infer_by_sample(_matmul_t, shape=_matmul_t_shape, check=_matmul_t_shape)
+
+
+def _infer_matmul_t(types, attrs):
+    return _matmul_t_by_sample(types, attrs)
+
+
 declare("matmul_t", operands=("a", "b"),
         attrs=(Attr("transpose_a", False, "bool"), Attr("transpose_b", False, "bool")),
-        infer=infer_by_sample(_matmul_t, shape=_matmul_t_shape, check=_matmul_t_shape),
+        infer=_infer_matmul_t,
         traits=("pure", "allocates"), impl=_matmul_t,
         doc="Matrix product with transposed 2-d operands read in place (no transposed copy).")
 
@@ -70,7 +80,7 @@ def element_type(t: Type) -> Type:
     return t
 
 
-def evaluate_body(block, values) -> list:
+def evaluate_body(block: Block, values: list) -> list:
     """Run a body's ops on whole arrays (each op's reference implementation); the yielded."""
     env = dict(zip(block.args, values))
     for op in block.ops:
@@ -109,16 +119,39 @@ def _broadcast_of(types) -> tuple:
         raise TypeRuleError(str(e)) from None
 
 
+def op_impl(op: Op) -> Callable:
+    """A callable like a declaration's `impl` for one op with a body: f(*operand values)
+    returns the result (or a tuple of results), computed by `extra["evaluate"]`."""
+    evaluate = op.decl.extra["evaluate"]
+
+    def impl(*values):
+        out = evaluate(op, list(values))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    return impl
+
+
 # --- fused -------------------------------------------------------------------------------------
+
+def _dependencies(body) -> dict:
+    """For each value of a body, the indices of the block arguments it is computed from."""
+    deps = {a: {i} for i, a in enumerate(body.args)}
+    for inner in body.ops:
+        used = set().union(*[deps.get(v, set()) for v in inner.operands])
+        for r in inner.results:
+            deps[r] = used
+    return deps
+
 
 def _verify_fused(op, f, module) -> None:
     types = [v.type for v in op.operands]
-    yielded = _body_checks(op, op.regions[0], types)
+    body = op.regions[0]
+    yielded = _body_checks(op, body, types)
     if len(yielded) != len(op.results):
         raise TypeRuleError(f"body yields {len(yielded)} values for {len(op.results)} results")
-    shape = _broadcast_of(types)
-    for r, y in zip(op.results, yielded):
-        want = ArrayType(dtype_of(y), shape)
+    deps = _dependencies(body)
+    for r, y, v in zip(op.results, yielded, body.terminator.operands):
+        want = ArrayType(dtype_of(y), _broadcast_of([types[i] for i in sorted(deps[v])]))
         if not refines(r.type, want):
             raise TypeRuleError(f"result type {r.type} does not match {want}")
 
@@ -139,7 +172,7 @@ declare("fused", operands=("inputs*",), regions=("body",), traits=("pure", "allo
 _REDUCE_ATTRS = ("axis", "keepdims", "dtype", "ddof")
 
 
-def reduce_attrs(op) -> dict:
+def reduce_attrs(op: Op) -> dict:
     """The attributes of a fused_reduce op that its reduction declares."""
     decl = lookup(op.attrs["reduce"])
     known = {a.name for a in decl.attrs}
@@ -159,10 +192,12 @@ def _verify_fused_reduce(op, f, module) -> None:
         if k not in known and op.attrs[k] != default:
             raise TypeRuleError(f"'{decl.name}' has no attribute '{k}'")
     types = [v.type for v in op.operands]
-    yielded = _body_checks(op, op.regions[0], types)
+    body = op.regions[0]
+    yielded = _body_checks(op, body, types)
     if len(yielded) != 1:
         raise TypeRuleError("body must yield one value")
-    mapped = ArrayType(dtype_of(yielded[0]), _broadcast_of(types))
+    used = _dependencies(body)[body.terminator.operands[0]]
+    mapped = ArrayType(dtype_of(yielded[0]), _broadcast_of([types[i] for i in sorted(used)]))
     (want,) = decl.result_types([mapped], reduce_attrs(op))
     if len(op.results) != 1 or not refines(op.results[0].type, want):
         raise TypeRuleError(f"result type does not match {want}")
@@ -194,8 +229,7 @@ def matvec_pair_type(x: Type, w: Type, f_type: Type) -> Type:
         raise TypeRuleError(f"matvec_pair needs a 2-d X and a 1-d w, got {x} and {w}")
     matmul_shape(x.shape, w.shape)
     fz = ArrayType(dtype_of(f_type), (x.shape[0],))
-    t = infer_by_sample(_matmul_t, shape=_matmul_t_shape)([x, fz], {"transpose_a": True})
-    return t
+    return _infer_matmul_t([x, fz], {"transpose_a": True, "transpose_b": False})
 
 
 def _verify_matvec_pair(op, f, module) -> None:

@@ -1,0 +1,146 @@
+"""Shared machinery of the fusion passes.
+
+`BlockView` answers where a group of pure ops of one block can be replaced by a single op:
+the new op goes before the op at index P, where P is after every input's definition and no
+later than the first op outside the group that uses a group value (else the group depends on
+itself through that op: fusing would make a cycle). Every member moves from its place to P,
+so no op in between may write (in place, through any alias) a buffer the member reads; and a
+member reading another member's result must not see a write to it in between either.
+
+`build_body` turns the group into a body region computing one element: block arguments for
+the inputs (element types, see phylanx.ops.fused), scalar constants copied in, each member
+copied with its scalar result type and source location.
+"""
+
+from __future__ import annotations
+
+from phylanx.ir.core import Block, Op, Value
+from phylanx.ir.registry import TypeRuleError
+from phylanx.ir.types import dtype_of
+from phylanx.ops.fused import element_type
+
+from .diagnostics import describe
+from .effects import Effects
+from .ir_utils import (
+    clone_op,
+    erase,
+    function_of,
+    is_reference,
+    is_scalar_const,
+    new_op,
+    replace_uses,
+)
+
+
+class Refused(Exception):
+    """A group cannot be fused; the message says why."""
+
+
+class BlockView:
+    """Positions, users and writes of the ops of one block."""
+
+    def __init__(self, block: Block, eff: Effects):
+        self.block = block
+        self.eff = eff
+        self.ops = list(block.ops)
+        self.pos = {op: i for i, op in enumerate(self.ops)}
+        self.users: dict[Value, list[Op]] = {}
+        for op in self.ops:
+            for inner in op.walk():
+                for v in inner.operands:
+                    lst = self.users.setdefault(v, [])
+                    if not lst or lst[-1] is not op:
+                        lst.append(op)
+        self.writes = [{eff.find(c) for c in eff.writes(op)} for op in self.ops]
+
+    def def_index(self, v: Value) -> int:
+        owner = v.owner
+        return self.pos.get(owner, -1) if isinstance(owner, Op) else -1
+
+    def outside_users(self, v: Value, members) -> list[Op]:
+        return [u for u in self.users.get(v, ()) if u not in members]
+
+    def check(self, members: list[Op], leading=()) -> int:
+        """Insertion index for the fused op; raises Refused. `leading`: inputs the new op
+        computes itself (e.g. a product it absorbs) and so need no definition."""
+        mset = set(members)
+        produced = {r: m for m in members for r in m.results}
+        idx = [self.pos[m] for m in members]
+        ext_users = [self.pos[u] for v in produced for u in self.outside_users(v, mset)]
+        hi = min(ext_users, default=len(self.ops) - 1)
+        inputs = [(m, v) for m in members for v in m.operands
+                  if v not in produced and v not in leading and not is_scalar_const(v)]
+        lo, lo_op = -1, None
+        for _, v in inputs:
+            if self.def_index(v) > lo:
+                lo, lo_op = self.def_index(v), self.ops[self.def_index(v)]
+        if lo >= hi:
+            user = self.ops[hi]
+            raise Refused(f"{describe(lo_op)} needs a group value through {describe(user)} "
+                          "and feeds the group: fusing would make a cycle")
+        at = min(hi, max(idx) + 1)
+        for m, v in inputs:
+            self._no_write(v, self.pos[m], at, mset, "move it")
+        for m in members:
+            for v in m.operands:
+                if v in produced:
+                    self._no_write(v, self.pos[produced[v]], self.pos[m] + 1, mset, "read it")
+        return at
+
+    def _no_write(self, v: Value, start: int, at: int, mset, what: str) -> None:
+        if not is_reference(v.type):
+            return
+        c = self.eff.find(v)
+        lo, hi = (start + 1, at) if at > start else (at, start)
+        for j in range(lo, hi):
+            op = self.ops[j]
+            if op not in mset and c in self.writes[j]:
+                name = f"%{v.hint}" if v.hint else "an operand"
+                raise Refused(f"in-place write {describe(op)} to {name} (or an alias) between "
+                              f"its definition and use: fusion would {what} across the write")
+
+
+def build_body(members: list[Op], outputs: list[Value], leading=()) -> tuple[list, Block]:
+    """(inputs, body): the body computes `outputs` from leading values then inputs."""
+    produced = {r for m in members for r in m.results}
+    inputs: list[Value] = []
+    for m in members:
+        for v in m.operands:
+            if v not in produced and v not in leading and not is_scalar_const(v) \
+                    and v not in inputs:
+                inputs.append(v)
+    args = list(leading) + inputs
+    body = Block([element_type(v.type) for v in args], [v.hint for v in args])
+    mapping = dict(zip(args, body.args))
+    for m in members:
+        for v in m.operands:
+            if v not in mapping and is_scalar_const(v):
+                body.append(clone_op(v.defining_op, mapping))
+        operands = [mapping[v] for v in m.operands]
+        try:
+            types = m.decl.result_types([v.type for v in operands], m.attrs)
+        except TypeRuleError as e:
+            raise Refused(f"{describe(m)} has no scalar form: {e}") from None
+        if [dtype_of(t) for t in types] != [dtype_of(r.type) for r in m.results]:
+            raise Refused(f"{describe(m)} computes another dtype on scalars")
+        copy = Op(m.decl, operands, types, dict(m.attrs), (), m.loc, [r.hint for r in m.results])
+        body.append(copy)
+        mapping.update(zip(m.results, copy.results))
+    body.append(new_op("yield", [mapping[v] for v in outputs], [], loc=members[-1].loc))
+    return inputs, body
+
+
+def replace_group(view: BlockView, members: list[Op], at: int, fused: Op,
+                  replaced: list[Value]) -> None:
+    """Insert `fused` before index `at`, drop the members; `replaced`[k] -> result k."""
+    block = view.block
+    anchor = view.ops[at] if at < len(view.ops) else None
+    f = function_of(members[0])
+    for m in members:
+        erase(m)
+    fused.parent = block
+    block.ops.insert(block.ops.index(anchor) if anchor is not None else len(block.ops), fused)
+    mapping = dict(zip(replaced, fused.results))
+    for old, new in mapping.items():
+        view.eff.union(old, new)
+    replace_uses(f, mapping)

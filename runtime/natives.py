@@ -1,0 +1,46 @@
+"""Registry of native kernels: op name -> factory(op) -> preparer | None (see native.pxd).
+
+Modules defining native kernels register their factories with `@register("exp", ...)`;
+`factory_for(op)` is what the executor asks when it lowers an op. An op without a native
+factory, or whose factory declines (returns None) for the op's types, runs as a GIL-holding
+fallback node that calls the op's NumPy reference implementation.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+FACTORIES: dict = {}
+
+# Modules with native kernels, imported on first use (each registers its factories).
+_MODULES = ()
+_loaded = False
+
+
+def register(*names: str):
+    def deco(factory):
+        for name in names:
+            if name in FACTORIES:
+                raise ValueError(f"native kernel for {name!r} registered twice")
+            FACTORIES[name] = factory
+        return factory
+
+    return deco
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for mod in _MODULES:
+            importlib.import_module(mod)
+
+
+def preparer_for(op):
+    """The preparer of a native kernel for `op`, or None (fallback to the NumPy reference)."""
+    _load()
+    factory = FACTORIES.get(op.name)
+    if factory is None:
+        same_as = op.decl.extra.get("same_as")  # np.add -> add on arrays
+        factory = FACTORIES.get(same_as) if same_as else None
+    return None if factory is None else factory(op)

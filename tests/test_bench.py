@@ -1,0 +1,171 @@
+"""The benchmark harness: workloads, `python -m phylanx.bench`, the asv suite and its config."""
+
+import importlib
+import importlib.machinery
+import importlib.util
+import inspect
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from phylanx import bench
+from phylanx.bench_workloads import WORKLOADS, alternatives, make_case, same_result
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_every_workload_matches_its_numpy_twin(name):
+    size = "xs" if "xs" in WORKLOADS[name].sizes else "s"
+    case = make_case(name, size)
+    assert same_result(case.run_phylanx(), case.run_numpy(), case.rtol)
+    assert case.problem and case.workload == name
+
+
+def test_make_case_errors_and_explicit_params():
+    with pytest.raises(ValueError, match="unknown workload"):
+        make_case("nope")
+    with pytest.raises(ValueError, match="no size"):
+        make_case("fused", "xxl")
+    case = make_case("fused", (1000,))
+    assert case.size == "1000" and case.args[0].shape == (1000,)
+
+
+def test_same_result():
+    a = np.arange(3.0)
+    assert same_result((a, 1.0), (a + 1e-12, 1.0))
+    assert not same_result((a, 1.0), (a, 2.0))
+    assert not same_result(a, a[:2])
+    assert not same_result((a,), a)
+
+
+def test_bench_prints_one_table(capsys):
+    rc = bench.main(["--workloads", "fused,dispatch", "--sizes", "xs", "--threads", "1,2",
+                     "--repeat", "3"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| workload | size | problem | threads | numpy ms | phylanx ms")
+    assert len(rows) == 1 + 4 and all(r.endswith("| ok |") for r in rows[1:])
+    assert all("% | ok |" in r for r in rows[1:])  # the runtime's fallback share
+    assert "cores" in out and "thread pools" in out
+    assert "[4/4] dispatch xs" in err  # progress on stderr
+
+
+def test_bench_runs_as_a_module(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "phylanx.bench", "--workloads", "dispatch",
+                          "--sizes", "xs", "--threads", "1", "--repeat", "1"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "| dispatch | xs | 2000 steps | 1 |" in out.stdout
+    assert "[1/1] dispatch xs" in out.stderr
+
+
+def test_bench_list_and_bad_arguments(capsys):
+    assert bench.main(["--list"]) == 0
+    assert "als_explicit" in capsys.readouterr().out
+    for argv in (["--workloads", "nope"], ["--sizes", "huge"], ["--threads", "0"],
+                 ["--threads", "two"]):
+        with pytest.raises(SystemExit):
+            bench.main(argv)
+
+
+def test_bench_plot(tmp_path):
+    pytest.importorskip("matplotlib")
+    rows = bench.run(["logreg", "als", "fused", "compile"], ["xs", "s"], [1, 2], repeat=1,
+                     max_time=0.0)
+    path = tmp_path / "fig.png"
+    bench.plot(rows, str(path))
+    assert path.stat().st_size > 10_000
+
+
+def _fake_numexpr(monkeypatch):
+    fake = types.ModuleType("numexpr")
+    fake.__spec__ = importlib.machinery.ModuleSpec("numexpr", None)
+    fake.set_num_threads = lambda n: None
+    fake.evaluate = lambda expr, local_dict: eval(
+        expr, {"exp": np.exp, "sin": np.sin}, local_dict)
+    monkeypatch.setitem(sys.modules, "numexpr", fake)
+
+
+def test_alternative_columns_appear_when_installed(monkeypatch):
+    _fake_numexpr(monkeypatch)
+    case = make_case("fused", "xs")
+    tools = alternatives(case, 1)
+    assert "numexpr" in tools
+    assert same_result(tools["numexpr"](), case.run_numpy())
+    row = bench.measure(case, 1, repeat=2, max_time=0.0)
+    assert row["numexpr"] > 0
+    assert "numexpr ms" in bench.format_table([row])
+    assert "numexpr" not in alternatives(make_case("dispatch", "xs"), 1)
+
+
+def test_format_table_marks_failures():
+    row = {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
+           "phylanx": 0.001, "speedup": 2.0, "check": "ok", "jax": None}
+    table = bench.format_table([row])
+    assert "| 2 | 1 | 2.00x | err | ? | ok |" in table
+
+
+# -- asv ------------------------------------------------------------------------------------------
+
+def _import_asv_suite():
+    spec = importlib.util.spec_from_file_location(
+        "asv_bench", ROOT / "asv_bench" / "__init__.py",
+        submodule_search_locations=[str(ROOT / "asv_bench")])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["asv_bench"] = package
+    spec.loader.exec_module(package)
+    names = sorted(p.stem for p in (ROOT / "asv_bench").glob("bench_*.py"))
+    return [importlib.import_module(f"asv_bench.{n}") for n in names]
+
+
+def test_asv_config_works_offline():
+    conf = json.loads((ROOT / "asv.conf.json").read_text())
+    assert conf["environment_type"] == "existing"
+    assert conf["benchmark_dir"] == "asv_bench"
+    assert conf["results_dir"].startswith(".asv") and conf["html_dir"].startswith(".asv")
+    assert (ROOT / "asv_bench" / "__init__.py").is_file()
+
+
+def test_asv_suite_pairs_every_phylanx_benchmark_with_numpy():
+    modules = _import_asv_suite()
+    classes = [c for m in modules for n, c in vars(m).items()
+               if inspect.isclass(c) and not n.startswith("_") and c.__module__ == m.__name__]
+    workloads = set()
+    for cls in classes:
+        phx = [n for n in dir(cls) if n.startswith("time_phylanx")]
+        assert phx, cls
+        for n in phx:
+            assert hasattr(cls, n.replace("phylanx", "numpy")), (cls, n)
+        workloads.add(getattr(cls, "workload", "compile"))
+    assert {"fused", "dispatch", "reductions", "matmuls", "logreg", "als", "als_explicit",
+            "compile"} <= workloads
+
+
+@pytest.fixture
+def keep_threads():
+    import phylanx
+
+    before = phylanx.get_num_threads()
+    yield
+    phylanx.set_num_threads(before)
+
+
+def test_asv_benchmark_runs_like_asv_does(keep_threads):
+    modules = {m.__name__.rsplit(".", 1)[1]: m for m in _import_asv_suite()}
+    bench_ = modules["bench_algorithms"].ALSImplicit()
+    bench_.setup("xs")
+    bench_.time_phylanx("xs")
+    bench_.time_numpy("xs")
+    assert 0 < bench_.track_speedup("xs") < 100
+    compile_ = modules["bench_compile"].Compile()
+    compile_.setup("logreg")
+    compile_.time_phylanx_first_call("logreg")
+    assert modules["bench_env"].track_phylanx_threads() == 2
+    assert modules["bench_env"].track_numpy_blas_threads() >= 0
