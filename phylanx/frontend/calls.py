@@ -167,7 +167,7 @@ class CallsMixin:
         if isinstance(obj, Kernel):
             obj = obj.py_func
         if isinstance(obj, pytypes.FunctionType) and not (obj.__module__ or "").startswith(
-                ("numpy", "phylanx")):
+                "numpy"):
             return self.call_function(obj, node)
         raise self.error(f"call to unsupported function {_display(obj)}", node.func)
 
