@@ -77,6 +77,14 @@ def measure(case, threads: int, repeat: int, max_time: float) -> dict:
     return row
 
 
+def load_average() -> str:
+    """The 1-minute load average (other processes compete for the cores), or "?"."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
 def machine_facts() -> list[str]:
     """Cores, Python/NumPy versions and the thread pools (BLAS, OpenMP) threadpoolctl sees."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -132,7 +140,7 @@ def progress(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
-def run(workloads: list[str], sizes: list[str], threads: list[int], repeat: int = 5,
+def run(workloads: list[str], sizes: list[str], threads: list[int], repeat: int = 7,
         max_time: float = 2.0) -> list[dict]:
     """Measure every (workload, size, threads); sizes a workload lacks are skipped."""
     plan = [(w, s) for w in workloads for s in sizes if s in WORKLOADS[w].sizes]
@@ -242,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated size names xs,s,m,l (default {DEFAULT_SIZES}); "
                              "see --list")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per case (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per case (median)")
     parser.add_argument("--max-time", type=float, default=2.0,
                         help="stop repeating a case after this many seconds (>= 3 runs)")
     parser.add_argument("--plot", metavar="PNG", help="draw the figures into this file")
@@ -266,8 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--threads must be integers, got {args.threads!r}")
     if not threads or min(threads) < 1:
         parser.error("--threads must be >= 1")
+    load_before = load_average()
     rows = run(workloads, sizes, threads, max(1, args.repeat), args.max_time)
     facts = machine_facts()  # after the run: every library's thread pool is loaded by now
+    facts.append(f"load average (1 min): {load_before} before the run, {load_average()} after")
     print("\n".join(facts) + "\n")
     print(format_table(rows))
     if args.plot:

@@ -26,13 +26,18 @@ class CompiledKernel:
         self._executable = None
         self._fallback = None
         self._written = None
+        self._lower_lock = threading.Lock()
 
     @property
     def executable(self):
+        """The runtime's Executable of `module`, lowered once (threads calling the kernel for
+        the first time at once wait for one lowering)."""
         if self._executable is None:
-            from phylanx.runtime import lower_module
+            with self._lower_lock:
+                if self._executable is None:
+                    from phylanx.runtime import lower_module
 
-            self._executable = lower_module(self.module)
+                    self._executable = lower_module(self.module)
         return self._executable
 
     def run(self, args):
@@ -119,8 +124,7 @@ class Kernel:
 
                     module = compile_function(self.py_func, list(types))
                     result = run_pipeline(module, self.passes)
-                    # The runtime executes fused ops only once the task-pool executor lands.
-                    compiled = CompiledKernel(module, types, result, module)
+                    compiled = CompiledKernel(result.module, types, result, module)
                     self._cache[types] = compiled
         return compiled
 

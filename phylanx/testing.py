@@ -3,7 +3,8 @@
 `check_kernel(func, *args)` is what the test suite uses for every kernel:
   1. compiles `func` for the argument types and checks the PhySL text round trip
      (print(parse(print(m))) == print(m)) and that the parsed module verifies;
-  2. runs it on the runtime (the product path) and on the oracle evaluator;
+  2. runs it on the runtime (the product path) and on the oracle evaluator, the latter also
+     after each single pass of the default optimizer pipeline;
   3. runs `func` itself as plain Python/NumPy;
   4. asserts all results (and any arguments the code mutates) are equal: exact for integers
      and booleans, allclose with NaN positions equal for floats, same dtypes and shapes.
@@ -56,7 +57,7 @@ def check_roundtrip(module) -> str:
 
 
 def check_kernel(func, *args, rtol: float = 1e-10, atol: float = 1e-12, oracle: bool = True,
-                 runtime: bool = True, **kwargs):
+                 runtime: bool = True, each_pass: bool = True, **kwargs):
     """Compile `func`, run it every way, compare with Python. Returns the kernel's result."""
     k = func if isinstance(func, Kernel) else Kernel(func)
     py_args = copy.deepcopy(args)
@@ -72,6 +73,8 @@ def check_kernel(func, *args, rtol: float = 1e-10, atol: float = 1e-12, oracle: 
         assert_same(got, expected, rtol, atol, "oracle result")
         _check_args(o_args, k, py_args, py_kwargs, rtol, atol, "oracle")
         result = got
+        if each_pass:
+            _check_each_pass(compiled, values, expected, k, py_args, py_kwargs, rtol, atol)
     if runtime:
         r_args = copy.deepcopy(values)
         got = compiled.run(r_args)
@@ -79,6 +82,18 @@ def check_kernel(func, *args, rtol: float = 1e-10, atol: float = 1e-12, oracle: 
         _check_args(r_args, k, py_args, py_kwargs, rtol, atol, "runtime")
         result = got
     return result
+
+
+def _check_each_pass(compiled, values, expected, k, py_args, py_kwargs, rtol, atol):
+    """The oracle's result after every single pass of the default pipeline equals Python's."""
+    from phylanx.passes import DEFAULT_PIPELINE, run_pipeline
+
+    source = getattr(compiled, "unoptimized", compiled.module)
+    for name in dict.fromkeys(DEFAULT_PIPELINE.split(",")):
+        module = run_pipeline(source, name).module
+        args = copy.deepcopy(values)
+        assert_same(evaluate(module, *args), expected, rtol, atol, f"oracle after pass {name}")
+        _check_args(args, k, py_args, py_kwargs, rtol, atol, f"oracle after pass {name}")
 
 
 def _check_args(values, k, py_args, py_kwargs, rtol, atol, who):

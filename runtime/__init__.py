@@ -1,9 +1,34 @@
-"""Compiled OpenMP runtime of phylanx (installed as ``phylanx.runtime``)."""
+"""Compiled runtime of phylanx (installed as ``phylanx.runtime``); see docs/runtime.md."""
 
-from phylanx.runtime._executor import Executable, lower
-from phylanx.runtime._executor import lower as lower_module
-from phylanx.runtime._threads import get_num_threads as num_threads
-from phylanx.runtime._threads import openmp_max_threads, set_num_threads
+import os as _os
 
-__all__ = ["Executable", "lower", "lower_module", "num_threads", "openmp_max_threads",
-           "set_num_threads"]
+# libgomp reads its spin policy once, when it is loaded (by the first import below): idle
+# OpenMP threads of native kernels then spin ~10 us instead of ~1 ms before they sleep, which
+# matters on a shared machine. OMP_WAIT_POLICY / GOMP_SPINCOUNT set by the user win.
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["GOMP_SPINCOUNT"] = "10000"
+
+from phylanx.runtime._executor import Executable, NodeRecord, lower  # noqa: E402
+from phylanx.runtime._executor import lower as lower_module  # noqa: E402
+from phylanx.runtime import _sched  # noqa: E402,F401  (registers the concurrent scheduler)
+from phylanx.runtime._threads import get_num_threads as num_threads  # noqa: E402
+from phylanx.runtime._threads import (  # noqa: E402
+    blas_libraries,
+    get_task_threshold,
+    openmp_max_threads,
+    set_gil_threshold,
+    set_num_threads,
+    set_task_threshold,
+)
+
+
+def fallback_ops():
+    """Ops without a native kernel: they run their NumPy reference holding the GIL."""
+    from phylanx.runtime._lowering import fallback_ops as _f
+
+    return _f()
+
+
+__all__ = ["Executable", "NodeRecord", "blas_libraries", "fallback_ops", "get_task_threshold",
+           "lower", "lower_module", "num_threads", "openmp_max_threads", "set_gil_threshold",
+           "set_num_threads", "set_task_threshold"]

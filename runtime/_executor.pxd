@@ -1,11 +1,13 @@
-# C-level form of a lowered PhySL module; cimport these to add a scheduler or native kernels
-# (e.g. the OpenMP task pool) without touching the lowering.
+# C-level form of a lowered PhySL module and of one kernel call's scheduling state.
+# Values of the enums must match runtime/_lowering.py (checked when _executor is imported).
 cimport cython
 from cpython.object cimport PyObject
 
+from phylanx.runtime.tasks cimport phx_run, phx_task
+
 
 cdef enum NodeKind:
-    K_PRIM      # primitive op; runs decl.impl with the GIL unless `native` is set
+    K_PRIM      # primitive op: native job (F_NATIVE) or NumPy reference (F_FALLBACK)
     K_IF
     K_FOR
     K_WHILE
@@ -19,6 +21,19 @@ cdef enum NodeFlag:
     F_INPLACE = 2   # writes into the buffer of operand 0
     F_RANDOM = 4    # draws from the global random generator
     F_VIEW = 8      # result may share memory with operand 0
+    F_NATIVE = 16   # has a native preparer: preparer(*operands) -> Job | result
+    F_SEQRES = 32   # the kernel returns a sequence of results even for one result
+    F_HEAVY = 64    # may be costly: a candidate for a task
+    F_PARLOOP = 128 # for_range whose iterations may run concurrently
+
+
+cdef enum CostKind:
+    C_NONE      # never a task (scalar work)
+    C_ELEM      # sum of operand sizes
+    C_MATMUL    # m*k*n of the first two operands
+    C_CUBIC     # n^3 of the first operand (linalg.*)
+    C_CONTROL   # a region or callee containing possibly heavy nodes: always a task candidate
+    C_REST      # sum of the sizes of the operands after the first (views, in-place writes)
 
 
 ctypedef struct Node:
@@ -36,10 +51,12 @@ ctypedef struct Node:
     int sub1
     int callee           # function index of a call
     int n_kw
+    int cost             # CostKind
+    int pyop             # Python operator called directly (PyNumber_*), 0 if none
     PyObject *impl       # borrowed: kept alive by Executable._keep
     PyObject *kwnames    # tuple of attribute names, or NULL
     PyObject **kwvalues  # n_kw borrowed attribute values
-    void *native         # reserved for a nogil kernel; NULL: fallback to impl
+    PyObject *native     # borrowed native preparer, or NULL
 
 
 ctypedef struct Graph:
@@ -52,6 +69,7 @@ ctypedef struct Graph:
     int *deps            # n_nodes initial dependency counts, copied per execution
     int term             # the terminator node (yield / return); every sink feeds into it
     int scratch_off      # offset of this graph's counters in its frame's scratch buffer
+    int par              # two possibly heavy nodes are unordered: worth the task pool
 
 
 ctypedef struct Func:
@@ -62,23 +80,79 @@ ctypedef struct Func:
 
 
 ctypedef struct Frame:
-    PyObject *slots      # borrowed: the call's list of values, one per SSA value
+    PyObject *slots      # owned by the creator: the call's list of values, one per SSA value
     int *scratch
+    int n_scratch
     int ret_slot
+    int site             # op id of the call that made this frame (-1: the kernel call)
+    int depth            # nesting of calls
+    Frame *parent
 
 
 ctypedef struct ProfRec:
     int op_id
     int tid
-    int fallback
+    int flags            # 1: GIL fallback, 2: ran as a pool task
     long long t0
     long long t1
 
 
-ctypedef struct RunCtx:
-    bint profile
-    int cur              # op id of the innermost node started (names the failing op)
-    int depth            # nesting of calls
+ctypedef struct RunState:   # one kernel call (every thread working for it shares it)
+    phx_run wait         # where threads waiting for this call's tasks sleep
+    int failed           # set once, read by every thread (cancellation)
+    PyObject *exc        # the first failure (owned)
+    PyObject *notes      # list of op ids: the failing node, then the call sites (owned)
+    int profile
+    ProfRec *prof        # appended with the GIL held
+    Py_ssize_t n_prof
+    Py_ssize_t cap_prof
+
+
+ctypedef struct TCtx:       # one thread's view of a call
+    RunState *run
+    int tid              # 0: the thread that called the kernel (or a helping owner), k: worker k
+    int seq              # run nested graphs sequentially (inside parallel-loop iterations)
+    int intask           # running a pool task (profile records say so)
+    int tick             # countdown to the next GIL yield point
+    double probe         # >= 0: add up the cost of the work done without the GIL here
+
+
+ctypedef struct PTask:      # a node of a graph execution, submitted to the pool
+    phx_task base        # first member: the pool sees a phx_task
+    void *ge             # its GExec
+    int node
+    int is_job
+    PyObject *prep       # prepared native Job or result (owned), or NULL
+
+
+ctypedef struct GExec:      # one execution of a graph that may run nodes concurrently
+    PyObject *ex
+    Graph *g
+    Frame *fr
+    RunState *run
+    int *count           # dependency counters (in the frame's scratch)
+    PTask *tasks         # per node
+    int outstanding      # tasks queued or running (changed under the pool lock)
+    int rc               # _RETURNED once a `return` ran
+    int seq
+
+
+ctypedef struct LoopTask:
+    phx_task base
+    void *pl
+
+
+ctypedef struct ParLoop:    # a for_range {parallel = true} spreading its iterations
+    PyObject *ex
+    Node *nd
+    Frame *fr            # the owner's frame: carried values, results
+    RunState *run
+    Py_ssize_t lo
+    Py_ssize_t step
+    Py_ssize_t n
+    Py_ssize_t next      # next unclaimed iteration (atomic)
+    int outstanding      # helper tasks not finished
+    LoopTask *helpers
 
 
 @cython.final
@@ -90,21 +164,47 @@ cdef class Executable:
     cdef int _n_funcs
     cdef int *_ints
     cdef PyObject **_ptrs
-    cdef ProfRec *_prof
-    cdef Py_ssize_t _n_prof
-    cdef Py_ssize_t _cap_prof
     cdef list _templates     # per function: the initial frame (constants preset, else None)
     cdef list _ops           # op_id -> Op
     cdef list _keep          # owners of the borrowed pointers in the nodes
     cdef dict _func_index
+    cdef object _profiles    # threading.local: .last = records of the thread's last profile
+    cdef object _last_profile
     cdef readonly tuple function_names
+    cdef readonly tuple notes   # lowering remarks (e.g. parallel loops that run sequentially)
 
     cdef int _emit(self, plan) except -1
-    cdef object _call(self, int fidx, tuple args, int site, RunCtx *ctx)
-    cdef int _run_graph(self, int gi, Frame *fr, RunCtx *ctx) except -1
-    cdef int _exec_prim(self, Node *nd, Frame *fr) except -1
-    cdef int _exec_if(self, Node *nd, Frame *fr, RunCtx *ctx) except -1
-    cdef int _exec_for(self, Node *nd, Frame *fr, RunCtx *ctx) except -1
-    cdef int _exec_while(self, Node *nd, Frame *fr, RunCtx *ctx) except -1
-    cdef int _exec_call(self, Node *nd, Frame *fr, RunCtx *ctx) except -1
-    cdef int _record(self, Node *nd, long long t0) except -1
+    cdef object _call_entry(self, int fidx, tuple args, TCtx *tc)
+    cdef int _call(self, int fidx, PyObject **argv, int site, Frame *parent, TCtx *tc,
+                   PyObject **result) except -1
+    cdef int _run_graph(self, int gi, Frame *fr, TCtx *tc) except -1
+    cdef int _run_seq(self, Graph *g, Frame *fr, TCtx *tc) except -1
+    cdef int _exec(self, Node *nd, Frame *fr, TCtx *tc) except -1
+    cdef int _exec_prim(self, Node *nd, Frame *fr, TCtx *tc) except -1
+    cdef object _run_job(self, object job, TCtx *tc)
+    cdef int _exec_if(self, Node *nd, Frame *fr, TCtx *tc) except -1
+    cdef int _exec_for(self, Node *nd, Frame *fr, TCtx *tc) except -1
+    cdef int _exec_while(self, Node *nd, Frame *fr, TCtx *tc) except -1
+    cdef int _exec_call(self, Node *nd, Frame *fr, TCtx *tc) except -1
+    cdef void _record(self, TCtx *tc, Node *nd, long long t0, int task) noexcept
+    cdef _keep_profile(self, RunState *run)
+
+
+cdef enum:
+    RUN_RETURNED = 1     # status of a graph that ran a `return`
+    RUN_FAILED = -2      # status of a graph whose call failed (exception kept in RunState)
+    RUN_TICK = 256       # loop iterations between GIL yield points
+
+# Shared with the concurrent scheduler (_sched.pyx), which registers itself with
+# set_scheduler() when it is imported (phylanx.runtime imports it).
+ctypedef int (*run_par_fn)(Executable ex, int gi, Frame *fr, TCtx *tc) except -1
+ctypedef int (*parfor_fn)(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo,
+                          Py_ssize_t step, Py_ssize_t n) except -1
+cdef void set_scheduler(run_par_fn run_par, parfor_fn parfor) noexcept
+cdef int fail(RunState *run, object exc, int op_id, Frame *fr) except -1
+cdef int store_result(Node *nd, PyObject *slots, PyObject *res) except -1
+cdef int copy_slots(PyObject *src_slots, const int *src, PyObject *dst_slots, const int *dst,
+                    int n) except -1
+cdef double estimate(Node *nd, PyObject *slots) noexcept
+cdef long long now_ns() noexcept nogil
+cdef void yield_gil() noexcept

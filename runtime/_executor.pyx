@@ -1,41 +1,50 @@
 # cython: language_level=3
-"""Dataflow executor of PhySL modules (runtime v1: one thread, GIL held).
+"""Dataflow executor of PhySL modules (see docs/runtime.md).
 
 API: `lower(module) -> Executable`; `Executable.run(args, *, profile=False, function=None)`,
-`last_profile()`, `graphs()`, `function_graph(name)`, `function_names`, `n_nodes`.
+`last_profile()`, `graphs()`, `function_graph(name)`, `function_names`, `n_nodes`, `notes`.
 
 `lower(module)` turns every block of every function into a `Graph` of C `Node`s once per
-compiled kernel; `Executable.run(args)` then runs the entry function. The caller caches the
-Executable: lowering walks the IR in Python, running does not.
+compiled kernel (the plan comes from `_lowering.Planner`; edges are explained there);
+`Executable.run(args)` then runs the entry function. The caller caches the Executable.
 
-Values live in a per-call frame: a Python list with one slot per SSA value of the function
-(arguments first; region arguments and op results after). `const` ops are evaluated at lowering
-time into the frame template and produce no node. Block-local nodes are run from a ready queue
-seeded with the nodes that have no predecessor; finishing a node decrements its successors'
-counters. Control ops run their region graphs in this file (loops never return to Python per
-iteration); a call runs the callee's graph on a fresh frame.
+Values live in a per-call frame: a Python list with one slot per SSA value of the function.
+Frames are only read and written with the GIL held. A node runs one of:
+  * a native job (F_NATIVE): `preparer(*operands)` with the GIL gives a Job (or the result);
+    `job.run()` runs without the GIL (inline, or in a pool task); `job.finish()` with it;
+  * the NumPy reference (F_FALLBACK), called with the GIL (vectorcall; Python operators on
+    scalars go straight to PyNumber_*);
+  * control flow (if, for_range, while), run here on its region graphs; a call runs the
+    callee's graph on a fresh frame (no Python call in between).
 
-Edges of a block's graph (node j waits for node i, i earlier in program order):
-  * data: j, or an op nested in j's regions, uses a result of i;
-  * memory: values that may share a buffer are put in one alias class (views, in-place
-    results, loop-carried values, containers, non-allocating results, call results and
-    arguments, and all of a function's arguments: a caller may pass one array twice). An op
-    writes a class if it is `inplace` on it, contains such an op in its regions, or calls a
-    function that writes its arguments. A writer waits for the class's last writer
-    and for every reader since then; a reader waits for the last writer. So `setitem` on v runs
-    after every earlier op that reads v or a view of v, and every later reader of v, of a view
-    of v, or of the setitem result runs after it;
-  * random: every op that draws (or contains or calls an op that draws) writes a pseudo class
-    "rng", so draws keep program order;
-  * early return: an op whose regions contain `return` waits for every earlier node, and every
-    later node waits for it;
-  * every sink feeds into the block's terminator, so a finished terminator means a finished block.
+Scheduling. A graph runs sequentially on the calling thread (a ready queue, as cheap as the v1
+executor) unless it may run two heavy nodes at once (Graph.par) and more than one thread is
+configured: then it is a dataflow execution (_sched.pyx) where ready nodes whose cost reaches
+the task threshold are tasks of the pool (_threads / pool.h) and cheaper ones run inline on the
+thread that made them ready. `for_range {parallel = true}` claims iterations dynamically on
+every pool thread. Threads hold the GIL only for Python work: it is released for a native
+job's run(), inside NumPy's own GIL-free sections and while waiting; long loops offer it to
+other threads every 256 iterations.
+
+Errors: the first failing node's exception is kept in the call's RunState; every thread stops
+starting nodes of that call (cancellation), waits for what is already running, and the caller
+raises the exception with notes naming the failing kernel line and each call site.
 """
 
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcpy
 from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
-cimport openmp
+
+cimport numpy as cnp
+
+import threading
+
+from phylanx.runtime import _lowering
+from phylanx.runtime._threads cimport gil_threshold, num_threads, run_destroy
+from phylanx.runtime.native cimport Job
+from phylanx.runtime.tasks cimport phx_store
+
+cnp.import_array()
 
 cdef extern from "Python.h":
     void _incref "Py_INCREF"(PyObject *o)
@@ -48,29 +57,55 @@ cdef extern from "Python.h":
     int PyObject_IsTrue(PyObject *o)
     PyObject *PySequence_GetItem(PyObject *o, Py_ssize_t i)
     PyObject *PyLong_FromSsize_t(Py_ssize_t v)
-    int PyErr_CheckSignals()
+    PyObject *PyList_GetSlice(PyObject *l, Py_ssize_t lo, Py_ssize_t hi)
+    PyObject *PyNumber_Add(PyObject *a, PyObject *b)
+    PyObject *PyNumber_Subtract(PyObject *a, PyObject *b)
+    PyObject *PyNumber_Multiply(PyObject *a, PyObject *b)
+    PyObject *PyNumber_TrueDivide(PyObject *a, PyObject *b)
+    PyObject *PyNumber_FloorDivide(PyObject *a, PyObject *b)
+    PyObject *PyNumber_Remainder(PyObject *a, PyObject *b)
+    PyObject *PyNumber_Negative(PyObject *a)
+    PyObject *PyNumber_Positive(PyObject *a)
+    PyObject *PyObject_RichCompare(PyObject *a, PyObject *b, int op)
+    int PyObject_TypeCheck(PyObject *o, void *t)
+    int _check_signals "PyErr_CheckSignals"() except -1
 
 cdef enum:
     _STACK_ARGS = 16      # operands + attributes passed without a malloc
     _STACK_SCRATCH = 256  # scratch ints of a call kept on the C stack
-    _RETURNED = 1         # status of a graph that ran a `return`
+    _RETURNED = RUN_RETURNED
+    _FAILED = RUN_FAILED
+    _TICK = RUN_TICK
 _MAX_DEPTH = 800         # nested kernel calls before RecursionError (C stack guard)
 
-_KIND = {"if": K_IF, "for_range": K_FOR, "while": K_WHILE, "call": K_CALL, "yield": K_YIELD,
-         "return": K_RETURN}
-_KIND_NAME = {K_PRIM: "prim", K_IF: "if", K_FOR: "for_range", K_WHILE: "while", K_CALL: "call",
-              K_YIELD: "yield", K_RETURN: "return"}
-_RNG = "rng"   # pseudo alias class of the global random state
+for _name, _value in (("K_PRIM", K_PRIM), ("K_IF", K_IF), ("K_FOR", K_FOR),
+                      ("K_WHILE", K_WHILE), ("K_CALL", K_CALL), ("K_YIELD", K_YIELD),
+                      ("K_RETURN", K_RETURN), ("F_NATIVE", F_NATIVE), ("F_SEQRES", F_SEQRES),
+                      ("F_HEAVY", F_HEAVY), ("F_PARLOOP", F_PARLOOP), ("C_CONTROL", C_CONTROL),
+                      ("C_MATMUL", C_MATMUL), ("C_CUBIC", C_CUBIC), ("C_ELEM", C_ELEM),
+                      ("C_REST", C_REST), ("C_NONE", C_NONE)):
+    if getattr(_lowering, _name) != _value:
+        raise ImportError(f"phylanx.runtime: {_name} differs between _lowering and _executor")
 
 
-def lower(module):
-    """Lower a `phylanx.ir.core.Module` to an `Executable` (do it once per kernel, then reuse)."""
-    return Executable(module)
+cdef run_par_fn _run_par = NULL   # set by _sched (the concurrent scheduler)
+cdef parfor_fn _parfor = NULL
+
+
+cdef void set_scheduler(run_par_fn run_par, parfor_fn parfor) noexcept:
+    global _run_par, _parfor
+    _run_par, _parfor = run_par, parfor
+
+
+def lower(module, *, natives=True):
+    """Lower a `phylanx.ir.core.Module` to an `Executable` (do it once per kernel, then reuse).
+    natives=False runs every primitive on its NumPy reference (for tests and comparisons)."""
+    return Executable(module, natives=natives)
 
 
 # ---------------------------------------------------------------------------------------------
-# Small helpers on frame slots. Slots are only ever written with these, so each slot owns one
-# reference; reads are borrowed (nothing else writes the slot while a node runs).
+# Small helpers on frame slots. Slots are only ever written with these, with the GIL held, so
+# each slot owns one reference; reads are borrowed (nothing else writes the slot meanwhile).
 
 cdef inline void _put(PyObject *slots, int i, PyObject *v) noexcept:
     """Store v (a new reference, stolen) in slot i, releasing the old value."""
@@ -79,7 +114,8 @@ cdef inline void _put(PyObject *slots, int i, PyObject *v) noexcept:
     _xdecref(old)
 
 
-cdef int _copy(PyObject *slots, const int *src, const int *dst, int n) except -1:
+cdef int copy_slots(PyObject *src_slots, const int *src, PyObject *dst_slots, const int *dst,
+                    int n) except -1:
     """dst[k] = src[k] for all k at once (src and dst may overlap, e.g. swapped carries)."""
     cdef PyObject *stack[_STACK_ARGS]
     cdef PyObject **tmp = stack
@@ -89,10 +125,10 @@ cdef int _copy(PyObject *slots, const int *src, const int *dst, int n) except -1
         if tmp == NULL:
             raise MemoryError()
     for k in range(n):
-        tmp[k] = _list_get(slots, src[k])
+        tmp[k] = _list_get(src_slots, src[k])
         _incref(tmp[k])
     for k in range(n):
-        _put(slots, dst[k], tmp[k])
+        _put(dst_slots, dst[k], tmp[k])
     if tmp != stack:
         free(tmp)
     return 0
@@ -107,7 +143,7 @@ cdef int *_take(int *base, Py_ssize_t *pos, values) except NULL:
     return start
 
 
-cdef inline long long _now() noexcept nogil:
+cdef long long now_ns() noexcept nogil:
     cdef timespec ts
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return <long long> ts.tv_sec * 1000000000LL + ts.tv_nsec
@@ -118,268 +154,83 @@ cdef int _truth(PyObject *v) except -1:
     return PyObject_IsTrue(v)
 
 
-# ---------------------------------------------------------------------------------------------
-# Lowering: plain Python, runs once per kernel.
+cdef Py_ssize_t _index(PyObject *v) except? -1:
+    return <Py_ssize_t> (<object> v)
 
-class _Planner:
-    """Builds a Python plan of every graph (nodes, slots, edges); Executable copies it to C."""
 
-    def __init__(self, module):
-        from phylanx.ir.types import ArrayType, ScalarType
-        self.ArrayType, self.ScalarType = ArrayType, ScalarType
-        self.module = module
-        self.fidx = {name: i for i, name in enumerate(module.functions)}
-        self.graphs, self.ops, self.funcs = [], [], []
-        self.effects = self._call_effects()
-        for f in module.functions.values():
-            self._function(f)
+cdef PyObject *_pyop(int code, PyObject *a, PyObject *b) noexcept:
+    """The Python operator `code` (see _lowering.PYOPS); NULL with an exception set."""
+    if code == 1:
+        return PyNumber_Add(a, b)
+    if code == 2:
+        return PyNumber_Subtract(a, b)
+    if code == 3:
+        return PyNumber_Multiply(a, b)
+    if code == 4:
+        return PyNumber_TrueDivide(a, b)
+    if code == 5:
+        return PyNumber_FloorDivide(a, b)
+    if code == 6:
+        return PyNumber_Remainder(a, b)
+    if code <= 12:
+        return PyObject_RichCompare(a, b, (0, 1, 4, 5, 2, 3)[code - 7])
+    if code == 13:
+        return PyNumber_Negative(a)
+    return PyNumber_Positive(a)
 
-    # -- whole-module facts ---------------------------------------------------------------
-    def _callee(self, op):
-        name = op.attrs.get("callee")
-        if name not in self.fidx:
-            raise self._error(op, ValueError(f"call to unknown function @{name}"))
-        return name
 
-    def _call_effects(self):
-        """Per function: bit 1 writes a buffer in place, bit 2 draws random numbers, including
-        through the functions it calls (fixpoint over the call graph, recursion allowed)."""
-        eff, calls = {}, {}
-        for name, f in self.module.functions.items():
-            e, cs = 0, set()
-            for op in f.walk():
-                e |= (1 if "inplace" in op.decl.traits else 0) | \
-                     (2 if "random" in op.decl.traits else 0)
-                if op.name == "call":
-                    cs.add(self._callee(op))
-            eff[name], calls[name] = e, cs
-        changed = True
-        while changed:
-            changed = False
-            for name, cs in calls.items():
-                e = eff[name]
-                for c in cs:
-                    e |= eff[c]
-                if e != eff[name]:
-                    eff[name], changed = e, True
-        return eff
+cdef int fail(RunState *run, object exc, int op_id, Frame *fr) except -1:
+    """Keep the first failure of a call (the exception, the node, the call sites); cancel."""
+    cdef Frame *f = fr
+    if run.exc == NULL:
+        notes = [op_id]
+        while f != NULL:
+            if f.site >= 0:
+                notes.append(f.site)
+            f = f.parent
+        run.exc, run.notes = <PyObject *> exc, <PyObject *> notes
+        _incref(run.exc)
+        _incref(run.notes)
+    phx_store(&run.failed, 1)
+    return _FAILED
 
-    @staticmethod
-    def _error(op, exc):
-        exc.add_note(f"in kernel line {op.loc}: {op.name}")
-        return exc
 
-    # -- per function ---------------------------------------------------------------------
-    def _function(self, f):
-        self.slot, self.template = {}, []
-        self.parent, self.uses_memo, self.writes_memo = {}, {}, {}
-        for v in f.args:
-            self._new_slot(v)
-        for op in f.walk():
-            for r in op.results:
-                self._new_slot(r)
-            for b in op.regions:
-                for a in b.args:
-                    self._new_slot(a)
-        self._union(f.args)  # a caller may pass one array twice: f(x, x)
-        for op in f.walk():
-            self._alias(op)
-        term = f.body.terminator
-        if term is None or term.name != "return":
-            raise ValueError(f"function @{f.name} does not end with 'return'")
-        self.scratch = 0
-        body = self._block(f.body)
-        self.funcs.append((len(f.args), len(self.template), body, self.scratch, self.template))
+cdef void yield_gil() noexcept:
+    """Let a thread waiting for the GIL take it (CPython hands it over on a drop request)."""
+    with nogil:
+        pass
 
-    def _new_slot(self, v):
-        self.slot[v] = len(self.template)
-        self.template.append(None)
 
-    def _bufferish(self, v):
-        return not isinstance(v.type, self.ScalarType)   # scalars are immutable: never alias
+cdef double _size(PyObject *v) noexcept:
+    if cnp.PyArray_Check(<object> v):
+        return <double> cnp.PyArray_SIZE(<cnp.ndarray> v)
+    return 1.0
 
-    def _root(self, v):
-        p = self.parent.get(v, v)
-        while p is not v:
-            v, p = p, self.parent.get(p, p)
-        return v
 
-    def _union(self, values):
-        roots = [self._root(v) for v in values if self._bufferish(v)]
-        for r in roots[1:]:
-            if r is not roots[0]:
-                self.parent[r] = roots[0]
-
-    def _alias(self, op):
-        """Merge the alias classes of values that may share a buffer (conservative)."""
-        name, ops_ = op.name, op.operands
-        yields = [b.terminator.operands if b.terminator is not None else [] for b in op.regions]
-        if name == "if":
-            groups = zip(op.results, *yields)
-        elif name == "for_range":
-            groups = zip(op.results, ops_[3:], op.regions[0].args[1:], yields[0])
-        elif name == "while":
-            groups = zip(op.results, ops_, op.regions[0].args, op.regions[1].args, yields[1])
-        elif op.regions:
-            raise self._error(op, NotImplementedError(f"control op '{name}'"))
-        else:
-            fresh = "allocates" in op.decl.traits and name != "call"
-            groups = [[r, *ops_] for r in op.results
-                      if not (fresh and isinstance(r.type, self.ArrayType))]
-        for g in groups:
-            self._union(g)
-
-    def _uses(self, op):
-        """Values op (or an op in its regions) reads that are defined outside op."""
-        r = self.uses_memo.get(op)
-        if r is None:
-            r = set(op.operands)
-            for b in op.regions:
-                inner, defined = set(), set(b.args)
-                for o in b.ops:
-                    inner |= self._uses(o)
-                    defined.update(o.results)
-                r |= inner - defined
-            self.uses_memo[op] = r
-        return r
-
-    def _writes(self, op):
-        """Alias classes op (or an op in its regions, or a callee) writes."""
-        w = self.writes_memo.get(op)
-        if w is None:
-            w, traits = set(), op.decl.traits
-            if "inplace" in traits:
-                w.add(self._root(op.operands[0]))
-            if "random" in traits:
-                w.add(_RNG)
-            if op.name == "call":
-                e = self.effects[self._callee(op)]
-                if e & 1:
-                    w.update(self._root(v) for v in op.operands if self._bufferish(v))
-                if e & 2:
-                    w.add(_RNG)
-            for b in op.regions:
-                for o in b.ops:
-                    w |= self._writes(o)
-            self.writes_memo[op] = w
-        return w
-
-    def _block(self, block):
-        gi = len(self.graphs)
-        self.graphs.append(None)  # parents get lower indices than their regions
-        ops = []
-        for op in block.ops:
-            if op.name == "const":
-                self._const(op)
-            else:
-                ops.append(op)
-        n = len(ops)  # (no negative indices here: this module is compiled with wraparound=False)
-        if not n or "terminator" not in ops[n - 1].decl.traits:
-            raise ValueError("a block does not end with 'yield' or 'return'")
-        nodes = [self._node(op) for op in ops]
-        preds = [set() for _ in range(n)]
-        producer = {r: i for i, op in enumerate(ops) for r in op.results}
-        for j, op in enumerate(ops):
-            for v in self._uses(op):
-                i = producer.get(v)
-                if i is not None:
-                    preds[j].add(i)
-        self._memory_edges(ops, preds)
-        for j, op in enumerate(ops[:n - 1]):
-            if any(o.name == "return" for b in op.regions for o in b.walk()):
-                preds[j].update(range(j))
-                for k in range(j + 1, n):
-                    preds[k].add(j)
-        succ = [[] for _ in range(n)]
-        for j in range(n):
-            for i in sorted(preds[j]):
-                succ[i].append(j)
-        for i in range(n - 1):
-            if not succ[i]:
-                succ[i].append(n - 1)
-                preds[n - 1].add(i)
-        for i, node in enumerate(nodes):
-            node["succ"], node["deps"] = succ[i], len(preds[i])
-        self.graphs[gi] = {"nodes": nodes, "args": [self.slot[a] for a in block.args],
-                           "term": n - 1, "scratch_off": self.scratch}
-        self.scratch += 2 * n  # counters + ready queue
-        return gi
-
-    def _memory_edges(self, ops, preds):
-        writes = [self._writes(op) for op in ops]
-        written = set().union(*writes)
-        if not written:
-            return
-        last_writer, readers = {}, {}
-        for j, op in enumerate(ops):
-            reads = {self._root(v) for v in self._uses(op) if self._bufferish(v)} & written
-            for c in reads | writes[j]:
-                if c in last_writer:
-                    preds[j].add(last_writer[c])
-            for c in writes[j]:
-                preds[j].update(readers.get(c, ()))
-                last_writer[c], readers[c] = j, []
-            for c in reads - writes[j]:
-                readers.setdefault(c, []).append(j)
-        for j in range(len(ops)):
-            preds[j].discard(j)
-
-    def _const(self, op):
-        try:
-            self.template[self.slot[op.results[0]]] = op.decl.impl(
-                **op.attrs, result_types=[r.type for r in op.results])
-        except Exception as e:
-            raise self._error(op, e)
-
-    def _node(self, op):
-        kind = _KIND.get(op.name, K_PRIM)
-        ins = [self.slot[v] for v in op.operands]
-        outs = [self.slot[r] for r in op.results]
-        self._check(op, kind)
-        subs = [self._block(b) for b in op.regions] + [-1, -1]
-        traits = op.decl.traits
-        node = {"kind": kind, "ins": ins, "outs": outs, "sub0": subs[0], "sub1": subs[1],
-                "callee": self.fidx[self._callee(op)] if kind == K_CALL else -1,
-                "op_id": len(self.ops), "impl": None, "kwnames": None, "kwvalues": (),
-                "flags": (F_INPLACE if "inplace" in traits else 0)
-                | (F_RANDOM if "random" in traits else 0) | (F_VIEW if "view" in traits else 0)}
-        self.ops.append(op)
-        if kind == K_PRIM:
-            if op.decl.impl is None:
-                raise self._error(op, NotImplementedError(f"op '{op.name}' has no implementation"))
-            kw = dict(op.attrs)
-            if op.decl.extra.get("needs_types"):
-                kw["result_types"] = [r.type for r in op.results]
-            node.update(impl=op.decl.impl, kwnames=tuple(kw) or None, kwvalues=tuple(kw.values()))
-            node["flags"] |= F_FALLBACK
-        return node
-
-    def _check(self, op, kind):
-        """Shapes the C code relies on (it does no bounds checks)."""
-        n_in, n_out, r = len(op.operands), len(op.results), op.regions
-
-        def hands_back(block, n):  # a region ending in `return` hands nothing back
-            t = block.terminator
-            return t is not None and (t.name == "return" or len(t.operands) == n)
-
-        if kind == K_IF:
-            ok = n_in == 1 and len(r) == 2 and not (r[0].args or r[1].args) \
-                and hands_back(r[0], n_out) and hands_back(r[1], n_out)
-        elif kind == K_FOR:
-            ok = n_in >= 3 and len(r) == 1 and len(r[0].args) == n_in - 2 \
-                and n_out == n_in - 3 and hands_back(r[0], n_out)
-        elif kind == K_WHILE:
-            ok = len(r) == 2 and n_out == n_in == len(r[0].args) == len(r[1].args) \
-                and hands_back(r[0], 1) and hands_back(r[1], n_out)
-        elif kind == K_CALL:
-            ok = n_out <= 1
-        elif kind == K_RETURN:
-            ok = n_in == 1
-        else:
-            ok = kind == K_YIELD or not r
-        if not ok:
-            raise self._error(op, ValueError(f"malformed '{op.name}' (operands, results or "
-                                             f"regions do not match)"))
+cdef double estimate(Node *nd, PyObject *slots) noexcept:
+    """Cost in element-operations of a fallback node from its operands (GIL held)."""
+    cdef double c = 0.0
+    cdef PyObject *a
+    cdef PyObject *b
+    cdef int k
+    if nd.cost == C_CONTROL:
+        return 1e300
+    if nd.cost == C_REST:
+        for k in range(1, nd.n_in):
+            c += _size(_list_get(slots, nd.ins[k]))
+        return c
+    if (nd.cost == C_MATMUL or nd.cost == C_CUBIC) and nd.n_in >= 1:
+        a = _list_get(slots, nd.ins[0])
+        if cnp.PyArray_Check(<object> a) and cnp.PyArray_NDIM(<cnp.ndarray> a) >= 1:
+            c = <double> cnp.PyArray_SIZE(<cnp.ndarray> a)
+            b = _list_get(slots, nd.ins[1]) if nd.cost == C_MATMUL and nd.n_in >= 2 else a
+            if cnp.PyArray_Check(<object> b) and cnp.PyArray_NDIM(<cnp.ndarray> b) >= 2:
+                c *= <double> cnp.PyArray_DIMS(<cnp.ndarray> b)[
+                    cnp.PyArray_NDIM(<cnp.ndarray> b) - 1]
+            return c
+    for k in range(nd.n_in):
+        c += _size(_list_get(slots, nd.ins[k]))
+    return c
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,9 +240,8 @@ cdef class Executable:
     """A lowered module. `run(args)` runs the entry function (or `function=`) on a tuple."""
 
     def __cinit__(self, *args, **kwargs):
-        self._graphs, self._nodes, self._funcs, self._ints, self._ptrs, self._prof = \
-            NULL, NULL, NULL, NULL, NULL, NULL
-        self._n_prof = self._cap_prof = 0
+        self._graphs, self._nodes, self._funcs, self._ints, self._ptrs = \
+            NULL, NULL, NULL, NULL, NULL
 
     def __dealloc__(self):
         free(self._graphs)
@@ -399,17 +249,19 @@ cdef class Executable:
         free(self._funcs)
         free(self._ints)
         free(self._ptrs)
-        free(self._prof)
 
-    def __init__(self, module):
+    def __init__(self, module, *, natives=True):
         if self._graphs != NULL:
             raise RuntimeError("Executable is already initialised")
-        plan = _Planner(module)
+        plan = _lowering.Planner(module, natives=natives)
         self.function_names = tuple(module.functions)
+        self.notes = tuple(plan.notes)
         self._func_index = {name: i for i, name in enumerate(module.functions)}
         self._ops = plan.ops
         self._templates = [f[4] for f in plan.funcs]
         self._keep = []
+        self._profiles = threading.local()
+        self._last_profile = []
         self._emit(plan)
 
     cdef int _emit(self, plan) except -1:
@@ -439,7 +291,7 @@ cdef class Executable:
         for gi, gp in enumerate(plan.graphs):
             g = &self._graphs[gi]
             g.n_nodes, g.nodes, g.term = len(gp["nodes"]), np_, gp["term"]
-            g.scratch_off = gp["scratch_off"]
+            g.scratch_off, g.par = gp["scratch_off"], gp["par"]
             g.n_args, g.args = len(gp["args"]), _take(base, &pos, gp["args"])
             g.deps = _take(base, &pos, [nd_["deps"] for nd_ in gp["nodes"]])
             roots = [i for i, nd_ in enumerate(gp["nodes"]) if nd_["deps"] == 0]
@@ -452,14 +304,16 @@ cdef class Executable:
                 nd.n_out, nd.outs = len(ndp["outs"]), _take(base, &pos, ndp["outs"])
                 nd.n_succ, nd.succ = len(ndp["succ"]), _take(base, &pos, ndp["succ"])
                 nd.n_deps, nd.sub0, nd.sub1 = ndp["deps"], ndp["sub0"], ndp["sub1"]
-                nd.callee, nd.native = ndp["callee"], NULL
-                nd.impl = nd.kwnames = NULL
+                nd.callee, nd.cost, nd.pyop = ndp["callee"], ndp["cost"], ndp["pyop"]
+                nd.impl = nd.kwnames = nd.native = NULL
                 nd.n_kw, nd.kwvalues = len(ndp["kwvalues"]), pp
+                self._keep.append((ndp["impl"], ndp["kwnames"], ndp["kwvalues"], ndp["native"]))
                 if ndp["impl"] is not None:
-                    self._keep.append((ndp["impl"], ndp["kwnames"], ndp["kwvalues"]))
                     nd.impl = <PyObject *> ndp["impl"]
-                    if ndp["kwnames"] is not None:
-                        nd.kwnames = <PyObject *> ndp["kwnames"]
+                if ndp["kwnames"] is not None:
+                    nd.kwnames = <PyObject *> ndp["kwnames"]
+                if ndp["native"] is not None:
+                    nd.native = <PyObject *> ndp["native"]
                 for k in range(nd.n_kw):
                     pp[0] = <PyObject *> ndp["kwvalues"][k]
                     pp += 1
@@ -474,221 +328,347 @@ cdef class Executable:
 
         With profile=True, every node's run is recorded; see last_profile().
         """
-        cdef RunCtx ctx
+        cdef RunState run
+        cdef TCtx tc
         if self._funcs == NULL:
             raise RuntimeError("Executable was not initialised: use lower(module)")
-        ctx.profile, ctx.cur, ctx.depth = profile, -1, 0
-        if profile:
-            self._n_prof = 0
         fidx = 0 if function is None else self._func_index[function]
-        return self._call(fidx, tuple(args), -1, &ctx)
+        run.failed, run.exc, run.notes, run.profile = 0, NULL, NULL, profile
+        run.prof, run.n_prof, run.cap_prof = NULL, 0, 0
+        run.wait.ready = 0
+        tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = &run, 0, 0, _TICK, -1.0, 0
+        try:
+            result = self._call_entry(fidx, tuple(args), &tc)
+            if profile:
+                self._keep_profile(&run)
+            if run.failed:
+                if run.exc == NULL:
+                    raise MemoryError("phylanx: the kernel call failed and its error was lost")
+                exc = <object> run.exc
+                for op_id in <object> run.notes:
+                    if op_id >= 0:
+                        op = self._ops[op_id]
+                        exc.add_note(f"in kernel line {op.loc}: {op.name}")
+                raise exc
+            return result
+        finally:
+            _xdecref(run.exc)
+            _xdecref(run.notes)
+            run.exc = run.notes = NULL
+            free(run.prof)
+            run_destroy(&run.wait)
 
     def __call__(self, *args):
         return self.run(args)
 
-    cdef object _call(self, int fidx, tuple args, int site, RunCtx *ctx):
+    cdef object _call_entry(self, int fidx, tuple args, TCtx *tc):
+        cdef Func *fn = &self._funcs[fidx]
+        cdef PyObject *stack[_STACK_ARGS]
+        cdef PyObject **argv = stack
+        cdef PyObject *res = NULL
+        cdef Py_ssize_t k, n = len(args)
+        if n != fn.n_args:
+            raise TypeError(f"@{self.function_names[fidx]} takes {fn.n_args} arguments, "
+                            f"got {n}")
+        if n > _STACK_ARGS:
+            argv = <PyObject **> malloc(n * sizeof(PyObject *))
+            if argv == NULL:
+                raise MemoryError()
+        try:
+            for k in range(n):
+                argv[k] = <PyObject *> args[k]
+            self._call(fidx, argv, -1, NULL, tc, &res)
+        finally:
+            if argv != stack:
+                free(argv)
+        if res == NULL:
+            return None   # failed: run() raises the kept exception
+        result = <object> res
+        _decref(res)
+        return result
+
+    cdef int _call(self, int fidx, PyObject **argv, int site, Frame *parent, TCtx *tc,
+                   PyObject **result) except -1:
+        """Run function fidx on argv (borrowed); result: a new reference, NULL if it failed."""
         cdef Func *fn = &self._funcs[fidx]
         cdef int stack[_STACK_SCRATCH]
         cdef Frame fr
-        cdef Py_ssize_t k
-        if len(args) != fn.n_args:
-            raise TypeError(f"@{self.function_names[fidx]} takes {fn.n_args} arguments, "
-                            f"got {len(args)}")
-        if ctx.depth >= _MAX_DEPTH:
+        cdef int k, rc
+        cdef PyObject *slots
+        if parent != NULL and parent.depth + 1 >= _MAX_DEPTH:
             raise RecursionError("maximum kernel call depth exceeded")
-        cdef list frame = list(<list> self._templates[fidx])
+        slots = PyList_GetSlice(<PyObject *> self._templates[fidx], 0, fn.n_slots)
+        if slots == NULL:
+            raise MemoryError()
         for k in range(fn.n_args):
-            frame[k] = args[k]
-        fr.slots, fr.ret_slot, fr.scratch = <PyObject *> frame, -1, stack
+            _incref(argv[k])
+            _put(slots, k, argv[k])
+        fr.slots, fr.ret_slot, fr.scratch, fr.n_scratch = slots, -1, stack, fn.scratch
+        fr.site, fr.parent = site, parent
+        fr.depth = 0 if parent == NULL else parent.depth + 1
         if fn.scratch > _STACK_SCRATCH:
             fr.scratch = <int *> malloc(fn.scratch * sizeof(int))
             if fr.scratch == NULL:
+                _decref(slots)
                 raise MemoryError()
-        ctx.depth += 1
         try:
-            self._run_graph(fn.body, &fr, ctx)
-            return <object> _list_get(fr.slots, fr.ret_slot)
-        except BaseException as e:
-            # The innermost failing node is named first, then each call site on the way out.
-            if ctx.cur >= 0:
-                op = self._ops[ctx.cur]
-                e.add_note(f"in kernel line {op.loc}: {op.name}")
-            ctx.cur = site
-            raise
+            rc = self._run_graph(fn.body, &fr, tc)
+            if rc != _FAILED:
+                result[0] = _list_get(slots, fr.ret_slot)
+                _incref(result[0])
         finally:
-            ctx.depth -= 1
+            _decref(slots)
             if fr.scratch != stack:
                 free(fr.scratch)
+        return 0
 
-    cdef int _run_graph(self, int gi, Frame *fr, RunCtx *ctx) except -1:
-        """Run one block to its terminator; returns _RETURNED if a `return` ran."""
+    cdef int _run_graph(self, int gi, Frame *fr, TCtx *tc) except -1:
+        """Run one block to its terminator: 0, _RETURNED if a `return` ran, _FAILED."""
         cdef Graph *g = &self._graphs[gi]
+        if g.par and not tc.seq and _run_par != NULL and num_threads() > 1:
+            return _run_par(self, gi, fr, tc)
+        return self._run_seq(g, fr, tc)
+
+    cdef int _run_seq(self, Graph *g, Frame *fr, TCtx *tc) except -1:
+        """The sequential path: a ready queue on this thread, with the GIL held (v1)."""
         cdef int *count = fr.scratch + g.scratch_off
         cdef int *queue = count + g.n_nodes   # each node is queued once: a plain array suffices
         cdef int head = 0, tail = 0, k, s, rc = 0
         cdef long long t0 = 0
-        cdef Node *nd
+        cdef Node *nd = NULL
+        cdef bint prof = tc.run.profile
         memcpy(count, g.deps, g.n_nodes * sizeof(int))
         for k in range(g.n_roots):
             queue[tail] = g.roots[k]
             tail += 1
-        while head < tail:
-            nd = &g.nodes[queue[head]]
-            head += 1
-            ctx.cur = nd.op_id
-            if ctx.profile:
-                t0 = _now()
-            if nd.kind == K_PRIM:
-                self._exec_prim(nd, fr)
-            elif nd.kind == K_FOR:
-                rc = self._exec_for(nd, fr, ctx)
-            elif nd.kind == K_IF:
-                rc = self._exec_if(nd, fr, ctx)
-            elif nd.kind == K_WHILE:
-                rc = self._exec_while(nd, fr, ctx)
-            elif nd.kind == K_CALL:
-                self._exec_call(nd, fr, ctx)
-            elif nd.kind == K_RETURN:
-                fr.ret_slot = nd.ins[0]
-                rc = _RETURNED
-            if ctx.profile:
-                self._record(nd, t0)
-            if rc == _RETURNED:
-                return rc
-            for k in range(nd.n_succ):
-                s = nd.succ[k]
-                count[s] -= 1
-                if count[s] == 0:
-                    queue[tail] = s
-                    tail += 1
+        try:
+            while head < tail:
+                nd = &g.nodes[queue[head]]
+                head += 1
+                if tc.run.failed:   # another thread failed: stop (cancellation)
+                    return _FAILED
+                if prof:
+                    t0 = now_ns()
+                rc = self._exec(nd, fr, tc)
+                if prof:
+                    self._record(tc, nd, t0, 0)
+                if rc != 0:
+                    return rc
+                for k in range(nd.n_succ):
+                    s = nd.succ[k]
+                    count[s] -= 1
+                    if count[s] == 0:
+                        queue[tail] = s
+                        tail += 1
+        except BaseException as exc:
+            return fail(tc.run, exc, nd.op_id, fr)
         return 0
 
-    cdef int _exec_prim(self, Node *nd, Frame *fr) except -1:
+    cdef int _exec(self, Node *nd, Frame *fr, TCtx *tc) except -1:
+        cdef int kind = nd.kind
+        if kind == K_PRIM:
+            return self._exec_prim(nd, fr, tc)
+        if kind == K_FOR:
+            return self._exec_for(nd, fr, tc)
+        if kind == K_IF:
+            return self._exec_if(nd, fr, tc)
+        if kind == K_WHILE:
+            return self._exec_while(nd, fr, tc)
+        if kind == K_CALL:
+            return self._exec_call(nd, fr, tc)
+        if kind == K_RETURN:
+            fr.ret_slot = nd.ins[0]
+            return _RETURNED
+        return 0
+
+    cdef int _exec_prim(self, Node *nd, Frame *fr, TCtx *tc) except -1:
         # Vectorcall with borrowed operands: no argument tuple or kwargs dict per call.
         cdef PyObject *stack[_STACK_ARGS + 1]
         cdef PyObject **argv = stack
         cdef PyObject *res
-        cdef PyObject *item
         cdef int k, n = nd.n_in + nd.n_kw
+        cdef double c
+        if nd.pyop:
+            res = _pyop(nd.pyop, _list_get(fr.slots, nd.ins[0]),
+                        _list_get(fr.slots, nd.ins[nd.n_in - 1]))
+            if res == NULL:
+                return -1
+            _put(fr.slots, nd.outs[0], res)
+            return 0
         if n > _STACK_ARGS:
             argv = <PyObject **> malloc((n + 1) * sizeof(PyObject *))
             if argv == NULL:
                 raise MemoryError()
         for k in range(nd.n_in):
             argv[1 + k] = _list_get(fr.slots, nd.ins[k])
-        for k in range(nd.n_kw):
-            argv[1 + nd.n_in + k] = nd.kwvalues[k]
-        res = PyObject_Vectorcall(nd.impl, argv + 1, <size_t> nd.n_in
-                                  | PY_VECTORCALL_ARGUMENTS_OFFSET, nd.kwnames)
+        if nd.native != NULL:
+            res = PyObject_Vectorcall(nd.native, argv + 1, <size_t> nd.n_in
+                                      | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)
+        else:
+            for k in range(nd.n_kw):
+                argv[1 + nd.n_in + k] = nd.kwvalues[k]
+            res = PyObject_Vectorcall(nd.impl, argv + 1, <size_t> nd.n_in
+                                      | PY_VECTORCALL_ARGUMENTS_OFFSET, nd.kwnames)
         if argv != stack:
             free(argv)
         if res == NULL:
             return -1
-        if nd.n_out == 1:
-            _put(fr.slots, nd.outs[0], res)
-            return 0
-        for k in range(nd.n_out):  # several results come back as a sequence
-            item = PySequence_GetItem(res, k)
-            if item == NULL:
-                _decref(res)
-                return -1
-            _put(fr.slots, nd.outs[k], item)
-        _decref(res)
-        return 0
+        if tc.probe >= 0 and nd.native == NULL and nd.flags & F_HEAVY:
+            c = estimate(nd, fr.slots)
+            if c >= gil_threshold():   # NumPy releases the GIL for work this large
+                tc.probe += c
+        if nd.native != NULL and PyObject_TypeCheck(res, <void *> Job):
+            job = <object> res
+            _decref(res)
+            out = self._run_job(job, tc)
+            res = <PyObject *> out
+            _incref(res)
+        return store_result(nd, fr.slots, res)
 
-    cdef int _exec_if(self, Node *nd, Frame *fr, RunCtx *ctx) except -1:
+    cdef object _run_job(self, object job, TCtx *tc):
+        """Run a prepared job on this thread (GIL released if it is costly); its result."""
+        cdef Job j = <Job> job
+        if j.cost >= gil_threshold():
+            if tc.probe >= 0:
+                tc.probe += j.cost
+            with nogil:
+                j.run()
+        else:
+            j.run()
+        return j.finish()
+
+    cdef int _exec_if(self, Node *nd, Frame *fr, TCtx *tc) except -1:
         cdef int gi = nd.sub0 if _truth(_list_get(fr.slots, nd.ins[0])) else nd.sub1
         cdef Graph *g = &self._graphs[gi]
-        if self._run_graph(gi, fr, ctx) == _RETURNED:
-            return _RETURNED
-        _copy(fr.slots, g.nodes[g.term].ins, nd.outs, nd.n_out)
+        cdef int rc = self._run_graph(gi, fr, tc)
+        if rc != 0:
+            return rc
+        copy_slots(fr.slots, g.nodes[g.term].ins, fr.slots, nd.outs, nd.n_out)
         return 0
 
-    cdef int _exec_for(self, Node *nd, Frame *fr, RunCtx *ctx) except -1:
+    cdef int _exec_for(self, Node *nd, Frame *fr, TCtx *tc) except -1:
         cdef Graph *body = &self._graphs[nd.sub0]
         cdef const int *yields = body.nodes[body.term].ins
-        cdef Py_ssize_t lo = <object> _list_get(fr.slots, nd.ins[0])
-        cdef Py_ssize_t hi = <object> _list_get(fr.slots, nd.ins[1])
-        cdef Py_ssize_t step = <object> _list_get(fr.slots, nd.ins[2])
+        cdef Py_ssize_t lo = _index(_list_get(fr.slots, nd.ins[0]))
+        cdef Py_ssize_t hi = _index(_list_get(fr.slots, nd.ins[1]))
+        cdef Py_ssize_t step = _index(_list_get(fr.slots, nd.ins[2]))
         cdef Py_ssize_t n, it
         cdef PyObject *i
+        cdef int rc
         if step == 0:
             raise ValueError("range() arg 3 must not be zero")
         # Python's len(range(lo, hi, step)).
         n = (hi - lo + step - 1) // step if step > 0 else (lo - hi - step - 1) // (-step)
         # Carried values live in the body's argument slots; the loop index in args[0].
-        _copy(fr.slots, nd.ins + 3, body.args + 1, nd.n_out)
+        copy_slots(fr.slots, nd.ins + 3, fr.slots, body.args + 1, nd.n_out)
+        if nd.flags & F_PARLOOP and n > 1 and not tc.seq and _parfor != NULL \
+                and num_threads() > 1:
+            return _parfor(self, nd, fr, tc, lo, step, n)
         for it in range(n):
-            if PyErr_CheckSignals() < 0:   # Ctrl-C stops a long loop
-                ctx.cur = nd.op_id
-                return -1
+            _check_signals()   # Ctrl-C stops a long loop
+            tc.tick -= 1
+            if tc.tick <= 0:
+                tc.tick = _TICK
+                yield_gil()
+            if tc.run.failed:
+                return _FAILED
             i = PyLong_FromSsize_t(lo + it * step)
             if i == NULL:
                 return -1
             _put(fr.slots, body.args[0], i)
-            if self._run_graph(nd.sub0, fr, ctx) == _RETURNED:
-                return _RETURNED
-            _copy(fr.slots, yields, body.args + 1, nd.n_out)
-        _copy(fr.slots, body.args + 1, nd.outs, nd.n_out)
+            rc = self._run_graph(nd.sub0, fr, tc)
+            if rc != 0:
+                return rc
+            copy_slots(fr.slots, yields, fr.slots, body.args + 1, nd.n_out)
+        copy_slots(fr.slots, body.args + 1, fr.slots, nd.outs, nd.n_out)
         return 0
 
-    cdef int _exec_while(self, Node *nd, Frame *fr, RunCtx *ctx) except -1:
+    cdef int _exec_while(self, Node *nd, Frame *fr, TCtx *tc) except -1:
         cdef Graph *cond = &self._graphs[nd.sub0]
         cdef Graph *body = &self._graphs[nd.sub1]
+        cdef int rc
         # Carried values live in the op's result slots between iterations.
-        _copy(fr.slots, nd.ins, nd.outs, nd.n_out)
+        copy_slots(fr.slots, nd.ins, fr.slots, nd.outs, nd.n_out)
         while True:
-            if PyErr_CheckSignals() < 0:
-                ctx.cur = nd.op_id
-                return -1
-            _copy(fr.slots, nd.outs, cond.args, nd.n_out)
-            if self._run_graph(nd.sub0, fr, ctx) == _RETURNED:
-                return _RETURNED
-            ctx.cur = nd.op_id
+            _check_signals()
+            tc.tick -= 1
+            if tc.tick <= 0:
+                tc.tick = _TICK
+                yield_gil()
+            if tc.run.failed:
+                return _FAILED
+            copy_slots(fr.slots, nd.outs, fr.slots, cond.args, nd.n_out)
+            rc = self._run_graph(nd.sub0, fr, tc)
+            if rc != 0:
+                return rc
             if not _truth(_list_get(fr.slots, cond.nodes[cond.term].ins[0])):
                 return 0
-            _copy(fr.slots, nd.outs, body.args, nd.n_out)
-            if self._run_graph(nd.sub1, fr, ctx) == _RETURNED:
-                return _RETURNED
-            _copy(fr.slots, body.nodes[body.term].ins, nd.outs, nd.n_out)
+            copy_slots(fr.slots, nd.outs, fr.slots, body.args, nd.n_out)
+            rc = self._run_graph(nd.sub1, fr, tc)
+            if rc != 0:
+                return rc
+            copy_slots(fr.slots, body.nodes[body.term].ins, fr.slots, nd.outs, nd.n_out)
 
-    cdef int _exec_call(self, Node *nd, Frame *fr, RunCtx *ctx) except -1:
-        args = tuple([<object> _list_get(fr.slots, nd.ins[k]) for k in range(nd.n_in)])
-        res = self._call(nd.callee, args, nd.op_id, ctx)
+    cdef int _exec_call(self, Node *nd, Frame *fr, TCtx *tc) except -1:
+        cdef PyObject *stack[_STACK_ARGS]
+        cdef PyObject **argv = stack
+        cdef PyObject *res = NULL
+        cdef int k
+        if nd.n_in > _STACK_ARGS:
+            argv = <PyObject **> malloc(nd.n_in * sizeof(PyObject *))
+            if argv == NULL:
+                raise MemoryError()
+        try:
+            for k in range(nd.n_in):
+                argv[k] = _list_get(fr.slots, nd.ins[k])
+            self._call(nd.callee, argv, nd.op_id, fr, tc, &res)
+        finally:
+            if argv != stack:
+                free(argv)
+        if res == NULL:
+            return _FAILED
         if nd.n_out:
-            _incref(<PyObject *> res)
-            _put(fr.slots, nd.outs[0], <PyObject *> res)
+            _put(fr.slots, nd.outs[0], res)
+        else:
+            _decref(res)
         return 0
 
     # -- profiling and introspection ------------------------------------------------------------
-    cdef int _record(self, Node *nd, long long t0) except -1:
+    cdef void _record(self, TCtx *tc, Node *nd, long long t0, int task) noexcept:
+        cdef RunState *run = tc.run
         cdef ProfRec *r
         cdef Py_ssize_t cap
-        if self._n_prof == self._cap_prof:
-            cap = max(256, 2 * self._cap_prof)
-            r = <ProfRec *> realloc(self._prof, cap * sizeof(ProfRec))
+        if run.n_prof == run.cap_prof:
+            cap = 256 if run.cap_prof < 128 else 2 * run.cap_prof
+            r = <ProfRec *> realloc(run.prof, cap * sizeof(ProfRec))
             if r == NULL:
-                raise MemoryError()
-            self._prof, self._cap_prof = r, cap
-        r = &self._prof[self._n_prof]
-        r.op_id, r.fallback, r.tid = nd.op_id, (nd.flags & F_FALLBACK) != 0, \
-            openmp.omp_get_thread_num()
-        r.t0, r.t1 = t0, _now()
-        self._n_prof += 1
-        return 0
+                return   # out of memory: the record is dropped
+            run.prof, run.cap_prof = r, cap
+        r = &run.prof[run.n_prof]
+        r.op_id, r.tid = nd.op_id, tc.tid
+        r.flags = (1 if nd.flags & F_FALLBACK else 0) | (2 if task or tc.intask else 0)
+        r.t0, r.t1 = t0, now_ns()
+        run.n_prof += 1
+
+    cdef _keep_profile(self, RunState *run):
+        cdef ProfRec r
+        cdef Py_ssize_t k
+        out = []
+        for k in range(run.n_prof):
+            r = run.prof[k]
+            op = self._ops[r.op_id]
+            out.append(NodeRecord(op.name, str(op.loc), r.t0, r.t1, r.tid, bool(r.flags & 1),
+                                  bool(r.flags & 2)))
+        out.sort(key=lambda t: t[2])
+        self._profiles.last = out
+        self._last_profile = out
 
     def last_profile(self):
-        """Nodes of the last run(profile=True), by start time: (op name, source location,
-        start ns, end ns, OpenMP thread id, ran the GIL fallback). Control nodes span their
-        regions; a call spans its callee."""
-        cdef ProfRec r
-        out = []
-        for k in range(self._n_prof):
-            r = self._prof[k]
-            op = self._ops[r.op_id]
-            out.append((op.name, str(op.loc), r.t0, r.t1, r.tid, bool(r.fallback)))
-        out.sort(key=lambda t: t[2])
-        return out
+        """Nodes of the calling thread's last run(profile=True) (else of the last one), by
+        start time: NodeRecord(op, loc, t0, t1, thread, fallback, task): start and end in ns
+        (CLOCK_MONOTONIC), pool thread (0: the calling thread), ran the GIL fallback, ran as a
+        pool task (else inline). Control nodes span their regions; a call spans its callee."""
+        return list(getattr(self._profiles, "last", self._last_profile))
 
     def graphs(self):
         """Every graph as a list of nodes (op name, kind, flags, n_deps, successors, regions).
@@ -697,12 +677,16 @@ cdef class Executable:
         out = []
         for gi in range(self._n_graphs):
             g = &self._graphs[gi]
-            out.append([(self._ops[g.nodes[j].op_id].name, _KIND_NAME[g.nodes[j].kind],
+            out.append([(self._ops[g.nodes[j].op_id].name, _lowering.KIND_NAME[g.nodes[j].kind],
                          g.nodes[j].flags, g.nodes[j].n_deps,
                          tuple(g.nodes[j].succ[k] for k in range(g.nodes[j].n_succ)),
                          tuple(s for s in (g.nodes[j].sub0, g.nodes[j].sub1) if s >= 0))
                         for j in range(g.n_nodes)])
         return out
+
+    def concurrent_graphs(self):
+        """Indices of the graphs that run as dataflow executions when threads > 1."""
+        return [gi for gi in range(self._n_graphs) if self._graphs[gi].par]
 
     def function_graph(self, name=None):
         """Index (into graphs()) of the body of function `name` (default: the entry)."""
@@ -711,3 +695,27 @@ cdef class Executable:
     @property
     def n_nodes(self):
         return sum(self._graphs[gi].n_nodes for gi in range(self._n_graphs))
+
+
+cdef int store_result(Node *nd, PyObject *slots, PyObject *res) except -1:
+    """Store a kernel's result (a new reference, stolen) into the node's output slots."""
+    cdef PyObject *item
+    cdef int k
+    if nd.n_out == 1 and not (nd.flags & F_SEQRES):
+        _put(slots, nd.outs[0], res)
+        return 0
+    try:
+        for k in range(nd.n_out):  # several results come back as a sequence
+            item = PySequence_GetItem(res, k)
+            if item == NULL:
+                return -1
+            _put(slots, nd.outs[k], item)
+    finally:
+        _decref(res)
+    return 0
+
+
+from collections import namedtuple
+
+NodeRecord = namedtuple("NodeRecord", "op loc t0 t1 thread fallback task")
+

@@ -13,7 +13,8 @@ import importlib
 FACTORIES: dict = {}
 
 # Modules with native kernels, imported on first use (each registers its factories).
-_MODULES = ()
+_MODULES = ("phylanx.runtime._linalg", "phylanx.runtime._reduce", "phylanx.runtime._matvec",
+            "phylanx.runtime._elementwise")
 _loaded = False
 
 

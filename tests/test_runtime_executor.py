@@ -431,12 +431,12 @@ func @f(%n: int) -> int {
 
 
 def test_profile():
-    ex = lower(parse_physl(LOOP))
+    ex = lower(parse_physl(LOOP), natives=False)   # every primitive on its NumPy reference
     ex.run((np.ones(3), 3), profile=True)
     prof = ex.last_profile()
     assert [p[0] for p in prof] == ["for_range"] + ["add", "yield"] * 3 + ["return"]
-    for name, loc, t0, t1, tid, fallback in prof:
-        assert isinstance(loc, str) and 0 < t0 <= t1 and tid == 0
+    for name, loc, t0, t1, tid, fallback, task in prof:
+        assert isinstance(loc, str) and 0 < t0 <= t1 and tid == 0 and not task
         assert fallback == (name == "add")
     loop = prof[0]
     assert all(loop[2] <= p[2] and p[3] <= loop[3] for p in prof[1:-1])

@@ -9,19 +9,7 @@
 Kernel and reference are the same code; the reference is what a data scientist would run
 with NumPy (Python loops over users), so it is both the correctness check and the baseline
 of the benchmarks (``python -m phylanx.bench``, ``asv_bench/``). Data: ``phylanx.data``.
+
+Import from the modules (``from phylanx.examples.logreg import logreg``): the package does not
+re-export the kernels, whose names would hide the modules of the same name.
 """
-
-from phylanx.examples.als import (
-                                  als_explicit,
-                                  als_explicit_numpy,
-                                  als_implicit,
-                                  als_implicit_numpy,
-                                  init_factors,
-)
-from phylanx.examples.kmeans import kmeans, kmeans_numpy
-from phylanx.examples.linreg import linreg, linreg_numpy
-from phylanx.examples.logreg import logreg, logreg_numpy
-
-__all__ = ["als_explicit", "als_explicit_numpy", "als_implicit", "als_implicit_numpy",
-           "init_factors", "kmeans", "kmeans_numpy", "linreg", "linreg_numpy", "logreg",
-           "logreg_numpy"]

@@ -4,11 +4,8 @@ The model has no bias term: ``X`` is ``n x d``, ``y`` holds 0/1 labels, ``w`` st
 every step does ``pred = sigmoid(X @ w); w -= alpha * X.T @ (pred - y)`` (Phylanx's LRA example).
 ``logreg`` is the kernel, ``logreg_numpy`` the same code run by NumPy (the baseline).
 
-The kernel spells ``sigmoid(X @ w)`` out: kernels may call plain module-level functions, but
-the frontend refuses functions defined inside the ``phylanx`` package ("call to unsupported
-function phylanx.examples.logreg.sigmoid"), so the helper works in a user's module and not here.
-
     >>> from phylanx.data.synthetic import logreg_data
+    >>> from phylanx.examples.logreg import logreg
     >>> X, y = logreg_data(200, 10)
     >>> w = logreg(X, y, 1e-3, 100)
 """
@@ -33,7 +30,7 @@ def logreg(X, y, alpha=1e-5, iterations=750):
     """Weights of a logistic regression fitted by `iterations` gradient steps of size `alpha`."""
     w = np.zeros(X.shape[1])
     for _ in range(iterations):
-        pred = 1.0 / (1.0 + np.exp(-(X @ w)))  # sigmoid(X @ w): see the module doc
+        pred = sigmoid(X @ w)
         w -= alpha * (X.T @ (pred - y))
     return w
 

@@ -1,0 +1,575 @@
+# cython: language_level=3
+"""Native elementwise kernels: `fused` ops and single elementwise ops on the blocked evaluator.
+
+The factory (registered per op name) compiles the op into a register program once
+(runtime/_ew_program.py); the preparer, per execution, checks the operands, broadcasts,
+allocates the outputs with NumPy's allocator (np.empty: hugepages for big arrays) and fills
+the C program (pointers, strides, constants); `EwJob.run()` executes it without the GIL
+(runtime/ew_exec.h). Whatever the program cannot take (another dtype than the one compiled
+for, operands that do not broadcast, a Python int out of range of the loop dtype, ...) goes
+to the op's NumPy reference, which returns NumPy's result or raises NumPy's error.
+
+`set_isa("sse2" | "avx2" | "avx512" | None)` pins the instruction set (tests, benchmarks).
+"""
+
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint64_t
+from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memset
+
+import numpy as np
+
+cimport numpy as cnp
+
+from phylanx.runtime._threads cimport job_threads
+from phylanx.runtime.native cimport Job
+
+from phylanx.ir.types import DTYPES, ArrayType, dtype_of
+from phylanx.runtime import _ew_program as ewp
+from phylanx.runtime.natives import register
+
+cnp.import_array()
+
+cdef extern from "ew_exec.h" nogil:
+    enum:
+        PHX_BLOCK
+        PHX_MAXDIM
+        PHX_MAXREG
+        PHX_NOPS
+        PHX_R_TEMP
+        PHX_R_CONST
+        PHX_R_IN
+        PHX_R_OUT
+        PHX_IN_DIRECT
+        PHX_IN_GATHER
+        PHX_IN_TILE
+    ctypedef struct phx_ins:
+        int16_t op, t, dst, a, b, c
+        int32_t aux
+    ctypedef union phx_value:
+        double f64
+        float f32
+        int64_t i64
+        uint64_t u64
+        uint8_t b8
+    ctypedef struct phx_reg:
+        int kind, rtype, stype, mode
+        char *data
+        Py_ssize_t strides[64]
+        Py_ssize_t period
+        size_t off
+        phx_value value
+    ctypedef struct phx_prog:
+        int nreg, nins, ndim, isa, nthreads, stream, ret, ret_type
+        phx_reg *regs
+        phx_ins *code
+        Py_ssize_t shape[64]
+        Py_ssize_t size
+        size_t scratch
+    const char **phx_op_names
+    size_t phx_layout(phx_prog *P)
+    int phx_ew_run(const phx_prog *P)
+    int phx_ew_reduce(const phx_prog *P, int kind, phx_value *out)
+    int phx_detect_isa()
+
+OPCODES = {phx_op_names[i].decode(): i for i in range(PHX_NOPS)}
+_ISAS = ("sse2", "avx2", "avx512")
+cdef int _best_isa = phx_detect_isa()
+cdef int _isa = _best_isa
+
+# counters for tests and benchmarks: runs of the native path, declines to the reference
+STATS = {"native": 0, "declined": 0, "last_decline": ""}
+
+_TILE_MAX = 4 * PHX_BLOCK     # periodic inputs up to this period are pre-tiled per thread
+_PARALLEL_WORK = 32768        # elements * weight below which one thread runs the program
+_INLINE_WORK = 2048           # ... and below which the preparer runs it itself
+# outputs of at least this many bytes in total are written with streaming (non-temporal)
+# stores: they will not stay in cache for their consumer anyway (see ew_block.h)
+STREAM_BYTES = 16 << 20
+
+
+def set_isa(name=None):
+    """Pin the instruction set of the block executor (None: the best this CPU has).
+    Returns the previous setting's name."""
+    global _isa
+    prev = _ISAS[_isa]
+    level = _best_isa if name is None else _ISAS.index(name)
+    if level > _best_isa:
+        raise ValueError(f"this CPU does not support {name}")
+    _isa = level
+    return prev
+
+
+def get_isa():
+    return _ISAS[_isa]
+
+
+def available_isas():
+    return _ISAS[:_best_isa + 1]
+
+
+cdef class EwJob(Job):
+    """One execution of an elementwise program (the outputs are already allocated), or of a
+    fused_reduce (the result is made by finish())."""
+
+    cdef phx_prog prog
+    cdef bint parallel      # enough work for a team (its size is decided when it runs)
+    cdef int red_kind       # fused_reduce: ew_exec.h's PHX_RED_* (else -1)
+    cdef phx_value red_out
+    cdef object keep        # operands and the preparer (owner of the code array)
+
+    def __dealloc__(self):
+        free(self.prog.regs)
+
+    cdef int run(self) noexcept nogil:
+        # job_threads() is 1 while the executor runs nodes concurrently
+        self.prog.nthreads = job_threads() if self.parallel else 1
+        if self.red_kind >= 0:
+            if phx_ew_reduce(&self.prog, self.red_kind, &self.red_out) != 0:
+                self.status = 1
+        elif phx_ew_run(&self.prog) != 0:
+            self.status = 1
+        return self.status
+
+    cpdef object finish(self):
+        if self.status != 0:
+            raise MemoryError("elementwise kernel: no memory for its per-thread scratch")
+        if self.red_kind >= 0:
+            args, prep = self.keep
+            return (<EwPreparer> prep)._reduce_result(self.red_out, self.prog.size,
+                                                      self.prog.ret_type, args)
+        return self.result
+
+
+cdef class EwPreparer:
+    """preparer(*operands) -> EwJob | result for one compiled op (see module doc)."""
+
+    cdef readonly object op, program
+    cdef object reference, kinds, dtypes, results, reg_specs, consts, red_dtype, red_rank
+    cdef phx_ins *code
+    cdef int nins, nreg, nout
+    cdef double weight
+
+    def __cinit__(self):
+        self.code = NULL
+
+    def __dealloc__(self):
+        free(self.code)
+
+    def __init__(self, op, program):
+        self.op = op
+        self.program = program
+        self.reference = _reference(op)
+        self.kinds = [k for k, _ in program.operands]
+        self.dtypes = [DTYPES[d] if k == "array" else _is_none if k == "none"
+                       else _scalar_check(d) for k, d in program.operands]
+        self.results = [(DTYPES[d], is_array) for d, is_array in program.results]
+        if program.reduce:
+            rtype = op.results[0].type
+            self.red_dtype = DTYPES[dtype_of(rtype)]
+            self.red_rank = rtype.rank if isinstance(rtype, ArrayType) else -1   # -1: scalar
+        self.nout = len(program.results)
+        self.weight = program.weight
+        self.nreg = len(program.regs)
+        self.nins = len(program.code)
+        self.code = <phx_ins *> calloc(max(self.nins, 1), sizeof(phx_ins))
+        if self.code == NULL:
+            raise MemoryError()
+        for j, (opname, t, d, a, b, c, aux) in enumerate(program.code):
+            self.code[j].op = OPCODES[opname]
+            self.code[j].t, self.code[j].dst, self.code[j].a = t, d, a
+            self.code[j].b, self.code[j].c, self.code[j].aux = b, c, aux
+        self.reg_specs = [(r.kind, r.rtype, r.stype, r.src) for r in program.regs]
+        # body constants are converted once; operand and prelude scalars per call
+        self.consts = {}
+        for r in program.regs:
+            if r.kind == ewp.CONST and r.src[0][0] == "lit":
+                self.consts[r.src] = _convert(r.src[0][1], r.src[1])
+
+    def __call__(self, *args):
+        try:
+            return self._prepare(args)
+        except _Decline as e:
+            STATS["declined"] += 1
+            STATS["last_decline"] = str(e)
+            return self.reference(*args)
+
+    cdef object _prepare(self, tuple args):
+        cdef int nargs = len(args), i, k, d, nd = 0, ndim_c
+        cdef cnp.ndarray arr
+        cdef Py_ssize_t size = 1
+        cdef Py_ssize_t shape[64]
+        if nargs != len(self.kinds):
+            raise _Decline("operand count")
+        arrays = []
+        for i in range(nargs):
+            v = args[i]
+            if self.kinds[i] == "array":
+                if type(v) is not np.ndarray or (<cnp.ndarray> v).dtype != self.dtypes[i]:
+                    raise _Decline(f"operand {i}: not an ndarray of {self.dtypes[i]}")
+                arrays.append(i)
+                nd = max(nd, (<cnp.ndarray> v).ndim)
+            elif not self.dtypes[i](v):
+                raise _Decline(f"operand {i}: {type(v).__name__} is not the scalar compiled for")
+        for group in self.program.size1_declines:
+            if all((<cnp.ndarray> args[i]).size == 1 for i in group):
+                raise _Decline("clip with size-1 array bounds (NumPy's scalar-bound rules)")
+        # broadcast shape
+        for d in range(nd):
+            shape[d] = 1
+        for i in arrays:
+            arr = <cnp.ndarray> args[i]
+            for d in range(arr.ndim):
+                k = nd - arr.ndim + d
+                if arr.shape[d] != 1:
+                    if shape[k] != 1 and shape[k] != arr.shape[d]:
+                        raise _Decline("shapes do not broadcast")   # NumPy's error: reference
+                    shape[k] = arr.shape[d]
+        for d in range(nd):
+            size *= shape[d]
+        pyshape = tuple([shape[d] for d in range(nd)])
+        fortran = nd >= 2 and _prefer_fortran(args, arrays, pyshape)
+        order = "F" if fortran else "C"
+        outs = [np.empty(pyshape, dt, order=order) for dt, _ in self.results]
+        result = outs[0] if self.nout == 1 else outs
+        if size == 0:
+            if self.program.reduce:
+                raise _Decline("reduction of an empty array")   # NumPy's identity or error
+            return result
+        scalars = self._scalars(args)
+
+        cdef EwJob job = EwJob.__new__(EwJob)
+        job.result, job.cost, job.keep = result, size * self.weight, (args, self)
+        job.red_kind = self.program.reduce[0] if self.program.reduce else -1
+        cdef phx_prog *P = &job.prog
+        P.regs = <phx_reg *> calloc(self.nreg, sizeof(phx_reg))
+        if P.regs == NULL:
+            raise MemoryError()
+        P.nreg, P.nins, P.code, P.isa = self.nreg, self.nins, self.code, _isa
+        P.stream = sum([o.nbytes for o in outs]) >= STREAM_BYTES
+        P.ret = self.program.ret
+        P.ret_type = ewp.RTYPE.get(self.program.reduce[1], ewp.I64) if self.program.reduce else 0
+        # coalesced iteration shape, in output memory order (axes reversed for F order)
+        cdef Py_ssize_t cshape[64]
+        cdef Py_ssize_t strides[64][64]    # per IN register: byte strides (broadcast: 0)
+        cdef int nin = 0
+        in_regs = []
+        for k, (kind, rtype, stype, src) in enumerate(self.reg_specs):
+            if kind == ewp.IN:
+                if nin >= 64:
+                    raise _Decline("more than 64 array inputs")
+                arr = <cnp.ndarray> args[src]
+                for d in range(nd):
+                    i = d - (nd - arr.ndim)         # operand axis of output axis d
+                    strides[nin][d] = 0 if i < 0 or arr.shape[i] == 1 else arr.strides[i]
+                if fortran:
+                    _reverse(strides[nin], nd)
+                in_regs.append(k)
+                nin += 1
+        for d in range(nd):
+            cshape[d] = shape[nd - 1 - d] if fortran else shape[d]
+        ndim_c = _coalesce(cshape, strides, nin, nd)
+        P.ndim, P.size = ndim_c, size
+        for d in range(ndim_c):
+            P.shape[d] = cshape[d]
+        cdef phx_reg *r
+        i = 0
+        for k, (kind, rtype, stype, src) in enumerate(self.reg_specs):
+            r = &P.regs[k]
+            r.kind, r.rtype, r.stype = kind, rtype, stype
+            if kind == ewp.IN:
+                arr = <cnp.ndarray> args[src]
+                r.data = <char *> cnp.PyArray_DATA(arr)
+                for d in range(ndim_c):
+                    r.strides[d] = strides[i][d]
+                r.mode = _input_mode(r, P, stype)
+                i += 1
+            elif kind == ewp.OUT:
+                r.data = <char *> cnp.PyArray_DATA(<cnp.ndarray> outs[src])
+            elif kind == ewp.CONST:
+                _set_value(r, self.consts[src] if src in self.consts
+                           else _convert(_scalar_value(src[0], args, scalars), src[1]))
+        P.scratch = phx_layout(P)
+        STATS["native"] += 1
+        work = size * self.weight
+        job.parallel = work >= _PARALLEL_WORK
+        if work < _INLINE_WORK:
+            return job.run_now()
+        return job
+
+    cdef object _reduce_result(self, phx_value out, Py_ssize_t n, int rtype, tuple args):
+        """The NumPy result of the reduction from ew_exec.h's partial (see _ew_program)."""
+        kind, dtype, _ = self.program.reduce
+        name = self.op.attrs["reduce"]
+        rdt = self.red_dtype
+        if kind == ewp.REDUCE_SUMCHUNK:                  # mean of integers: f64 sum / n
+            value = np.float64(out.f64)
+        elif dtype in ("f64", "f32") and kind in (ewp.REDUCE_SUM, ewp.REDUCE_MIN,
+                                                  ewp.REDUCE_MAX):
+            dt = DTYPES[dtype].type
+            value = dt(out.f64)
+            if kind == ewp.REDUCE_SUM:
+                value = dt(0) + value                    # NumPy: identity + pairwise sum
+            elif value == 0:
+                return self.reference(*args)             # which zero: NumPy's SIMD order
+        elif kind in (ewp.REDUCE_ANY, ewp.REDUCE_ALL):
+            value = np.bool_(out.u64 != 0)
+        elif rtype == ewp.I64 and kind in (ewp.REDUCE_MIN, ewp.REDUCE_MAX):
+            value = rdt.type(out.i64)
+        else:                                            # integer sums and products: bits
+            value = np.array(out.u64, np.uint64).view(np.int64 if rdt.kind == "i"
+                                                      else np.uint64).astype(rdt)[()]
+        if name == "mean":
+            value = value.dtype.type(value / n)          # as numpy's _mean divides
+        value = rdt.type(value)
+        if self.red_rank >= 0:                           # keepdims: a (1, ..., 1) array
+            return np.full((1,) * self.red_rank, value, dtype=rdt)
+        return value
+
+    cdef list _scalars(self, tuple args):
+        """Values of the scalar-only body ops (the op's own reference: exact Python semantics)."""
+        vals = []
+        for op, srcs in self.program.prelude:
+            operands = [None if s is None else _scalar_value(s.key, args, vals) for s in srcs]
+            kw = dict(op.attrs)
+            if op.decl.extra.get("needs_types"):
+                kw["result_types"] = [res.type for res in op.results]
+            vals.append(op.decl.impl(*operands, **kw))
+        return vals
+
+
+class _Decline(Exception):
+    """The native program cannot take these operands: run the NumPy reference."""
+
+
+def _reference(op):
+    if op.name in ("fused", "fused_reduce"):
+        evaluate = op.decl.extra["evaluate"]
+        if len(op.results) == 1:
+            return lambda *values: evaluate(op, list(values))[0]
+        return lambda *values: evaluate(op, list(values))
+    impl, kw = op.decl.impl, dict(op.attrs)
+    if op.decl.extra.get("needs_types"):
+        kw["result_types"] = [r.type for r in op.results]
+    return (lambda *values: impl(*values, **kw)) if kw else impl
+
+
+_PY_KINDS = {"float": (float,), "int": (int,), "bool": (bool, np.bool_)}
+
+
+def _is_none(v):
+    return v is None
+
+
+def _scalar_check(t):
+    """A predicate accepting runtime values of scalar IR type t."""
+    if t.kind in _PY_KINDS:
+        kinds = _PY_KINDS[t.kind]
+        if t.kind == "bool":
+            return lambda v: type(v) in kinds
+        return lambda v: type(v) in kinds
+    dt = DTYPES[t.kind]
+    return lambda v: isinstance(v, np.generic) and v.dtype == dt
+
+
+def _scalar_value(key, args, prelude):
+    tag = key[0]
+    if tag == "lit":
+        return key[1]
+    if tag == "arg":
+        return args[key[1]]
+    return prelude[key[1]]
+
+
+def _convert(value, dtype):
+    """`value` as NumPy's loops see it in dtype (OverflowError etc. -> the reference)."""
+    if dtype == "bool" and type(value) is int and not -2**63 <= value < 2**63:
+        raise _Decline("NumPy converts a Python int to bool through a C long")
+    try:
+        with np.errstate(all="ignore"):
+            return np.asarray(value).astype(DTYPES[dtype], casting="unsafe")[()] \
+                if isinstance(value, (np.ndarray, np.generic)) \
+                else np.array(value, dtype=DTYPES[dtype])[()]
+    except (OverflowError, ValueError, TypeError) as e:
+        raise _Decline(f"scalar {value!r} as {dtype}: {e}") from None
+
+
+cdef void _set_value(phx_reg *r, v) except *:
+    if r.rtype == ewp.F64:
+        r.value.f64 = <double> v
+    elif r.rtype == ewp.F32:
+        r.value.f32 = <float> v
+    elif r.rtype == ewp.B8:
+        r.value.b8 = 1 if v else 0
+    elif r.rtype == ewp.U64:
+        r.value.u64 = <uint64_t> int(v)
+    else:
+        r.value.i64 = <int64_t> int(v)
+
+
+cdef bint _prefer_fortran(tuple args, list arrays, tuple shape):
+    """NumPy gives an F-ordered result when the full-shape inputs are F- but not C-ordered."""
+    f = False
+    for i in arrays:
+        a = args[i]
+        if a.shape != shape:
+            continue
+        c_ok, f_ok = a.flags.c_contiguous, a.flags.f_contiguous
+        if c_ok and not f_ok:
+            return False
+        if f_ok and not c_ok:
+            f = True
+    return f
+
+
+cdef void _reverse(Py_ssize_t *s, int n) noexcept:
+    cdef int i
+    cdef Py_ssize_t t
+    for i in range(n // 2):
+        t = s[i]
+        s[i] = s[n - 1 - i]
+        s[n - 1 - i] = t
+
+
+cdef int _coalesce(Py_ssize_t *shape, Py_ssize_t (*strides)[64], int nin, int nd) noexcept:
+    """Drop extent-1 axes and merge neighbours that every input steps through contiguously;
+    returns the new rank (>= 1; a 0-d problem becomes shape (1,))."""
+    cdef int d, k, m = 0, ok
+    for d in range(nd):                       # drop extent-1 axes
+        if shape[d] != 1:
+            shape[m] = shape[d]
+            for k in range(nin):
+                strides[k][m] = strides[k][d]
+            m += 1
+    if m == 0:
+        shape[0] = 1
+        for k in range(nin):
+            strides[k][0] = 0
+        return 1
+    nd, m = m, 0
+    for d in range(1, nd):
+        ok = 1
+        for k in range(nin):
+            if strides[k][m] != strides[k][d] * shape[d]:
+                ok = 0
+                break
+        if ok:
+            shape[m] *= shape[d]
+            for k in range(nin):
+                strides[k][m] = strides[k][d]
+        else:
+            m += 1
+            shape[m] = shape[d]
+            for k in range(nin):
+                strides[k][m] = strides[k][d]
+    return m + 1
+
+
+cdef int _input_mode(phx_reg *r, phx_prog *P, int stype) noexcept:
+    """Direct pointer if the input is contiguous in output order and needs no conversion;
+    pre-tiled if it repeats with a short period (leading axes broadcast); else gathered."""
+    cdef int d, q = 0
+    cdef Py_ssize_t period = 1
+    if P.ndim == 1 and stype < 5 and r.strides[0] == _ESIZE[stype]:
+        return PHX_IN_DIRECT
+    while q < P.ndim and r.strides[q] == 0:
+        q += 1
+    if q > 0:
+        for d in range(q, P.ndim):
+            period *= P.shape[d]
+        if period <= _TILE_MAX:
+            r.period = period
+            return PHX_IN_TILE
+    return PHX_IN_GATHER
+
+
+cdef int[11] _ESIZE
+_ESIZE[:] = [8, 4, 8, 8, 1, 4, 2, 1, 4, 2, 1]
+
+
+# --- test support: glibc's scalar functions as the accuracy reference ------------------------
+
+ctypedef double (*_d1)(double) noexcept nogil
+ctypedef float (*_f1)(float) noexcept nogil
+ctypedef long double (*_l1)(long double) noexcept nogil
+
+cdef extern from "math.h" nogil:
+    double exp(double)
+    double exp2(double)
+    double expm1(double)
+    double log(double)
+    double log2(double)
+    double log10(double)
+    double log1p(double)
+    double sin(double)
+    double cos(double)
+    double tanh(double)
+    double sinh(double)
+    double cosh(double)
+    float expf(float)
+    float exp2f(float)
+    float expm1f(float)
+    float logf(float)
+    float log2f(float)
+    float log10f(float)
+    float log1pf(float)
+    float sinf(float)
+    float cosf(float)
+    float tanhf(float)
+    float sinhf(float)
+    float coshf(float)
+    long double expl(long double)
+    long double exp2l(long double)
+    long double expm1l(long double)
+    long double logl(long double)
+    long double log2l(long double)
+    long double log10l(long double)
+    long double log1pl(long double)
+    long double sinl(long double)
+    long double cosl(long double)
+    long double tanhl(long double)
+    long double sinhl(long double)
+    long double coshl(long double)
+
+VMATH_FUNCTIONS = ("exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos",
+                   "tanh", "sinh", "cosh")
+
+
+def _libm_ref(str name, x, bint long_double=False):
+    """glibc's name(x) elementwise (x: f64 or f32 array), or with long_double, the long double
+    function rounded to x's dtype (a reference accurate to well below 1 ulp)."""
+    cdef _d1[12] fd = [exp, exp2, expm1, log, log2, log10, log1p, sin, cos, tanh, sinh, cosh]
+    cdef _f1[12] ff = [expf, exp2f, expm1f, logf, log2f, log10f, log1pf, sinf, cosf, tanhf,
+                       sinhf, coshf]
+    cdef _l1[12] fl = [expl, exp2l, expm1l, logl, log2l, log10l, log1pl, sinl, cosl, tanhl,
+                       sinhl, coshl]
+    cdef int k = VMATH_FUNCTIONS.index(name)
+    cdef Py_ssize_t i, n
+    cdef double[::1] xd, yd
+    cdef float[::1] xf, yf
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x)
+    n = x.size
+    if x.dtype == np.float64:
+        xd, yd = x, out
+        with nogil:
+            for i in range(n):
+                yd[i] = <double> fl[k](xd[i]) if long_double else fd[k](xd[i])
+    elif x.dtype == np.float32:
+        xf, yf = x, out
+        with nogil:
+            for i in range(n):
+                yf[i] = <float> fl[k](xf[i]) if long_double else ff[k](xf[i])
+    else:
+        raise TypeError("f64 or f32 arrays only")
+    return out
+
+
+def _factory(op):
+    try:
+        program = ewp.compile_op(op)
+    except ewp.Unsupported:
+        return None
+    return EwPreparer(op, program)
+
+
+register("fused", "fused_reduce", *ewp.SUPPORTED_OPS)(_factory)

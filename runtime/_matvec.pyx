@@ -1,0 +1,417 @@
+# cython: language_level=3
+"""Native `matvec_pair`: g = X.T @ f(X @ w, inputs...) reading each row block of X once.
+
+Per row block X_b (a few hundred KB, so it is still in L2 when read the second time):
+    z = X_b @ w            (dgemv)
+    fz = f(z, inputs_b)    (the body, run by a small register program over the block)
+    g_t += X_b.T @ fz      (dgemv, transposed flag: no copy of X_b.T)
+Blocks are claimed dynamically by the threads of an OpenMP team; each thread accumulates its own
+partial g_t, summed at the end in thread order. NumPy's X.T @ f(X @ w) streams X from memory
+twice, this streams it once: the whole point when X does not fit in cache. The in-cache pass of
+one block is interleaved (column slices) with the memory pass of the next (see run()).
+
+The team has job_threads() threads (1 while the executor runs nodes concurrently). Inside it
+BLAS must be single-threaded (two pools on the same cores are slow): run() opens a concurrent
+section of the runtime (par_enter/par_exit: OpenBLAS -> 1 thread, nested jobs -> 1 thread)
+around its team.
+
+The body is compiled at lowering time into instructions over "slots" (one vector of block
+length each): slot 0 is z; per-row inputs point into their operand; scalars (constants, scalar
+operands, 0-d or length-1 arrays, and ops on scalars only, which the preparer evaluates with the
+op's NumPy reference) are broadcast into a slot once per thread. Only f64 bodies with the ops in
+_UNARY/_BINARY are native; anything else declines to the NumPy reference (fused.py's evaluate).
+Differences from the reference: rounding of the final sum (another grouping of the rows) and
+exp/log from libm instead of NumPy's SIMD versions (both within a few ulp); no RuntimeWarnings.
+"""
+
+import numpy as np
+
+cimport numpy as cnp
+from cython.parallel cimport parallel, threadid
+from libc.math cimport exp, expm1, fabs, log, log1p, sqrt, tanh
+from libc.stdlib cimport calloc, free, malloc
+from scipy.linalg.cython_blas cimport dgemv
+
+from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
+from phylanx.runtime.native cimport Job
+from phylanx.runtime.natives import register
+
+cnp.import_array()
+
+cdef enum:
+    I_ADD = 1
+    I_SUB
+    I_MUL
+    I_DIV
+    I_NEG
+    I_EXP
+    I_LOG
+    I_LOG1P
+    I_EXPM1
+    I_TANH
+    I_SQRT
+    I_ABS
+    I_SQUARE
+
+_BINARY = {"add": I_ADD, "subtract": I_SUB, "multiply": I_MUL, "true_divide": I_DIV}
+_UNARY = {"negative": I_NEG, "exp": I_EXP, "log": I_LOG, "log1p": I_LOG1P, "expm1": I_EXPM1,
+          "tanh": I_TANH, "sqrt": I_SQRT, "absolute": I_ABS, "square": I_SQUARE}
+
+# Bytes of X per row block: small enough to stay in L2 between its two passes, big enough that
+# per-block overhead (BLAS calls, the body) stays small. Columns per slice of the interleaved
+# passes (see _MvpJob.run). Both tunable for benchmarks.
+_block_bytes = 320 * 1024
+_slice_cols = 2048
+
+
+def set_tuning(block_bytes=None, slice_cols=None):
+    global _block_bytes, _slice_cols
+    if block_bytes is not None:
+        _block_bytes = max(1, int(block_bytes))
+    if slice_cols is not None:
+        _slice_cols = max(8, int(slice_cols))
+
+
+cdef extern from *:
+    """
+    static inline int phx_claim(int *next) { return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED); }
+    """
+    int _claim "phx_claim"(int *next) nogil
+
+
+cdef enum:
+    S_VEC = 0       # z or a temporary: a thread-local buffer
+    S_ROW = 1       # a per-row operand: points into the array at the block's first row
+    S_SCALAR = 2    # broadcast once per thread from sval
+
+
+cdef class _MvpJob(Job):
+    cdef const double *X
+    cdef bint row_major
+    cdef int n, k, ld, incw, L, nslots, nins, yslot, cw
+    cdef const double *w
+    cdef double *g
+    cdef int *prog            # nins x (opcode, dst, a, b)
+    cdef int *kind            # per slot
+    cdef double *sval         # per slot (scalars)
+    cdef const double **rows  # per slot (per-row operands)
+    cdef object keep
+
+    def __dealloc__(self):
+        free(self.kind)
+        free(self.sval)
+        free(self.rows)
+        free(self.prog)
+
+    cdef int run(self) noexcept nogil:
+        """Each thread claims blocks in order (an atomic counter: dynamic, no spinning, and the
+        threads stay on neighbouring blocks of X). Per block b, after z_b = X_b @ w and the body:
+        g_t += X_b.T @ f(z_b) (X_b from L2) runs in column slices interleaved with
+        z_next = X_next @ w (from memory) for the block claimed next, so the core keeps
+        streaming X while it does the in-cache pass."""
+        cdef int nt = job_threads(), t, nblocks, b, nb, q, counter = 0
+        cdef Py_ssize_t j
+        cdef double *partial
+        cdef double *buf
+        cdef double **ptr
+        cdef double *zc
+        cdef double *zn
+        cdef double *tmp
+        nblocks = (self.n + self.L - 1) // self.L
+        nt = max(1, min(nt, nblocks))
+        partial = <double *> calloc(<size_t> nt * self.k, sizeof(double))
+        if partial == NULL:
+            self.status = 1
+            return 1
+        if nt > 1:
+            par_enter()
+        with parallel(num_threads=nt):
+            t = threadid()
+            buf = <double *> malloc(sizeof(double) * (self.nslots + 1) * self.L)
+            ptr = <double **> malloc(sizeof(double *) * self.nslots)
+            b = nblocks
+            if buf == NULL or ptr == NULL:
+                self.status = 1
+            else:
+                self._setup_slots(buf, ptr)
+                zc, zn = ptr[0], buf + <Py_ssize_t> self.nslots * self.L
+                b = _claim(&counter)
+                if b < nblocks:
+                    self._z(b, zc, 0, self.k)
+            while b < nblocks:
+                nb = _claim(&counter)
+                ptr[0] = zc
+                self._step(b, nb < nblocks, nb, ptr, zn, partial + <Py_ssize_t> t * self.k)
+                tmp = zc
+                zc = zn
+                zn = tmp
+                b = nb
+            free(buf)
+            free(ptr)
+        if nt > 1:
+            par_exit()
+        for q in range(nt):
+            for j in range(self.k):
+                self.g[j] += partial[<Py_ssize_t> q * self.k + j]
+        free(partial)
+        return self.status
+
+    cdef void _setup_slots(self, double *buf, double **ptr) noexcept nogil:
+        cdef int s, i
+        for s in range(self.nslots):
+            ptr[s] = buf + <Py_ssize_t> s * self.L
+            if self.kind[s] == S_SCALAR:
+                for i in range(self.L):
+                    ptr[s][i] = self.sval[s]
+
+    cdef inline const double *_xb(self, int b, int c0) noexcept nogil:
+        """X[b*L, c0]: the start of columns c0.. of block b."""
+        if self.row_major:
+            return self.X + <Py_ssize_t> b * self.L * self.ld + c0
+        return self.X + <Py_ssize_t> b * self.L + <Py_ssize_t> c0 * self.ld
+
+    cdef void _z(self, int b, double *z, int c0, int w) noexcept nogil:
+        """z (+)= X_b[:, c0:c0+w] @ w[c0:c0+w]  (= when c0 == 0)."""
+        cdef int m = min(self.L, self.n - b * self.L), one = 1
+        cdef double d1 = 1.0, beta = 0.0 if c0 == 0 else 1.0
+        cdef char tn = b'N', tt = b'T'
+        cdef double *x = <double *> self._xb(b, c0)
+        cdef double *v = <double *> self.w + <Py_ssize_t> c0 * self.incw
+        if self.row_major:      # column-major view of X_b is X_b.T (w x m)
+            dgemv(&tt, &w, &m, &d1, x, &self.ld, v, &self.incw, &beta, z, &one)
+        else:
+            dgemv(&tn, &m, &w, &d1, x, &self.ld, v, &self.incw, &beta, z, &one)
+
+    cdef void _g(self, int b, const double *fz, double *gt, int c0, int w) noexcept nogil:
+        """gt[c0:c0+w] += X_b[:, c0:c0+w].T @ fz."""
+        cdef int m = min(self.L, self.n - b * self.L), one = 1
+        cdef double d1 = 1.0
+        cdef char tn = b'N', tt = b'T'
+        cdef double *x = <double *> self._xb(b, c0)
+        if self.row_major:
+            dgemv(&tn, &w, &m, &d1, x, &self.ld, <double *> fz, &one, &d1, gt + c0, &one)
+        else:
+            dgemv(&tt, &m, &w, &d1, x, &self.ld, <double *> fz, &one, &d1, gt + c0, &one)
+
+    cdef void _step(self, int b, bint has_next, int nb, double **ptr, double *zn,
+                    double *gt) noexcept nogil:
+        cdef int r0 = b * self.L, m = min(self.L, self.n - b * self.L), s, i, c0, w
+        for s in range(self.nslots):
+            if self.kind[s] == S_ROW:
+                ptr[s] = <double *> (self.rows[s] + r0)
+        for i in range(self.nins):
+            _apply(self.prog + 4 * i, ptr, m)
+        if not has_next:
+            self._g(b, ptr[self.yslot], gt, 0, self.k)
+            return
+        c0 = 0
+        while c0 < self.k:
+            w = min(self.cw, self.k - c0)
+            self._g(b, ptr[self.yslot], gt, c0, w)
+            self._z(nb, zn, c0, w)
+            c0 += w
+
+
+cdef void _apply(const int *ins, double **ptr, int m) noexcept nogil:
+    cdef double *d = ptr[ins[1]]
+    cdef const double *a = ptr[ins[2]]
+    cdef const double *b = ptr[ins[3]] if ins[3] >= 0 else NULL
+    cdef int i, opc = ins[0]
+    if opc == I_ADD:
+        for i in range(m):
+            d[i] = a[i] + b[i]
+    elif opc == I_SUB:
+        for i in range(m):
+            d[i] = a[i] - b[i]
+    elif opc == I_MUL:
+        for i in range(m):
+            d[i] = a[i] * b[i]
+    elif opc == I_DIV:
+        for i in range(m):
+            d[i] = a[i] / b[i]
+    elif opc == I_NEG:
+        for i in range(m):
+            d[i] = -a[i]
+    elif opc == I_EXP:
+        for i in range(m):
+            d[i] = exp(a[i])
+    elif opc == I_LOG:
+        for i in range(m):
+            d[i] = log(a[i])
+    elif opc == I_LOG1P:
+        for i in range(m):
+            d[i] = log1p(a[i])
+    elif opc == I_EXPM1:
+        for i in range(m):
+            d[i] = expm1(a[i])
+    elif opc == I_TANH:
+        for i in range(m):
+            d[i] = tanh(a[i])
+    elif opc == I_SQRT:
+        for i in range(m):
+            d[i] = sqrt(a[i])
+    elif opc == I_ABS:
+        for i in range(m):
+            d[i] = fabs(a[i])
+    elif opc == I_SQUARE:
+        for i in range(m):
+            d[i] = a[i] * a[i]
+
+
+_DOUBLE_KINDS = {"f64", "float", "int"}     # computed in double exactly as NumPy would
+
+
+def _compile(op):
+    """The body as (slot kinds, scalar-op list, instructions, yield slot), or None."""
+    from phylanx.ir.types import ArrayType, ScalarType
+    body = op.regions[0]
+    x, w, *rest = [v.type for v in op.operands]
+    if not (isinstance(x, ArrayType) and x.dtype == "f64" and x.rank == 2
+            and isinstance(w, ArrayType) and w.dtype == "f64" and w.rank == 1):
+        return None
+    slot, kinds = {body.args[0]: 0}, [S_VEC]
+    inputs = []                                  # (slot, operand index, is per-row)
+    for i, (arg, t) in enumerate(zip(body.args[1:], rest)):
+        if isinstance(t, ArrayType):
+            if t.dtype != "f64" or t.rank > 1:
+                return None
+            row = t.rank == 1
+        elif isinstance(t, ScalarType) and t.kind in _DOUBLE_KINDS:
+            row = False
+        else:
+            return None
+        slot[arg] = len(kinds)
+        kinds.append(S_ROW if row else S_SCALAR)
+        inputs.append((slot[arg], i, row))
+    scalar_ops, prog, yslot = [], [], None
+    for inner in body.ops:
+        if inner.name == "yield":
+            if len(inner.operands) != 1 or inner.operands[0] not in slot:
+                return None
+            yslot = slot[inner.operands[0]]
+            break
+        res = inner.results[0]
+        if not (isinstance(res.type, ScalarType) and res.type.kind in _DOUBLE_KINDS):
+            return None
+        if inner.name == "const":
+            slot[res] = len(kinds)
+            kinds.append(S_SCALAR)
+            scalar_ops.append((slot[res], None, inner))
+            continue
+        srcs = [slot.get(v) for v in inner.operands]
+        if None in srcs:
+            return None                           # a value from outside the body
+        if all(kinds[s] == S_SCALAR for s in srcs):
+            slot[res] = len(kinds)
+            kinds.append(S_SCALAR)
+            scalar_ops.append((slot[res], srcs, inner))
+            continue
+        if res.type.kind != "f64":
+            return None
+        if inner.name in _BINARY and len(srcs) == 2:
+            code = _BINARY[inner.name]
+        elif inner.name in _UNARY and len(srcs) == 1:
+            code, srcs = _UNARY[inner.name], srcs + [-1]
+        else:
+            return None
+        slot[res] = len(kinds)
+        kinds.append(S_VEC)
+        prog.append((code, slot[res], srcs[0], srcs[1]))
+    if yslot is None:
+        return None
+    return kinds, inputs, scalar_ops, prog, yslot
+
+
+cdef class _MvpPrep:
+    cdef object op, evaluate, kinds, inputs, scalar_ops, prog
+    cdef int yslot
+
+    def __call__(self, X, w, *rest):
+        values = (X, w) + rest
+        if not (cnp.PyArray_CheckExact(X) and cnp.PyArray_CheckExact(w)
+                and X.dtype == np.float64 and w.dtype == np.float64
+                and X.ndim == 2 and w.ndim == 1 and X.shape[1] == w.shape[0]
+                and X.shape[0] > 0 and X.shape[1] > 0 and max(X.shape) < 2 ** 31
+                and X.flags.aligned and w.flags.aligned):
+            return self._fallback(values)
+        cdef Py_ssize_t n = X.shape[0], k = X.shape[1], s0 = X.strides[0], s1 = X.strides[1]
+        cdef _MvpJob job = _MvpJob.__new__(_MvpJob)
+        if s1 == 8 and s0 >= 8 * k and s0 % 8 == 0:
+            job.row_major, job.ld = True, <int> (s0 // 8)
+        elif s0 == 8 and s1 >= 8 * n and s1 % 8 == 0:
+            job.row_major, job.ld = False, <int> (s1 // 8)
+        else:
+            X = np.ascontiguousarray(X)
+            job.row_major, job.ld = True, <int> k
+        if w.strides[0] <= 0 or w.strides[0] % 8:
+            w = np.ascontiguousarray(w)
+        job.incw = <int> (w.strides[0] // 8)
+        nslots = len(self.kinds)
+        job.nslots, job.nins, job.yslot = nslots, len(self.prog), self.yslot
+        job.kind = <int *> calloc(nslots, sizeof(int))
+        job.sval = <double *> calloc(nslots, sizeof(double))
+        job.rows = <const double **> calloc(nslots, sizeof(double *))
+        job.prog = <int *> calloc(4 * max(1, job.nins), sizeof(int))
+        if not (job.kind and job.sval and job.rows and job.prog):
+            raise MemoryError()
+        keep = [X, w]
+        env = {}
+        for s, i, row in self.inputs:
+            v = rest[i]
+            job.kind[s] = self.kinds[s]
+            if row:
+                v = np.asarray(v)
+                if v.ndim != 1 or v.dtype != np.float64 or v.shape[0] not in (1, n):
+                    return self._fallback(values)     # NumPy's broadcasting error
+                if v.shape[0] == 1 and n != 1:
+                    job.kind[s], job.sval[s] = S_SCALAR, float(v[0])
+                    continue
+                v = np.ascontiguousarray(v)
+                keep.append(v)
+                job.rows[s] = <const double *> cnp.PyArray_DATA(<cnp.ndarray> v)
+            else:
+                env[s] = v
+        # scalar-only ops: NumPy's own semantics, once per execution
+        for s, srcs, inner in self.scalar_ops:
+            if srcs is None:
+                env[s] = inner.attrs["value"]
+            else:
+                env[s] = inner.decl.impl(*[env[q] for q in srcs], **inner.attrs)
+        for s, v in env.items():
+            job.kind[s], job.sval[s] = S_SCALAR, float(v)
+        for i, ins in enumerate(self.prog):
+            for j in range(4):
+                job.prog[4 * i + j] = ins[j]
+        g = np.zeros(k, np.float64)
+        job.X = <const double *> cnp.PyArray_DATA(<cnp.ndarray> X)
+        job.w = <const double *> cnp.PyArray_DATA(<cnp.ndarray> w)
+        job.g = <double *> cnp.PyArray_DATA(<cnp.ndarray> g)
+        job.n, job.k = <int> n, <int> k
+        # block rows: _block_bytes of X (row-major); column-major blocks are strided, so give
+        # them at least 64 contiguous rows
+        job.L = <int> max(1, min(4096, _block_bytes // (8 * k)))
+        if job.L >= 4:
+            job.L -= job.L % 4          # OpenBLAS's gemv kernels work on 4 columns at a time
+        if not job.row_major:
+            job.L = max(job.L, 64)
+        job.cw = _slice_cols if job.row_major else job.k
+        job.keep = keep
+        job.result = g
+        job.cost = 2.0 * n * k
+        return job
+
+    def _fallback(self, values):
+        return self.evaluate(self.op, list(values))[0]
+
+
+@register("matvec_pair")
+def _matvec_pair_factory(op):
+    spec = _compile(op)
+    if spec is None:
+        return None
+    from phylanx.runtime._threads import blas_libraries
+    blas_libraries()        # look the BLAS libraries up now (par_enter needs them), with the GIL
+    cdef _MvpPrep p = _MvpPrep.__new__(_MvpPrep)
+    p.op, p.evaluate = op, op.decl.extra["evaluate"]
+    p.kinds, p.inputs, p.scalar_ops, p.prog, p.yslot = spec
+    return p
