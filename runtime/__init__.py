@@ -2,11 +2,12 @@
 
 import os as _os
 
-# libgomp reads its spin policy once, when it is loaded (by the first import below): idle
-# OpenMP threads of native kernels then spin ~10 us instead of ~1 ms before they sleep, which
-# matters on a shared machine. OMP_WAIT_POLICY / GOMP_SPINCOUNT set by the user win.
+# libgomp reads its wait policy once, when it is loaded (by the first import below): idle
+# OpenMP threads of native kernels then sleep at once instead of spinning ~1 ms after every
+# parallel region, which on a shared machine takes a core from whoever else runs (see
+# docs/runtime.md). OMP_WAIT_POLICY / GOMP_SPINCOUNT set by the user win.
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
-    _os.environ["GOMP_SPINCOUNT"] = "10000"
+    _os.environ["OMP_WAIT_POLICY"] = "passive"
 
 from phylanx.runtime._executor import Executable, NodeRecord, lower  # noqa: E402
 from phylanx.runtime._executor import lower as lower_module  # noqa: E402

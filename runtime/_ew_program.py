@@ -574,17 +574,31 @@ def _compile_reduce(op) -> Program:
     dtype = _dtype_name(mapped)
     types = [v.type for v in op.operands]
     rank = max([t.rank for t in types if isinstance(t, ArrayType)], default=0)
+    # mode 0: every axis; 1: trailing axes (rows of a C-order array); 2: leading axes
+    mode, naxes = 0, rank
     axis = attrs.get("axis")
     if axis is not None:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
-        if sorted(a % rank if rank else a for a in axes) != list(range(rank)):
-            raise Unsupported(f"fused_reduce over axis {axis}")
+        axes = sorted({a % rank if rank else a for a in
+                       ((axis,) if isinstance(axis, int) else tuple(axis))})
+        naxes = len(axes)
+        if axes == list(range(rank)):
+            mode = 0
+        elif axes == list(range(rank - naxes, rank)):
+            mode = 1
+        elif axes == list(range(naxes)):
+            mode = 2
+        else:
+            raise Unsupported(f"fused_reduce over axes {axis} of rank {rank}")
     if attrs.get("dtype") is not None:
         raise Unsupported("fused_reduce with a dtype")
     kind = _reduce_kind(op.attrs["reduce"], dtype)
+    if mode and kind == REDUCE_SUMCHUNK:
+        raise Unsupported("integer mean over some axes (NumPy's cast buffers split rows)")
     program = _compile(types, body.ops[:-1], body.terminator.operands, [], body.args,
                        reduce_dtype=dtype)
-    program.reduce = (kind, dtype, rank)
+    if program.regs[program.ret].kind == IN:
+        raise Unsupported("fused_reduce of an operand itself (its own memory order)")
+    program.reduce = (kind, dtype, rank, mode, naxes)
     return program
 
 

@@ -40,7 +40,9 @@ cimport numpy as cnp
 import threading
 
 from phylanx.runtime import _lowering
-from phylanx.runtime._threads cimport gil_threshold, num_threads, run_destroy
+from phylanx.runtime._threads cimport (
+    gil_threshold, num_threads, run_destroy, set_serial, task_threshold,
+)
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.tasks cimport phx_store
 
@@ -528,6 +530,11 @@ cdef class Executable:
     cdef object _run_job(self, object job, TCtx *tc):
         """Run a prepared job on this thread (GIL released if it is costly); its result."""
         cdef Job j = <Job> job
+        cdef int serial
+        # A job below the task threshold is too small for a team of threads: job_threads()
+        # is 1 while it runs (a fork-join region would cost more than it saves, and on a
+        # loaded machine it waits for team threads that do not get a core).
+        serial = set_serial(1) if j.cost < task_threshold() else set_serial(0)
         if j.cost >= gil_threshold():
             if tc.probe >= 0:
                 tc.probe += j.cost
@@ -535,6 +542,7 @@ cdef class Executable:
                 j.run()
         else:
             j.run()
+        set_serial(serial)
         return j.finish()
 
     cdef int _exec_if(self, Node *nd, Frame *fr, TCtx *tc) except -1:

@@ -10,6 +10,7 @@ from phylanx.runtime.tasks cimport phx_run, phx_task
 
 cdef int num_threads() noexcept nogil        # set_num_threads / PHYLANX_NUM_THREADS
 cdef int job_threads() noexcept nogil        # threads a native job may use right now
+cdef int set_serial(int on) noexcept nogil   # this thread: job_threads() == 1 (returns old)
 cdef double task_threshold() noexcept nogil  # cost at or above which a ready node is a task
 cdef double gil_threshold() noexcept nogil   # cost at or above which a job runs without GIL
 # Work runs concurrently (BLAS limited to one thread, job_threads() == 1) while a parallel loop

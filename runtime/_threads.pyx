@@ -162,10 +162,24 @@ cdef inline bint _concurrent() noexcept nogil:
     return _par_active > 0 or _inflight >= 2
 
 
+cdef extern from *:
+    """
+    static __thread int phx_serial = 0;   /* this thread runs a cheap job: no team for it */
+    """
+    int phx_serial
+
+
 cdef int job_threads() noexcept nogil:
-    if _concurrent():
+    if phx_serial or _concurrent():
         return 1
     return _n_threads
+
+
+cdef int set_serial(int on) noexcept nogil:
+    global phx_serial
+    cdef int old = phx_serial
+    phx_serial = on
+    return old
 
 
 cdef double task_threshold() noexcept nogil:

@@ -186,33 +186,35 @@ static void phx_gather(const phx_prog *P, const phx_reg *r, char *dst, ptrdiff_t
     }
 }
 
-/* Per-thread setup of a scratch buffer: constants filled, periodic inputs tiled. */
+/* Per-thread setup of a scratch buffer: constants filled, periodic inputs tiled (as far as a
+ * block of this problem reaches: small problems fill little). */
 static void phx_init_scratch(const phx_prog *P, char *scr) {
+    const int fill = P->size < PHX_BLOCK ? (int)P->size : PHX_BLOCK;
     for (int k = 0; k < P->nreg; k++) {
         const phx_reg *r = &P->regs[k];
         char *buf = scr + r->off;
         if (r->kind == PHX_R_CONST) {
             switch (r->rtype) {
             case PHX_F64:
-                for (int i = 0; i < PHX_BLOCK; i++) ((double *)buf)[i] = r->value.f64;
+                for (int i = 0; i < fill; i++) ((double *)buf)[i] = r->value.f64;
                 break;
             case PHX_F32:
-                for (int i = 0; i < PHX_BLOCK; i++) ((float *)buf)[i] = r->value.f32;
+                for (int i = 0; i < fill; i++) ((float *)buf)[i] = r->value.f32;
                 break;
             case PHX_I64: case PHX_U64:
-                for (int i = 0; i < PHX_BLOCK; i++) ((int64_t *)buf)[i] = r->value.i64;
+                for (int i = 0; i < fill; i++) ((int64_t *)buf)[i] = r->value.i64;
                 break;
             case PHX_B8:
-                memset(buf, r->value.b8, PHX_BLOCK);
+                memset(buf, r->value.b8, fill);
                 break;
             }
         } else if (r->kind == PHX_R_IN && r->mode == PHX_IN_TILE) {
             /* the first period elements, then copies of them up to PHX_BLOCK + period */
             int es = phx_esize[r->rtype];
+            ptrdiff_t total = fill + r->period;
             phx_gather(P, r, buf, 0, r->period);
-            for (ptrdiff_t done = r->period; done < PHX_BLOCK + r->period; ) {
-                ptrdiff_t len = done < PHX_BLOCK + r->period - done ? done
-                                                                    : PHX_BLOCK + r->period - done;
+            for (ptrdiff_t done = r->period; done < total; ) {
+                ptrdiff_t len = done < total - done ? done : total - done;
                 memcpy(buf + done * es, buf, len * es);
                 done += len;
             }
@@ -520,6 +522,123 @@ static int phx_ew_reduce(const phx_prog *P, int kind, phx_value *out) {
     }
     free(nodes);
     free(part);
+    return failed ? -1 : 0;
+}
+
+/* Axis reductions of the mapped value viewed in flat C order as
+ *   rows (mode 1): [nkeep][rlen], reduced along rlen: out[i] = 0 + pairwise(row i) for float
+ *                  sums, as NumPy reduces a contiguous innermost axis;
+ *   cols (mode 2): [rlen][nkeep], reduced along rlen: out = 0; out += row r, in order of r,
+ *                  as NumPy reduces leading axes with the binary loop (maximum/minimum: NaN
+ *                  propagates, a tie gives the row's element, as np.maximum(out, row)).
+ * out holds nkeep doubles (float kinds) or 64-bit integers; the caller casts to the result
+ * dtype. Parallel over row groups / column chunks: the same result for any thread count. */
+static phx_value phx_red_row(int kind, int rt, const char *v, ptrdiff_t n) {
+    phx_value acc;
+    acc.u64 = 0;
+    if (kind == PHX_RED_SUM && rt == PHX_F64) {
+        acc.f64 = 0.0 + phx_pairwise_d((const double *)v, n);
+        return acc;
+    }
+    if (kind == PHX_RED_SUM && rt == PHX_F32) {
+        acc.f64 = 0.0f + phx_pairwise_f((const float *)v, n);
+        return acc;
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        if (rt == PHX_F64 || rt == PHX_F32) {
+            double x = rt == PHX_F64 ? ((const double *)v)[i] : ((const float *)v)[i];
+            if (kind == PHX_RED_ANY) acc.u64 |= x != 0;
+            else if (kind == PHX_RED_ALL) acc.u64 = (i == 0 ? 1 : acc.u64) & (x != 0);
+            else if (i == 0 || x != x) acc.f64 = i == 0 || acc.f64 == acc.f64 ? x : acc.f64;
+            else if (acc.f64 == acc.f64)
+                acc.f64 = kind == PHX_RED_MAX ? (x > acc.f64 ? x : acc.f64)
+                                              : (x < acc.f64 ? x : acc.f64);
+        } else {
+            uint64_t x = rt == PHX_B8 ? ((const uint8_t *)v)[i] != 0 : ((const uint64_t *)v)[i];
+            int64_t sx = (int64_t)x;
+            if (kind == PHX_RED_SUM) acc.u64 += x;
+            else if (kind == PHX_RED_PROD) acc.u64 = i == 0 ? x : acc.u64 * x;
+            else if (kind == PHX_RED_ANY) acc.u64 |= x != 0;
+            else if (kind == PHX_RED_ALL) acc.u64 = (i == 0 ? 1 : acc.u64) & (x != 0);
+            else if (i == 0) acc.u64 = x;
+            else if (rt == PHX_I64)
+                acc.i64 = kind == PHX_RED_MAX ? (sx > acc.i64 ? sx : acc.i64)
+                                              : (sx < acc.i64 ? sx : acc.i64);
+            else
+                acc.u64 = kind == PHX_RED_MAX ? (x > acc.u64 ? x : acc.u64)
+                                              : (x < acc.u64 ? x : acc.u64);
+        }
+    }
+    return acc;
+}
+
+/* acc (n partial results) combined with the next row v of the cols layout (first: r == 0). */
+static void phx_red_col(int kind, int rt, phx_value *acc, const char *v, ptrdiff_t n, int first) {
+    for (ptrdiff_t i = 0; i < n; i++) {
+        phx_value a = acc[i];
+        if (rt == PHX_F64 || rt == PHX_F32) {
+            double x = rt == PHX_F64 ? ((const double *)v)[i] : ((const float *)v)[i];
+            if (kind == PHX_RED_SUM)
+                a.f64 = rt == PHX_F64 ? (first ? 0.0 : a.f64) + x
+                                      : (double)((first ? 0.0f : (float)a.f64) + (float)x);
+            else if (kind == PHX_RED_ANY) a.u64 = (first ? 0 : a.u64) | (x != 0);
+            else if (kind == PHX_RED_ALL) a.u64 = (first ? 1 : a.u64) & (x != 0);
+            else if (first) a.f64 = x;
+            else if (a.f64 == a.f64)
+                a.f64 = kind == PHX_RED_MAX ? (a.f64 > x ? a.f64 : x) : (a.f64 < x ? a.f64 : x);
+        } else {
+            uint64_t x = rt == PHX_B8 ? ((const uint8_t *)v)[i] != 0 : ((const uint64_t *)v)[i];
+            int64_t sx = (int64_t)x;
+            if (kind == PHX_RED_SUM) a.u64 = (first ? 0 : a.u64) + x;
+            else if (kind == PHX_RED_PROD) a.u64 = first ? x : a.u64 * x;
+            else if (kind == PHX_RED_ANY) a.u64 = (first ? 0 : a.u64) | (x != 0);
+            else if (kind == PHX_RED_ALL) a.u64 = (first ? 1 : a.u64) & (x != 0);
+            else if (first) a.u64 = x;
+            else if (rt == PHX_I64)
+                a.i64 = kind == PHX_RED_MAX ? (sx > a.i64 ? sx : a.i64) : (sx < a.i64 ? sx : a.i64);
+            else
+                a.u64 = kind == PHX_RED_MAX ? (x > a.u64 ? x : a.u64) : (x < a.u64 ? x : a.u64);
+        }
+        acc[i] = a;
+    }
+}
+
+static int phx_ew_reduce_axis(const phx_prog *P, int kind, int mode, ptrdiff_t nkeep,
+                              ptrdiff_t rlen, phx_value *out) {
+    int rt = P->ret_type, es = phx_esize[rt];
+    /* rows: groups of whole rows of <= PHX_RED_TASK elements; cols: chunks of one block */
+    ptrdiff_t group = mode == 1 ? (rlen >= PHX_RED_TASK ? 1 : PHX_RED_TASK / rlen) : PHX_BLOCK;
+    ptrdiff_t ntask = (nkeep + group - 1) / group;
+    int nt = P->nthreads < ntask ? P->nthreads : (int)ntask;
+    int failed = 0;
+    if (nt < 1 || omp_in_parallel()) nt = 1;
+    size_t need = P->scratch + (mode == 1 ? group * rlen * 8 : 0);
+    #pragma omp parallel num_threads(nt) shared(failed)
+    {
+        char *scr = phx_scratch(need);
+        phx_block_fn fn = phx_block_fns[P->isa];
+        if (!scr) failed = 1;
+        else phx_init_scratch(P, scr);
+        char *buf = scr ? scr + P->scratch : NULL;
+        #pragma omp for schedule(dynamic, 1)
+        for (ptrdiff_t t = 0; t < ntask; t++) {
+            if (!scr) continue;
+            ptrdiff_t k0 = t * group, k1 = k0 + group < nkeep ? k0 + group : nkeep;
+            if (mode == 1) {
+                ptrdiff_t lo = k0 * rlen, n = (k1 - k0) * rlen;
+                for (ptrdiff_t s = 0; s < n; s += PHX_BLOCK) {
+                    ptrdiff_t len = n - s < PHX_BLOCK ? n - s : PHX_BLOCK;
+                    memcpy(buf + s * es, fn(P, scr, lo + s, len), len * es);
+                }
+                for (ptrdiff_t k = k0; k < k1; k++)
+                    out[k] = phx_red_row(kind, rt, buf + (k - k0) * rlen * es, rlen);
+            } else {
+                for (ptrdiff_t r = 0; r < rlen; r++)
+                    phx_red_col(kind, rt, out + k0, fn(P, scr, r * nkeep + k0, k1 - k0),
+                                k1 - k0, r == 0);
+            }
+        }
+    }
     return failed ? -1 : 0;
 }
 

@@ -20,6 +20,12 @@ from phylanx.runtime._threads import get_num_threads
 from phylanx.runtime.native import Job
 
 RNG = np.random.default_rng(1234)
+
+
+@pytest.fixture(autouse=True)
+def _native_at_every_size(monkeypatch):
+    """Small single ops normally go to NumPy's ufunc (cheaper); test the native path."""
+    monkeypatch.setattr(ew, "SMALL_SINGLE", 0)
 FLOATS = ("f64", "f32")
 INTS = ("i64", "i32", "i16", "i8", "u64", "u32", "u16", "u8")
 DTYPES = FLOATS + INTS + ("bool",)
@@ -506,6 +512,49 @@ def test_fused_reduce(red, dt):
         assert_same(native(op3, x2, y2), reference(op3, x2, y2))
 
 
+AXIS_CASES = [(2, "axis = 1"), (2, "axis = -1"), (2, "axis = 0"), (3, "axis = 2"),
+              (3, "axis = (1, 2)"), (3, "axis = (0, 1)"), (3, "axis = 0"),
+              (2, "axis = 1, keepdims = true"), (3, "axis = (0, 1), keepdims = true")]
+
+
+@pytest.mark.parametrize("red,dt", [(r, d) for r, d in reduce_cases() if (r, d) != ("mean", "i8")
+                                    and not (r == "mean" and d not in FLOATS)])
+def test_fused_reduce_over_axes(red, dt):
+    for rank, extra in AXIS_CASES:
+        op = reduce_op(red, dt, rank, ", " + extra)
+        for shape in ((37, 5, 3)[:rank], (300, 70, 9)[:rank], (3, 1, 20000)[:rank]):
+            x, y = values(dt, shape), values(dt, shape[-1:])
+            if dt in FLOATS:
+                x = np.nan_to_num(x, posinf=3.0, neginf=-3.0)
+            if red == "prod" and dt not in FLOATS + ("bool",):
+                x, y = x % 3 + (dt[0] != "u"), np.ones_like(y)
+            with np.errstate(all="ignore"):
+                assert_same(native(op, x, y), reference(op, x, y))
+    op = reduce_op(red, dt, 2, ", axis = 0")                     # F order: NumPy's own order
+    x, y = np.asfortranarray(values(dt, (40, 30))), values(dt, (30,))
+    with np.errstate(all="ignore"):
+        assert_same(native(op, x, y, expect_native=False), reference(op, x, y))
+
+
+def test_kmeans_distances():
+    text = """func @d(%a: f64[?,1,?], %c: f64[1,?,?]) -> f64[?,?] {
+  %0 = fused_reduce %a, %c {reduce = sum, axis = 2} : f64[?,?] body(%x: f64, %y: f64) {
+    %1 = subtract %x, %y : f64
+    %2 = const {value = 2} : int
+    %3 = power %1, %2 : f64
+    yield %3
+  }
+  return %0
+}
+"""
+    op = next(o for o in phylanx.parse_physl(text).walk() if o.name == "fused_reduce")
+    X, C = values("f64", (5000, 7)), values("f64", (12, 7))
+    X, C = np.nan_to_num(X, posinf=1, neginf=1), np.nan_to_num(C, posinf=1, neginf=1)
+    got = native(op, X[:, None, :], C[None, :, :])
+    assert_same(got, reference(op, X[:, None, :], C[None, :, :]))
+    assert_same(got, np.sum((X[:, None, :] - C[None, :, :]) ** 2, axis=2))
+
+
 def test_fused_reduce_special_values_and_empty():
     op = reduce_op("max", "f64")
     x = np.array([1.0, np.nan, 2.0] * 1000)
@@ -536,9 +585,13 @@ def test_fused_reduce_same_bits_for_any_thread_count():
     assert results[0] == results[1] == reference(op, x, y)
 
 
-def test_small_work_runs_inline_big_work_returns_a_job():
+def test_small_work_runs_inline_big_work_returns_a_job(monkeypatch):
     prep = natives.preparer_for(make_op("add", "f64[?], f64[?]"))
     assert isinstance(prep(np.ones(10), np.ones(10)), np.ndarray)
+    monkeypatch.setattr(ew, "SMALL_SINGLE", 4096)
+    before = ew.STATS["small"]
+    assert_same(prep(np.ones(10), np.ones(10)), np.full(10, 2.0))
+    assert ew.STATS["small"] == before + 1
     job = prep(np.ones(100_000), np.ones(100_000))
     assert isinstance(job, Job) and job.cost >= 100_000
     assert_same(job.run_now(), np.full(100_000, 2.0))

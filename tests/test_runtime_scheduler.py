@@ -143,6 +143,26 @@ func @f(%x: float, %n: int) -> float {
 }
 """))
     assert single.run((0.0, 10)) == alone
+    threads(2, task_threshold=1000)   # a job below the task threshold gets no team
+    assert single.run((0.0, 10)) == 100 + (blas[0] if blas else -1)
+    assert single.run((0.0, 5000)) == alone
+
+
+def test_openmp_threads_sleep_when_idle(tmp_path):
+    """phylanx.runtime makes libgomp's idle threads sleep (passive) unless the user chose."""
+    import os
+    import subprocess
+
+    code = ("import os, phylanx.runtime; "
+            "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))")
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["passive", "None"]
+    env["GOMP_SPINCOUNT"] = "5"
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["None", "5"]
 
 
 ERROR_BRANCH = """
