@@ -20,10 +20,10 @@ if not _os.path.isdir(_os.path.join(__path__[0], "runtime")):
             __path__.append(_installed)
             break
 
-from phylanx.errors import CompileError  # noqa: E402
-from phylanx.ir.parser import parse_physl  # noqa: E402
-from phylanx.ir.printer import print_module  # noqa: E402
-from phylanx.kernel import Kernel, kernel  # noqa: E402
+from phylanx.errors import CompileError
+from phylanx.ir.parser import parse_physl
+from phylanx.ir.printer import print_module
+from phylanx.kernel import Kernel, kernel
 
 Phylanx = kernel  # the name Phylanx's own Python front end used
 
@@ -43,5 +43,13 @@ def get_num_threads() -> int:
     return _get()
 
 
-__all__ = ["CompileError", "Kernel", "Phylanx", "kernel", "parse_physl", "print_module",
-           "set_num_threads", "get_num_threads"]
+__all__ = [
+    "CompileError",
+    "Kernel",
+    "Phylanx",
+    "get_num_threads",
+    "kernel",
+    "parse_physl",
+    "print_module",
+    "set_num_threads",
+]

@@ -158,7 +158,7 @@ def test_import_inside_kernel():
 
 @phylanx.kernel
 def uses_lambda(x):
-    f = lambda v: v + 1  # <-  # noqa: E731
+    f = lambda v: v + 1  # <-
     return f(x)
 
 

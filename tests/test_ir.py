@@ -12,7 +12,14 @@ import phylanx
 from phylanx.ir.lexer import ParseError
 from phylanx.ir.registry import all_ops, op_table_markdown
 from phylanx.ir.types import (
-    ArrayType, ListType, ScalarType, TupleType, parse_type, parse_types, result_dtype, unify,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    parse_type,
+    parse_types,
+    result_dtype,
+    unify,
 )
 from phylanx.ir.verifier import VerifyError, verify_module
 

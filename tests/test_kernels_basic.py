@@ -660,8 +660,8 @@ def source_layout(x: np.ndarray,
         n
     z = (y +
          s)  # trailing comment
-    w = z; w = w * 1.0  # noqa: E702
-    if w.sum() > 1e9: w = -w  # noqa: E701
+    w = z; w = w * 1.0
+    if w.sum() > 1e9: w = -w
     return w
 
 

@@ -713,8 +713,7 @@ def running_max(x):
         return 0.0
     m = x[0]
     for v in x[1:]:
-        if v > m:
-            m = v
+        m = max(m, v)
     return m
 
 
@@ -972,8 +971,7 @@ def while_continue_else(n):
         if i % 2:
             continue
         out += i
-    else:
-        out = -out
+    out = -out
     return out
 
 

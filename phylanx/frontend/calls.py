@@ -12,7 +12,12 @@ from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.registry import TypeRuleError, all_ops
 from phylanx.ir.types import (
-    INT, ArrayType, ListType, ScalarType, TupleType, dtype_name,
+    INT,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    dtype_name,
 )
 
 
@@ -425,4 +430,4 @@ def _np_dtype(name: str):
     return DTYPES[name]
 
 
-__all__ = ["CallsMixin", "INT"]
+__all__ = ["INT", "CallsMixin"]

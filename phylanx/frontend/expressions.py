@@ -391,9 +391,9 @@ class ExpressionsMixin:
 
     def value_spec(self, v: Value, node):
         t = v.type
-        zero, one = self.const(0), self.const(1)
         if isinstance(t, TupleType):
             return ("unroll", [self.tuple_item(v, i) for i in range(len(t.elems))])
+        zero, one = self.const(0), self.const(1)
         if isinstance(t, ArrayType) and t.rank > 0:
             return ("range", zero, self.emit("len", v), one,
                     lambda i: self.emit("getitem", v, i, index=("i",)))
@@ -421,7 +421,6 @@ class ExpressionsMixin:
     def _counted(self, spec):
         """(count, element(k)) for k in range(count) of a 'range' spec."""
         _, lo, hi, step, element = spec
-        zero, one = self.const(0), self.const(1)
         if self.constant_of(lo) == 0 and self.constant_of(step) == 1:
             return self.convert(hi, INT), element
         count = self.emit("range_len", *(self.convert(v, INT) for v in (lo, hi, step)))
@@ -481,4 +480,4 @@ def _not_const():
     return _NOT_CONST
 
 
-__all__ = ["ExpressionsMixin", "INT"]
+__all__ = ["INT", "ExpressionsMixin"]

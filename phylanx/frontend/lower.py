@@ -22,8 +22,19 @@ from phylanx.frontend.statements import StatementsMixin
 from phylanx.ir.core import Block, Function, Location, Module, Value
 from phylanx.ir.registry import Builder, TypeRuleError, lookup
 from phylanx.ir.types import (
-    BOOL, COMPLEX, FLOAT, INT, NONE, ArrayType, ListType, ScalarType, TupleType, Type,
-    dtype_name, type_of_value, unify,
+    BOOL,
+    COMPLEX,
+    FLOAT,
+    INT,
+    NONE,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    Type,
+    dtype_name,
+    type_of_value,
+    unify,
 )
 from phylanx.ops.values import materialize
 
@@ -129,7 +140,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         try:
             with np.errstate(all="raise"):
                 value = (decl.fold or decl.impl)(*consts, **attrs)
-        except Exception:  # the runtime raises it, at the right time
+        except Exception:  # noqa: BLE001  (the runtime raises it, at the right time)
             return None
         try:
             # Known operands give the exact result kind, even where the type rule cannot
@@ -305,4 +316,4 @@ def _describe(obj) -> str:
     return f"{type(obj).__name__} object"
 
 
-__all__ = ["Lowerer", "BOOL", "INT", "FLOAT", "COMPLEX", "NONE", "materialize"]
+__all__ = ["BOOL", "COMPLEX", "FLOAT", "INT", "NONE", "Lowerer", "materialize"]

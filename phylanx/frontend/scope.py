@@ -43,4 +43,4 @@ class NeedsType(Exception):
 
 
 def hint_for(name: str) -> str:
-    return name[len("__phx_"):] if name.startswith("__phx_") else name
+    return name.removeprefix("__phx_")

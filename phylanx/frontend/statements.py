@@ -9,7 +9,13 @@ import numpy as np
 from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static
 from phylanx.ir.core import Block, Value
 from phylanx.ir.types import (
-    BOOL, INT, ArrayType, ListType, ScalarType, TupleType, result_dtype,
+    BOOL,
+    INT,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    result_dtype,
 )
 
 _UNSUPPORTED_STMT = {
@@ -403,13 +409,10 @@ def _read_before_write(stmts: list[ast.stmt], candidates: set[str]) -> set[str]:
             for node in part if isinstance(part, list) else [part]:
                 if isinstance(node, ast.AST):
                     found.update((_loads(node) & candidates) - assigned)
-        if isinstance(st, ast.AugAssign) or isinstance(st, (ast.Assign, ast.AnnAssign)):
+        if isinstance(st, (ast.AugAssign, ast.Assign, ast.AnnAssign)):
             targets = st.targets if isinstance(st, ast.Assign) else [st.target]
-            for t in targets:
-                if isinstance(t, ast.Subscript) or isinstance(st, ast.AugAssign):
-                    found.update((_loads(t) & candidates) - assigned)
-                else:
-                    found.update((_loads(t) & candidates) - assigned)  # x[i] in a, x[i] = ...
+            for t in targets:  # subscript targets read their base and index: x[i] = ...
+                found.update((_loads(t) & candidates) - assigned)
             return assigned | {n.id for t in targets for n in ast.walk(t)
                                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         return assigned
@@ -450,4 +453,4 @@ def _stored_names(node: ast.AST) -> list[str]:
     return names
 
 
-__all__ = ["StatementsMixin", "ScalarType"]
+__all__ = ["ScalarType", "StatementsMixin"]

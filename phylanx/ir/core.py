@@ -9,8 +9,8 @@ Names are hints only: the printer makes them unique (as JAX does for jaxprs).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .types import Type
 
@@ -33,7 +33,7 @@ UNKNOWN_LOC = Location("<unknown>", 0, 0)
 class Value:
     """An SSA value: a typed result of an op or argument of a block."""
 
-    __slots__ = ("type", "hint", "owner", "index")
+    __slots__ = ("hint", "index", "owner", "type")
 
     def __init__(self, type: Type, hint: str = "", owner=None, index: int = 0):
         self.type = type
@@ -52,7 +52,7 @@ class Value:
 class Op:
     """One operation: a declaration from the registry applied to operands and attributes."""
 
-    __slots__ = ("decl", "operands", "results", "attrs", "regions", "loc", "parent")
+    __slots__ = ("attrs", "decl", "loc", "operands", "parent", "regions", "results")
 
     def __init__(self, decl, operands, result_types, attrs=None, regions=(), loc=UNKNOWN_LOC,
                  hints=()):

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass
 
 from .types import (
-    DTYPES, NONE, PY_KINDS, ArrayType, ListType, ScalarType, TupleType, Type,
+    DTYPES,
+    NONE,
+    PY_KINDS,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    Type,
 )
 
 _TOKEN = re.compile(r"""

@@ -19,8 +19,8 @@ Traits:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .core import UNKNOWN_LOC, Block, Location, Op, Value
 from .types import Type

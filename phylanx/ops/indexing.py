@@ -16,7 +16,13 @@ import numpy as np
 
 from phylanx.ir.registry import Attr, TypeRuleError, declare
 from phylanx.ir.types import (
-    DTYPES, ArrayType, ScalarType, Type, broadcast_shapes, rank_of, result_dtype,
+    DTYPES,
+    ArrayType,
+    ScalarType,
+    Type,
+    broadcast_shapes,
+    rank_of,
+    result_dtype,
 )
 
 

@@ -6,7 +6,16 @@ import numpy as np
 
 from phylanx.ir.registry import Attr, TypeRuleError, declare
 from phylanx.ir.types import (
-    BOOL, DTYPES, INT, PY_KINDS, ArrayType, ListType, ScalarType, TupleType, Type, unify,
+    BOOL,
+    DTYPES,
+    INT,
+    PY_KINDS,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    Type,
+    unify,
 )
 
 
@@ -189,4 +198,4 @@ declare("range_len", operands=("start", "stop", "step"), traits=("pure",),
 declare("not", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL,
         impl=lambda x: not x, doc="Python's `not x` of a bool.")
 
-__all__ = ["materialize", "zero_of", "unify"]
+__all__ = ["materialize", "unify", "zero_of"]
