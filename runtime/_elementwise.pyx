@@ -63,7 +63,7 @@ cdef extern from "ew_exec.h" nogil:
         size_t off
         phx_value value
     ctypedef struct phx_prog:
-        int nreg, nins, ndim, isa, nthreads, stream, ret, ret_type
+        int nreg, nins, ndim, isa, nthreads, stream, prefault, ret, ret_type
         phx_reg *regs
         phx_ins *code
         Py_ssize_t shape[64]
@@ -95,6 +95,9 @@ _INLINE_WORK = 2048           # ... and below which the preparer runs it itself
 # outputs of at least this many bytes in total are written with streaming (non-temporal)
 # stores: they will not stay in cache for their consumer anyway (see ew_block.h)
 STREAM_BYTES = 16 << 20
+# outputs of at least this many bytes are page-faulted in a pass of their own first (see
+# phx_prefault in ew_exec.h)
+PREFAULT_BYTES = 16 << 20
 
 
 def set_isa(name=None):
@@ -228,6 +231,9 @@ cdef class EwPreparer:
             if self.kinds[i] == "array":
                 if type(v) is not np.ndarray or (<cnp.ndarray> v).dtype != self.dtypes[i]:
                     raise _Decline(f"operand {i}: not an ndarray of {self.dtypes[i]}")
+                if not cnp.PyArray_ISALIGNED(<cnp.ndarray> v):
+                    # vectorised loops may use aligned moves once they peeled to alignment
+                    raise _Decline(f"operand {i}: unaligned data")
                 arrays.append(i)
                 nd = max(nd, (<cnp.ndarray> v).ndim)
             elif not self.dtypes[i](v):
@@ -272,7 +278,9 @@ cdef class EwPreparer:
         if P.regs == NULL:
             raise MemoryError()
         P.nreg, P.nins, P.code, P.isa = self.nreg, self.nins, self.code, _isa
-        P.stream = sum([o.nbytes for o in outs]) >= STREAM_BYTES
+        out_bytes = sum([o.nbytes for o in outs])
+        P.stream = out_bytes >= STREAM_BYTES
+        P.prefault = out_bytes >= PREFAULT_BYTES
         P.ret = self.program.ret
         P.ret_type = ewp.RTYPE.get(self.program.reduce[1], ewp.I64) if self.program.reduce else 0
         # coalesced iteration shape, in output memory order (axes reversed for F order)

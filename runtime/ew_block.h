@@ -109,10 +109,14 @@ static inline float phx_remainder_f(float a, float b) {
 #define CMP(OP) case PHX_F64: C1(double, x OP y); case PHX_F32: C1(float, x OP y);           \
                 case PHX_I64: C1(int64_t, x OP y); case PHX_U64: C1(uint64_t, x OP y);        \
                 case PHX_B8: C1(uint8_t, (x != 0) OP (y != 0))
-/* vector math on doubles; float registers go through the double scratch */
-#define VMATH(FN) case PHX_F64: FN((const double *)R[in->a], (double *)R[in->dst], n); break;  \
+/* vector math on doubles (each kernel in a function of its own, per ISA: one giant function
+ * with every kernel inlined takes minutes to compile); float registers go through the double
+ * scratch */
+#define PHX_VFN(FN) PHX_CAT(PHX_ISA_NAME, FN)
+#define VMATH(FN) case PHX_F64: PHX_VFN(FN)((const double *)R[in->a], (double *)R[in->dst], n); \
+    break;                                                                                   \
     case PHX_F32: { const float *pa = (const float *)R[in->a]; float *d = (float *)R[in->dst]; \
-        PHX_LOOP(fs[i] = pa[i]) FN(fs, fs, n); PHX_LOOP(d[i] = (float)fs[i]) } break
+        PHX_LOOP(fs[i] = pa[i]) PHX_VFN(FN)(fs, fs, n); PHX_LOOP(d[i] = (float)fs[i]) } break
 /* scalar libm loops (not vectorised) */
 #define LIBM1(FD, FF) case PHX_F64: { PHX_D(double); PHX_A(double); for (ptrdiff_t i = 0; i < n; i++) d[i] = FD(pa[i]); } break; \
     case PHX_F32: { PHX_D(float); PHX_A(float); for (ptrdiff_t i = 0; i < n; i++) d[i] = FF(pa[i]); } break
@@ -148,6 +152,23 @@ PHX_ISA_ATTR static void PHX_STREAM_FN(char *dst, const char *src, size_t n) {
 #undef PHX_SV
 #undef PHX_LV
 }
+
+#define PHX_OUTLINE(FN) \
+    PHX_ISA_ATTR __attribute__((noinline)) static void PHX_VFN(FN)(const double *x, double *y, \
+                                                                   ptrdiff_t n) { FN(x, y, n); }
+PHX_OUTLINE(phx_vexp)
+PHX_OUTLINE(phx_vexp2)
+PHX_OUTLINE(phx_vexpm1)
+PHX_OUTLINE(phx_vlog)
+PHX_OUTLINE(phx_vlog2)
+PHX_OUTLINE(phx_vlog10)
+PHX_OUTLINE(phx_vlog1p)
+PHX_OUTLINE(phx_vsin)
+PHX_OUTLINE(phx_vcos)
+PHX_OUTLINE(phx_vtanh)
+PHX_OUTLINE(phx_vsinh)
+PHX_OUTLINE(phx_vcosh)
+#undef PHX_OUTLINE
 
 PHX_ISA_ATTR static const void *PHX_ISA_NAME(const phx_prog *P, char *scr, ptrdiff_t start,
                                              ptrdiff_t n) {
@@ -363,3 +384,4 @@ PHX_ISA_ATTR static const void *PHX_ISA_NAME(const phx_prog *P, char *scr, ptrdi
 #undef PHX_ISA_ATTR
 #undef PHX_ISA_LEVEL
 #undef PHX_STREAM_FN
+#undef PHX_VFN

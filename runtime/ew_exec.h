@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "vmath.h"
 
@@ -82,6 +83,7 @@ typedef struct {
 typedef struct {
     int nreg, nins, ndim, isa, nthreads;
     int stream;                     /* outputs written with non-temporal stores (big outputs) */
+    int prefault;                   /* touch every page of the outputs before computing */
     int ret, ret_type;              /* fused_reduce: register and type of the mapped value */
     phx_reg *regs;
     phx_ins *code;
@@ -256,6 +258,41 @@ static int phx_detect_isa(void) {
 
 /* ---- parallel driver --------------------------------------------------------------------- */
 
+/* Page faults of a fresh output: one store per 4 KiB page, pages [p0, p1) of the concatenated
+ * outputs. Faulting in a separate pass (in parallel) is much cheaper than faulting in the
+ * middle of the streaming loop: measured 2 threads, 80 MB: ~18 ms -> see tests/bench. */
+static int phx_populate = 1;    /* MADV_POPULATE_WRITE works (Linux >= 5.14) */
+
+static void phx_prefault(const phx_prog *P, ptrdiff_t p0, ptrdiff_t p1) {
+    ptrdiff_t base = 0;
+    for (int k = 0; k < P->nreg; k++) {
+        const phx_reg *r = &P->regs[k];
+        if (r->kind != PHX_R_OUT) continue;
+        ptrdiff_t bytes = P->size * phx_esize[r->stype];
+        ptrdiff_t npages = (bytes + 4095) / 4096;
+        ptrdiff_t q0 = p0 - base < 0 ? 0 : p0 - base, q1 = p1 - base < npages ? p1 - base : npages;
+        if (q0 < q1 && phx_populate > 0) {
+            /* whole pages inside the output only: populating never writes */
+            uintptr_t a = ((uintptr_t)r->data + q0 * 4096 + 4095) & ~(uintptr_t)4095;
+            uintptr_t e = ((uintptr_t)r->data + (q1 * 4096 < bytes ? q1 * 4096 : bytes)) & ~(uintptr_t)4095;
+            if (e > a && madvise((void *)a, e - a, 23 /* MADV_POPULATE_WRITE */) != 0)
+                phx_populate = 0;
+        }
+        for (ptrdiff_t q = q0; q < q1; q++)     /* the edge pages, or everything without it */
+            if (phx_populate <= 0 || q == q0 || q == q1 - 1)
+                ((volatile char *)r->data)[q * 4096 < bytes ? q * 4096 : bytes - 1] = 0;
+        base += npages;
+    }
+}
+
+static ptrdiff_t phx_out_pages(const phx_prog *P) {
+    ptrdiff_t n = 0;
+    for (int k = 0; k < P->nreg; k++)
+        if (P->regs[k].kind == PHX_R_OUT)
+            n += (P->size * phx_esize[P->regs[k].stype] + 4095) / 4096;
+    return n;
+}
+
 /* Blocks [b0, b1) on the calling thread. */
 static void phx_run_blocks(const phx_prog *P, ptrdiff_t b0, ptrdiff_t b1) {
     char *scr = phx_scratch(P->scratch);
@@ -279,9 +316,11 @@ static int phx_ew_run(const phx_prog *P) {
     if (nt > nb) nt = (int)nb;
     if (nt <= 1 || omp_in_parallel()) {     /* small, or already one of a team's tasks */
         if (!phx_scratch(P->scratch)) return -1;
+        if (P->prefault) phx_prefault(P, 0, phx_out_pages(P));
         phx_run_blocks(P, 0, nb);
         return 0;
     }
+    ptrdiff_t npages = P->prefault ? phx_out_pages(P) : 0;
     /* A claim is ~1/32 of a thread's share: a straggler costs <= 3%, claims stay rare. */
     ptrdiff_t chunk = nb / ((ptrdiff_t)nt * 32);
     if (chunk < 1) chunk = 1;
@@ -291,6 +330,11 @@ static int phx_ew_run(const phx_prog *P) {
         phx_block_fn fn = phx_block_fns[P->isa];
         if (!scr) failed = 1;
         else phx_init_scratch(P, scr);
+        if (npages) {
+            #pragma omp for schedule(static)
+            for (int t = 0; t < nt; t++)
+                phx_prefault(P, npages * t / nt, npages * (t + 1) / nt);
+        }
         #pragma omp for schedule(dynamic, 1) nowait
         for (ptrdiff_t c = 0; c < (nb + chunk - 1) / chunk; c++) {
             if (!scr) continue;

@@ -403,8 +403,9 @@ def test_zero_dim_fused_result():
 def test_operands_the_program_does_not_take_go_to_numpy():
     op = make_op("add", "f64[?], f64[?]")
     prep = natives.preparer_for(op)
+    unaligned = np.frombuffer(b"x" + np.arange(5.0).tobytes(), np.float64, offset=1)
     for a, b in ((np.ones(5, np.float32), np.ones(5)), (np.ones(5), np.ones(5).astype(">f8")),
-                 (np.ones(5), np.ma.ones(5))):
+                 (np.ones(5), np.ma.ones(5)), (unaligned, np.ones(5))):
         before = ew.STATS["declined"]
         assert_same(run(prep, a, b), np.add(a, b))
         assert ew.STATS["declined"] == before + 1
@@ -444,8 +445,20 @@ def test_parallel_and_every_isa(each_isa, threads):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_streaming_stores(each_isa, monkeypatch):
-    monkeypatch.setattr(ew, "STREAM_BYTES", 0)        # every output streamed
+@pytest.mark.parametrize("threads", [1, 2])
+def test_streaming_stores_and_prefault(each_isa, monkeypatch, threads):
+    monkeypatch.setattr(ew, "STREAM_BYTES", 0)        # every output streamed and pre-faulted
+    monkeypatch.setattr(ew, "PREFAULT_BYTES", 0)
+    prev = get_num_threads()
+    set_num_threads(threads)
+    monkeypatch.setattr(ew, "_PARALLEL_WORK", 0)
+    try:
+        _streaming_cases()
+    finally:
+        set_num_threads(prev)
+
+
+def _streaming_cases():
     op = fused_op(WRAP)
     x, y = values("i8", (50_001,)), values("i8", (50_001,))
     assert_same(native(op, x, y, 5), reference(op, x, y, 5))
