@@ -86,6 +86,7 @@ class Planner:
         self.graphs, self.ops, self.funcs, self.notes = [], [], [], []
         self.effects = self._call_effects()
         self.heavy_memo, self.fheavy, self.preparers = {}, {}, {}
+        self.loop_kernels = []   # parallel for_range ops run by the native loop kernel
         self._function_heaviness()
         for f in module.functions.values():
             self._function(f)
@@ -334,6 +335,11 @@ class Planner:
         ins = [self.slot[v] for v in op.operands]
         outs = [self.slot[r] for r in op.results]
         self._check(op, kind)
+        parallel = None
+        if kind == K_FOR and op.attrs.get("parallel"):
+            parallel = self._parallel_loop_refusal(op) or self._native_loop(op)
+        if parallel is not None and not isinstance(parallel, str):   # the loop kernel runs it
+            kind, ins = K_PRIM, ins + [self.slot[v] for v in parallel.program.free]
         subs = ([self._block(b) for b in op.regions] if kind != K_PRIM else []) + [-1, -1]
         traits = op.decl.traits
         node = {"kind": kind, "ins": ins, "outs": outs, "sub0": subs[0], "sub1": subs[1],
@@ -346,15 +352,34 @@ class Planner:
         self.ops.append(op)
         if kind in (K_IF, K_FOR, K_WHILE, K_CALL) and node["flags"] & F_HEAVY:
             node["cost"] = C_CONTROL
-        if kind == K_FOR and op.attrs.get("parallel"):
-            reason = self._parallel_loop_refusal(op)
-            if reason is None:
-                node["flags"] |= F_PARLOOP
-            else:
-                self.notes.append(f"{op.loc}: parallel for_range runs sequentially: {reason}")
+        if isinstance(parallel, str):
+            self.notes.append(f"{op.loc}: parallel for_range runs sequentially: {parallel}")
+        elif kind == K_FOR and op.attrs.get("parallel"):
+            node["flags"] |= F_PARLOOP
+        elif parallel is not None:
+            node.update(native=parallel, cost=C_CONTROL)
+            node["flags"] |= F_NATIVE | F_HEAVY | F_SEQRES
+            return node
         if kind == K_PRIM:
             self._prim(op, node)
         return node
+
+    def _native_loop(self, op):
+        """The native loop kernel (runtime/_loopkernel.pyx) of a parallel for_range whose body
+        it compiles, or None. Such a loop is one native node with operands lo, hi, step, the
+        carried values, then the values from outside the loop its body reads."""
+        if not self.use_natives:
+            return None
+        from phylanx.runtime._loopkernel import loop_kernel
+        try:
+            kernel = loop_kernel(op)
+        except Exception as e:
+            raise _error(op, e)
+        if kernel is not None:
+            self.loop_kernels.append(op)
+            self.notes.append(f"{op.loc}: parallel for_range runs as a native loop kernel "
+                              f"(GIL released)")
+        return kernel
 
     def _preparer(self, op):
         """The native preparer of op (phylanx.runtime.natives), or None; asked once."""

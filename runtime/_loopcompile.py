@@ -1,0 +1,328 @@
+"""Compile the body of a `for_range {parallel = true}` into a register program for the native
+loop kernel (runtime/_loopkernel.pyx), so its iterations run without the GIL.
+
+A parallel loop whose body is built only from the ops below runs as one native node: every
+thread claims iterations and executes the body's ops on small per-thread registers (scalars,
+array views, scratch arrays), calling BLAS/LAPACK directly. Without this, each op of the body
+is a node whose preparer takes the GIL, and two threads spend their time handing it over.
+
+Supported (f64 arithmetic; int64/int32 index arrays; arrays of rank <= 2):
+  * scalars: add/subtract/multiply of ints and floats, dim, len, int/float constants;
+  * getitem with integer and slice components (views; NumPy's bounds and slice rules);
+  * gather x[idx] with a 1-d integer array (rows of a 2-d x, or elements of a 1-d x);
+  * elementwise add/subtract/multiply/true_divide of f64 arrays and scalars (broadcasting);
+  * matmul_t / matmul / dot (gemm, gemv, dot; x.T @ x is a syrk);
+  * linalg.solve (Cholesky when the matrix is known symmetric, e.g. x.T @ x + c * I, and
+    LU if that fails, so a matrix that is not positive definite gets LU's answer);
+  * setitem into a loop-carried array with integer/slice components (the iteration's own rows:
+    the parallelize-loops pass proved the writes independent).
+Anything else: `compile_loop` returns None and the loop runs through the graph executor.
+"""
+
+from __future__ import annotations
+
+from phylanx.ir.types import ArrayType, ScalarType
+
+# Register kinds and array dtypes: must match _loopkernel.pyx.
+R_INT, R_FLOAT, R_ARRAY = 0, 1, 2
+DT = {"f64": 0, "i64": 1, "i32": 2}
+DT_F64 = 0
+
+# Instruction codes: must match _loopkernel.pyx.
+(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_TOFLOAT) = range(9)
+# Elementwise / scalar operators.
+OPS = {"add": 0, "subtract": 1, "multiply": 2, "true_divide": 3}
+# Flags of an instruction.
+F_TA, F_TB, F_SYM = 1, 2, 4
+
+
+class Unsupported(Exception):
+    """The loop body has something the loop kernel does not run (the loop stays on the
+    graph executor)."""
+
+
+class Program:
+    """The compiled body: registers, instructions and where the inputs come from."""
+
+    def __init__(self, op):
+        self.op = op
+        self.kinds: list[int] = []         # per register
+        self.dtypes: list[int] = []        # per register (arrays)
+        self.consts: list[tuple[int, object]] = []
+        self.free: list = []               # values defined outside the loop, in operand order
+        self.free_regs: list[int] = []
+        self.carried_regs: list[int] = []
+        self.instrs: list[tuple] = []      # (code, op_index, out, args tuple, flags)
+        self.ops: list = []                # op_index -> Op (error locations)
+        self.reg: dict = {}
+        self.symmetric: set = set()        # registers known to hold symmetric matrices
+        self.iv_reg = -1
+
+    def new_reg(self, kind: int, dtype: int = DT_F64) -> int:
+        self.kinds.append(kind)
+        self.dtypes.append(dtype)
+        return len(self.kinds) - 1
+
+
+def _kind_of(t):
+    if isinstance(t, ScalarType):
+        if t.dtype == "f64":
+            return R_FLOAT, DT_F64
+        if t.dtype in ("i64", "i32", "i16", "i8", "u8", "u16", "u32"):
+            return R_INT, DT_F64
+    if isinstance(t, ArrayType) and t.dtype in DT and t.rank in (1, 2):
+        return R_ARRAY, DT[t.dtype]
+    raise Unsupported(f"value of type {t}")
+
+
+def _symmetric_outside(value, depth=0) -> bool:
+    """Is a value defined outside the loop a symmetric matrix by construction (identity,
+    square eye, and sums, differences and scalar multiples of those)?"""
+    op = value.defining_op
+    if op is None or depth > 8:
+        return False
+    if op.name == "identity":
+        return True
+    if op.name == "eye":
+        m = op.operands[1] if len(op.operands) > 1 else None
+        return (m is None or m is op.operands[0] or str(m.type) == "none") and \
+            not op.attrs.get("k")
+    if op.name in ("multiply", "add", "subtract"):
+        return all(isinstance(v.type, ScalarType) or _symmetric_outside(v, depth + 1)
+                   for v in op.operands)
+    return False
+
+
+class _Compiler:
+    def __init__(self, op):
+        self.p = Program(op)
+        self.body = op.regions[0]
+        self.inside = set(self.body.args)
+        for o in self.body.ops:
+            self.inside.update(o.results)
+
+    def value(self, v) -> int:
+        """The register of v (a free value gets one on first use)."""
+        p = self.p
+        r = p.reg.get(v)
+        if r is None:
+            if v in self.inside:
+                raise Unsupported("use before definition")
+            kind, dt = _kind_of(v.type)
+            r = p.new_reg(kind, dt)
+            p.reg[v] = r
+            p.free.append(v)
+            p.free_regs.append(r)
+            if kind == R_ARRAY and _symmetric_outside(v):
+                p.symmetric.add(r)
+        return r
+
+    def result(self, v) -> int:
+        kind, dt = _kind_of(v.type)
+        r = self.p.new_reg(kind, dt)
+        self.p.reg[v] = r
+        return r
+
+    def emit(self, code, op, out, args=(), flags=0):
+        p = self.p
+        p.instrs.append((code, len(p.ops), out, tuple(args), flags))
+        p.ops.append(op)
+
+    def compile(self):
+        p, body, op = self.p, self.body, self.p.op
+        iv = body.args[0]
+        if _kind_of(iv.type)[0] != R_INT:
+            raise Unsupported("induction variable")
+        p.iv_reg = p.new_reg(R_INT)
+        p.reg[iv] = p.iv_reg
+        for arg in body.args[1:]:
+            kind, dt = _kind_of(arg.type)
+            if kind != R_ARRAY or dt != DT_F64:
+                raise Unsupported("carried value that is not an f64 array")
+            r = p.new_reg(kind, dt)
+            p.reg[arg] = r
+            p.carried_regs.append(r)
+        self.carried = {arg: arg for arg in body.args[1:]}  # value -> carried block arg
+        for o in body.ops:
+            if o.regions:
+                raise Unsupported(f"nested region ({o.name})")
+            getattr(self, "op_" + o.name.replace(".", "_"), self.unsupported)(o)
+        term = body.terminator
+        for k, v in enumerate(term.operands):
+            if self.carried.get(v) is not body.args[k + 1]:
+                raise Unsupported("carried value not updated in place")
+        for o in body.ops:   # carried buffers are only written, never read
+            for i, v in enumerate(o.operands):
+                if v in self.carried and not (o.name == "setitem" and i == 0) and \
+                        o is not term:
+                    raise Unsupported("body reads a carried array")
+        for v in op.operands[:3]:
+            if _kind_of(v.type)[0] != R_INT:
+                raise Unsupported("loop bounds")
+        return p
+
+    def unsupported(self, o):
+        raise Unsupported(f"op {o.name}")
+
+    def op_yield(self, o):
+        pass
+
+    def op_const(self, o):
+        value = o.attrs.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Unsupported("constant")
+        r = self.result(o.results[0])
+        self.p.consts.append((r, value))
+
+    def scalar_or_array_binary(self, o):
+        a, b = o.operands
+        res = o.results[0]
+        ra, rb = self.value(a), self.value(b)
+        kinds = (self.p.kinds[ra], self.p.kinds[rb])
+        if R_ARRAY not in kinds:
+            if o.name == "true_divide":
+                raise Unsupported("scalar division")   # Python and NumPy disagree on x/0
+            out = self.result(res)
+            if self.p.kinds[out] == R_INT and kinds != (R_INT, R_INT):
+                raise Unsupported("int result of float operands")
+            self.emit(I_SCALAR, o, out, (ra, rb, OPS[o.name]))
+            return
+        if not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
+            raise Unsupported("elementwise result that is not f64")
+        for r, k in ((ra, kinds[0]), (rb, kinds[1])):
+            if k == R_ARRAY and self.p.dtypes[r] != DT_F64:
+                raise Unsupported("elementwise operand that is not f64")
+        out = self.result(res)
+        if o.name in ("add", "subtract", "multiply") and all(
+                self.p.kinds[r] != R_ARRAY or r in self.p.symmetric for r in (ra, rb)):
+            self.p.symmetric.add(out)
+        self.emit(I_EW, o, out, (ra, rb, OPS[o.name]))
+
+    op_add = op_subtract = op_multiply = op_true_divide = scalar_or_array_binary
+
+    def op_dim(self, o):
+        r = self.value(o.operands[0])
+        if self.p.kinds[r] != R_ARRAY:
+            raise Unsupported("dim of a scalar")
+        self.emit(I_DIM, o, self.result(o.results[0]), (r, int(o.attrs["axis"])))
+
+    def op_len(self, o):
+        r = self.value(o.operands[0])
+        if self.p.kinds[r] != R_ARRAY:
+            raise Unsupported("len of a scalar")
+        self.emit(I_DIM, o, self.result(o.results[0]), (r, 0))
+
+    def basic_index(self, x, index, operands):
+        """Per-axis (kind, start, stop, step) registers: kind 0 int, 1 slice; -1 absent."""
+        rank = x.type.rank
+        comps, it = [], iter(operands)
+        for comp in index:
+            if comp == "i":
+                v = next(it)
+                r = self.value(v)
+                if self.p.kinds[r] != R_INT:
+                    raise Unsupported("index")
+                comps.append((0, r, -1, -1))
+            elif comp[0] == "s":
+                regs = []
+                for bit in comp[1:]:
+                    if bit == "1":
+                        v = next(it)
+                        if str(v.type) == "none":
+                            regs.append(-1)
+                            continue
+                        r = self.value(v)
+                        if self.p.kinds[r] != R_INT:
+                            raise Unsupported("slice bound")
+                        regs.append(r)
+                    else:
+                        regs.append(-1)
+                comps.append((1, *regs))
+            else:
+                raise Unsupported(f"index component {comp!r}")
+        if len(comps) > rank:
+            raise Unsupported("too many indices")
+        while len(comps) < rank:
+            comps.append((1, -1, -1, -1))
+        flat = [c for comp in comps for c in comp]
+        flat += [1, -1, -1, -1] * (2 - rank)
+        return flat
+
+    def op_getitem(self, o):
+        x = o.operands[0]
+        if x in self.carried:
+            raise Unsupported("getitem on a carried array")
+        rx = self.value(x)
+        if self.p.kinds[rx] != R_ARRAY:
+            raise Unsupported("getitem of a scalar")
+        comps = self.basic_index(x, o.attrs["index"], o.operands[1:])
+        self.emit(I_VIEW, o, self.result(o.results[0]), (rx, *comps))
+
+    def op_gather(self, o):
+        x, *idx = o.operands
+        if o.attrs["index"] != ("a",) or len(idx) != 1:
+            raise Unsupported("gather index")
+        rx, ri = self.value(x), self.value(idx[0])
+        if self.p.kinds[ri] != R_ARRAY or self.p.dtypes[ri] == DT_F64 or \
+                idx[0].type.rank != 1 or self.p.kinds[rx] != R_ARRAY:
+            raise Unsupported("gather operands")
+        self.emit(I_GATHER, o, self.result(o.results[0]), (rx, ri))
+
+    def product(self, o, ta, tb):
+        a, b = o.operands
+        ra, rb = self.value(a), self.value(b)
+        for r in (ra, rb):
+            if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT_F64:
+                raise Unsupported("product operands")
+        res = o.results[0]
+        if isinstance(res.type, ArrayType) and res.type.dtype != "f64":
+            raise Unsupported("product result")
+        out = self.result(res)
+        flags = (F_TA if ta else 0) | (F_TB if tb else 0)
+        if ra == rb and ta != tb and a.type.rank == 2:
+            flags |= F_SYM
+            self.p.symmetric.add(out)
+        self.emit(I_GEMM, o, out, (ra, rb), flags)
+
+    def op_matmul_t(self, o):
+        self.product(o, bool(o.attrs.get("transpose_a")), bool(o.attrs.get("transpose_b")))
+
+    def op_matmul(self, o):
+        self.product(o, False, False)
+
+    op_dot = op_matmul
+
+    def op_linalg_solve(self, o):
+        a, b = o.operands
+        ra, rb = self.value(a), self.value(b)
+        for r in (ra, rb):
+            if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT_F64:
+                raise Unsupported("solve operands")
+        flags = F_SYM if ra in self.p.symmetric else 0
+        self.emit(I_SOLVE, o, self.result(o.results[0]), (ra, rb), flags)
+
+    def op_setitem(self, o):
+        x, *rest = o.operands
+        *idx, value = rest
+        arg = self.carried.get(x)
+        if arg is None:
+            raise Unsupported("setitem on a value that is not loop-carried")
+        rv = self.value(value)
+        if self.p.kinds[rv] == R_ARRAY and self.p.dtypes[rv] != DT_F64:
+            raise Unsupported("setitem value")
+        comps = self.basic_index(x, o.attrs["index"], idx)
+        rx = self.p.reg[arg]
+        self.emit(I_SETITEM, o, rx, (rx, rv, *comps))
+        self.p.reg[o.results[0]] = rx
+        self.carried[o.results[0]] = arg
+
+
+def compile_loop(op) -> Program | None:
+    """The register program of a parallel for_range's body, or None if it has ops the loop
+    kernel does not run."""
+    if op.name != "for_range" or not op.attrs.get("parallel") or len(op.regions) != 1:
+        return None
+    try:
+        return _Compiler(op).compile()
+    except (Unsupported, KeyError, StopIteration):
+        return None

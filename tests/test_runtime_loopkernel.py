@@ -1,0 +1,284 @@
+"""The native loop kernel: parallel for_range bodies run without the GIL (runtime/_loopkernel).
+
+Each case is a PhySL function with a `for_range {parallel = true}`; the runtime's result is
+compared with the NumPy oracle evaluating the same PhySL sequentially, with 1 and 2 threads.
+"""
+
+import numpy as np
+import pytest
+
+import phylanx.runtime as rt
+from phylanx.ir.parser import parse_physl
+from phylanx.oracle import evaluate
+from phylanx.runtime import lower
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request):
+    before = rt.num_threads()
+    rt.set_num_threads(request.param)
+    yield request.param
+    rt.set_num_threads(before)
+
+
+def loop_kernel_used(ex):
+    return any("native loop kernel" in n for n in ex.notes)
+
+
+def check(text, args, *, native=True):
+    module = parse_physl(text)
+    ex = lower(module)
+    assert loop_kernel_used(ex) == native, ex.notes
+    fresh = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    want = evaluate(module, *[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+    got = ex.run(tuple(fresh))
+    if isinstance(want, tuple):
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    return got
+
+
+RIDGE = """
+func @f(%indptr: i64[?], %indices: i64[?], %data: f64[?], %Y: f64[?,?], %X0: f64[?,?], %lam: float) -> f64[?,?] @"k.py":1:1 {
+  %n = dim %X0 {axis = 0} : int @2:5
+  %k = dim %X0 {axis = 1} : int @3:5
+  %X = copy %X0 : f64[?,?] @4:5
+  %none = const {value = none} : none @5:5
+  %I = eye %k, %none : f64[?,?] @5:5
+  %lI = multiply %lam, %I : f64[?,?] @6:5
+  %0 = const {value = 0} : int @7:5
+  %1 = const {value = 1} : int @7:5
+  %r = for_range %0, %n, %1, %X {parallel = true} : f64[?,?] @7:5 body(%u: int, %Xc: f64[?,?]) {
+    %a = getitem %indptr, %u {index = (i,)} : i64 @8:9
+    %u1 = add %u, %1 : int @8:9
+    %b = getitem %indptr, %u1 {index = (i,)} : i64 @8:9
+    %items = getitem %indices, %a, %b {index = (s110,)} : i64[?] @8:9
+    %rr = getitem %data, %a, %b {index = (s110,)} : f64[?] @9:9
+    %Yu = gather %Y, %items {index = (a,)} : f64[?,?] @10:9
+    %G = matmul_t %Yu, %Yu {transpose_a = true} : f64[?,?] @11:9
+    %A = add %G, %lI : f64[?,?] @11:9
+    %rhs = matmul_t %Yu, %rr {transpose_a = true} : f64[?] @11:9
+    %x = linalg.solve %A, %rhs : f64[?] @11:9
+    %Xn = setitem %Xc, %u, %x {index = (i,)} : f64[?,?] @12:9
+    yield %Xn @7:5
+  }
+  return %r @13:5
+}
+"""
+
+
+def csr(n_rows, n_cols, density, rng):
+    dense = np.where(rng.random((n_rows, n_cols)) < density, rng.integers(1, 6, (n_rows, n_cols)),
+                     0).astype(np.float64)
+    indptr = np.concatenate([[0], np.cumsum((dense != 0).sum(1))]).astype(np.int64)
+    indices = np.nonzero(dense)[1].astype(np.int64)
+    return indptr, indices, dense[dense != 0]
+
+
+@pytest.mark.parametrize("k", [1, 3, 10, 40])
+def test_ridge_rows_like_explicit_als(threads, k):
+    rng = np.random.default_rng(k)
+    indptr, indices, data = csr(60, 50, 0.3, rng)
+    Y, X0 = rng.random((50, k)), rng.random((60, k))
+    check(RIDGE, [indptr, indices, data, Y, X0, 0.1])
+
+
+def test_ridge_with_empty_rows_and_noncontiguous_inputs(threads):
+    rng = np.random.default_rng(0)
+    indptr, indices, data = csr(30, 40, 0.2, rng)
+    indptr[5:8] = indptr[5]           # rows 5..6 empty: lam * I x = 0
+    indices = indices.astype(np.int64)
+    Y = np.asfortranarray(rng.random((40, 6)))          # Fortran order
+    Ywide = rng.random((40, 12))[:, ::2]                 # strided columns
+    X0 = rng.random((30, 6))
+    for y in (Y, Ywide):
+        check(RIDGE, [indptr, indices, data, y, X0, 0.5])
+
+
+def test_huge_rows_take_the_syrk_path(threads):
+    rng = np.random.default_rng(3)
+    n_items = 3000
+    indptr = np.array([0, 2500, 2500 + 1200], np.int64)
+    indices = np.concatenate([rng.choice(n_items, 2500, replace=False),
+                              rng.choice(n_items, 1200, replace=False)]).astype(np.int64)
+    data = rng.random(3700)
+    Y, X0 = rng.random((n_items, 7)), np.zeros((2, 7))
+    check(RIDGE, [indptr, indices, data, Y, X0, 0.1])
+
+
+def test_singular_system_raises_linalg_error_naming_the_line(threads):
+    rng = np.random.default_rng(0)
+    indptr, indices, data = csr(10, 8, 0.5, rng)
+    ex = lower(parse_physl(RIDGE))
+    with pytest.raises(np.linalg.LinAlgError, match="Singular matrix") as info:
+        ex.run((indptr, indices, data, np.zeros((8, 3)), np.zeros((10, 3)), 0.0))
+    assert any("k.py:11:9" in n and "linalg.solve" in n for n in info.value.__notes__)
+    # the executable stays usable
+    ex.run((indptr, indices, data, rng.random((8, 3)), np.zeros((10, 3)), 0.1))
+
+
+def test_out_of_bounds_gather_is_an_index_error(threads):
+    rng = np.random.default_rng(0)
+    indptr, indices, data = csr(10, 8, 0.5, rng)
+    indices[-1] = 8          # Y has 8 rows
+    ex = lower(parse_physl(RIDGE))
+    with pytest.raises(IndexError, match="index 8 is out of bounds for axis 0 with size 8") \
+            as info:
+        ex.run((indptr, indices, data, rng.random((8, 3)), np.zeros((10, 3)), 0.1))
+    assert any("k.py:10:9" in n and "gather" in n for n in info.value.__notes__)
+    indices[-1] = -3         # negative indices count from the end, as in NumPy
+    check(RIDGE, [indptr, indices, data, rng.random((8, 3)), np.zeros((10, 3)), 0.1])
+
+
+def test_first_failing_iteration_decides_the_error(threads):
+    rng = np.random.default_rng(0)
+    indptr, indices, data = csr(40, 8, 0.5, rng)
+    bad = indices.copy()
+    bad[indptr[30]] = 100    # row 30: IndexError
+    Y = rng.random((8, 3))
+    ex = lower(parse_physl(RIDGE))
+    X0 = np.zeros((40, 3))
+    Yz = Y.copy()
+    with pytest.raises(IndexError, match="index 100"):
+        ex.run((indptr, bad, data, Yz, X0, 0.1))
+
+
+INDEXING = """
+func @f(%A: f64[?,?], %v: f64[?], %out: f64[?,?], %lo: int, %st: int) -> f64[?,?] @"k.py":1:1 {
+  %n = dim %out {axis = 0} : int @2:5
+  %0 = const {value = 0} : int @3:5
+  %1 = const {value = 1} : int @3:5
+  %r = for_range %0, %n, %1, %out {parallel = true} : f64[?,?] @3:5 body(%i: int, %o: f64[?,?]) {
+    %row = getitem %A, %i {index = (i,)} : f64[?] @4:9
+    %neg = const {value = -1} : int @4:9
+    %last = getitem %A, %i, %neg {index = (i, i)} : f64 @4:9
+    %part = getitem %v, %lo, %st {index = (s101,)} : f64[?] @5:9
+    %col = getitem %A, %lo {index = (s000, i)} : f64[?] @5:9
+    %s = multiply %last, %row : f64[?] @6:9
+    %t = add %s, %part : f64[?] @6:9
+    %d = true_divide %t, %col : f64[?] @6:9
+    %o2 = setitem %o, %i, %d {index = (i,)} : f64[?,?] @7:9
+    yield %o2 @3:5
+  }
+  return %r @8:5
+}
+"""
+
+
+@pytest.mark.parametrize("lo, st", [(0, 1), (1, 2), (-1, -1), (3, -3)])
+def test_views_slices_and_broadcasting(threads, lo, st):
+    rng = np.random.default_rng(1)
+    n = 4
+    A = rng.random((n, n)) + 0.5
+    m = len(range(*slice(lo, None, st).indices(12)))
+    v = rng.random(12)
+    if m != n:     # broadcasting fails like NumPy: shapes (4,) and (m,)
+        with pytest.raises(ValueError, match="could not be broadcast"):
+            lower(parse_physl(INDEXING)).run((A, v, np.zeros((n, n)), lo, st))
+        return
+    check(INDEXING, [A, v, np.zeros((n, n)), lo, st])
+
+
+def test_view_of_a_transposed_input(threads):
+    rng = np.random.default_rng(2)
+    A = rng.random((12, 12)).T[::3, ::3] + 0.5      # strided, transposed
+    v = rng.random(16)
+    check(INDEXING, [A, v, np.zeros((4, 4)), 0, 4])
+
+
+def test_nan_and_inf_flow_through(threads):
+    A = np.array([[1.0, np.nan], [np.inf, 2.0]])
+    v = np.array([-np.inf, np.nan])
+    check(INDEXING, [A, v, np.zeros((2, 2)), 0, 1])
+
+
+PRODUCTS = """
+func @f(%A: f64[?,?], %B: f64[?,?], %w: f64[?], %out: f64[?]) -> f64[?] @"k.py":1:1 {
+  %n = dim %out {axis = 0} : int @2:5
+  %0 = const {value = 0} : int @3:5
+  %1 = const {value = 1} : int @3:5
+  %r = for_range %0, %n, %1, %out {parallel = true} : f64[?] @3:5 body(%i: int, %o: f64[?]) {
+    %P = matmul_t %A, %B {transpose_b = true} : f64[?,?] @4:9
+    %Q = matmul_t %A, %P {transpose_a = true} : f64[?,?] @4:9
+    %R = matmul %Q, %B : f64[?,?] @4:9
+    %y = matmul %R, %w : f64[?] @5:9
+    %z = matmul_t %R, %w {transpose_a = true} : f64[?] @5:9
+    %s = dot %y, %z : f64 @6:9
+    %fi = const {value = 1.5} : float @6:9
+    %s2 = multiply %s, %fi : float @6:9
+    %o2 = setitem %o, %i, %s2 {index = (i,)} : f64[?] @7:9
+    yield %o2 @3:5
+  }
+  return %r @8:5
+}
+"""
+
+
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+def test_products_every_transpose_and_layout(threads, order):
+    rng = np.random.default_rng(3)
+    A, B, w = rng.random((5, 4)), rng.random((3, 4)), rng.random(4)
+    if order == "F":
+        A, B = np.asfortranarray(A), np.asfortranarray(B)
+    elif order == "strided":
+        A, B = rng.random((10, 8))[::2, ::2], rng.random((6, 8))[::2, 1::2]
+    check(PRODUCTS, [A, B, w, np.zeros(6)])
+
+
+def test_product_shape_mismatch_is_a_value_error(threads):
+    rng = np.random.default_rng(3)
+    ex = lower(parse_physl(PRODUCTS))
+    with pytest.raises(ValueError, match="matmul: Input operand 1 has a mismatch"):
+        ex.run((rng.random((5, 4)), rng.random((3, 4)), rng.random(3), np.zeros(2)))
+
+
+def test_empty_and_negative_ranges(threads):
+    rng = np.random.default_rng(0)
+    indptr, indices, data = csr(5, 8, 0.5, rng)
+    got = check(RIDGE, [indptr, indices, data, rng.random((8, 3)), np.zeros((0, 3)), 0.1])
+    assert got.shape == (0, 3)
+
+
+def test_one_and_two_threads_agree_bitwise():
+    rng = np.random.default_rng(5)
+    indptr, indices, data = csr(200, 80, 0.2, rng)
+    Y, X0 = rng.random((80, 10)), rng.random((200, 10))
+    ex = lower(parse_physl(RIDGE))
+    before = rt.num_threads()
+    try:
+        outs = []
+        for n in (1, 2):
+            rt.set_num_threads(n)
+            outs.append(ex.run((indptr, indices, data, Y, X0.copy(), 0.1)))
+    finally:
+        rt.set_num_threads(before)
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+def test_bodies_with_other_ops_stay_on_the_graph_executor():
+    text = RIDGE.replace("%A = add %G, %lI : f64[?,?] @11:9",
+                         "%A0 = add %G, %lI : f64[?,?] @11:9\n    %A = exp %A0 : f64[?,?] @11:9")
+    ex = lower(parse_physl(text))
+    assert not loop_kernel_used(ex)
+
+
+def test_explicit_als_example_uses_the_loop_kernel_and_matches_numpy(threads):
+    from phylanx.data import movielens_like
+    from phylanx.examples import als
+
+    ratings = movielens_like(n_users=120, n_movies=60, n_ratings=2000, seed=1).csr()
+    X0, Y0 = als.init_factors(ratings.shape[0], ratings.shape[1], 5, seed=2)
+    args = (*ratings.arrays(), X0, Y0, 0.1, 3)
+    want = als.als_explicit_numpy(*args)
+    got = als.als_explicit(*args)
+    compiled = als.als_explicit.compile(als.als_explicit._types(args))
+    notes = compiled._executable.notes
+    assert sum("native loop kernel" in n for n in notes) == 2, notes
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
+    X0c = X0.copy()
+    als.als_explicit(*args)
+    np.testing.assert_array_equal(X0, X0c)   # the kernel copies, never writes its inputs
