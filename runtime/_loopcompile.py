@@ -204,7 +204,10 @@ class _Compiler:
         r = self.value(o.operands[0])
         if self.p.kinds[r] != R_ARRAY:
             raise Unsupported("dim of a scalar")
-        self.emit(I_DIM, o, self.result(o.results[0]), (r, int(o.attrs["axis"])))
+        rank, axis = o.operands[0].type.rank, int(o.attrs["axis"])
+        if not -rank <= axis < rank:
+            raise Unsupported("dim axis")
+        self.emit(I_DIM, o, self.result(o.results[0]), (r, axis % rank))
 
     def op_len(self, o):
         r = self.value(o.operands[0])
