@@ -29,7 +29,7 @@ DT = {"f64": 0, "i64": 1, "i32": 2}
 DT_F64 = 0
 
 # Instruction codes: must match _loopkernel.pyx.
-(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_TOFLOAT) = range(9)
+(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM) = range(8)
 # Elementwise / scalar operators.
 OPS = {"add": 0, "subtract": 1, "multiply": 2, "true_divide": 3}
 # Flags of an instruction.

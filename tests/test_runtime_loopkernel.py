@@ -287,28 +287,13 @@ def test_explicit_als_example_uses_the_loop_kernel_and_matches_numpy(threads):
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGALRM"), reason="SIGALRM")
 def test_keyboard_interrupt_stops_a_long_loop_kernel(threads):
     """Chunks of about 20 ms: the calling thread looks at signals between them."""
-    import signal
-    import time
+    from phylanx.runtime._bench import _ctrl_c_latency
 
     rng = np.random.default_rng(0)
     n = 200_000
     A, B, w = rng.random((60, 60)), rng.random((60, 60)), rng.random(60)
     ex = lower(parse_physl(PRODUCTS))
-    fired = []
-
-    def handler(signum, frame):
-        fired.append(time.perf_counter())
-        raise KeyboardInterrupt
-
-    old = signal.signal(signal.SIGALRM, handler)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.2)
-        with pytest.raises(KeyboardInterrupt):
-            ex.run((A, B, w, np.zeros(n)))
-        latency = time.perf_counter() - fired[0]
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+    latency = _ctrl_c_latency(lambda: ex.run((A, B, w, np.zeros(n))))
     assert latency < 0.1, latency
     assert not rt._threads.concurrent_sections()
     small = ex.run((A, B, w, np.zeros(3)))        # still usable

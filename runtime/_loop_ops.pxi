@@ -1,0 +1,459 @@
+# Instructions of the native loop kernel (included by _loopkernel.pyx): each reads and writes
+# the registers of one thread, returns 0 or -1 after _fail() recorded the error.
+
+# -- instructions ------------------------------------------------------------------------------
+
+cdef int _scalar(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
+    cdef Reg *a = &c.regs[ins.args[0]]
+    cdef Reg *b = &c.regs[ins.args[1]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef int which = ins.args[2], ovf = 0
+    cdef double x, y
+    if kinds[ins.out] == R_INT:
+        if which == 0:
+            ovf = phx_add_ovf(a.i, b.i, &o.i)
+        elif which == 1:
+            ovf = phx_sub_ovf(a.i, b.i, &o.i)
+        else:
+            ovf = phx_mul_ovf(a.i, b.i, &o.i)
+        if ovf:
+            return _fail(c, E_OVERFLOW, ins.op)
+        return 0
+    x = a.f if kinds[ins.args[0]] == R_FLOAT else <double> a.i
+    y = b.f if kinds[ins.args[1]] == R_FLOAT else <double> b.i
+    if which == 0:
+        o.f = x + y
+    elif which == 1:
+        o.f = x - y
+    else:
+        o.f = x * y
+    return 0
+
+
+cdef int _index(Ctx *c, Ins *ins, Reg *x, const int *comps, Reg *o, int *kinds,
+                bint read) noexcept nogil:
+    """o = x[comps]: a view (ndim 0 when every component is an int; with `read`, the element
+    itself goes into o.i / o.f instead)."""
+    cdef char *p = x.data
+    cdef int ax, nd = 0, kind
+    cdef long long idx, start, stop, step, n, length
+    for ax in range(x.ndim):
+        kind = comps[4 * ax]
+        n = x.shape[ax]
+        if kind == 0:
+            idx = c.regs[comps[4 * ax + 1]].i
+            if idx < 0:
+                idx += n
+            if idx < 0 or idx >= n:
+                return _fail(c, E_INDEX, ins.op, c.regs[comps[4 * ax + 1]].i, ax, n)
+            p += idx * x.strides[ax]
+            continue
+        step = 1 if comps[4 * ax + 3] < 0 else c.regs[comps[4 * ax + 3]].i
+        if step == 0:
+            return _fail(c, E_STEP, ins.op)
+        # Python's slice.indices / PySlice_AdjustIndices
+        if comps[4 * ax + 1] < 0:
+            start = 0 if step > 0 else n - 1
+        else:
+            start = c.regs[comps[4 * ax + 1]].i
+            if start < 0:
+                start += n
+                if start < 0:
+                    start = 0 if step > 0 else -1
+            elif start >= n:
+                start = n if step > 0 else n - 1
+        if comps[4 * ax + 2] < 0:
+            stop = n if step > 0 else -1
+        else:
+            stop = c.regs[comps[4 * ax + 2]].i
+            if stop < 0:
+                stop += n
+                if stop < 0:
+                    stop = 0 if step > 0 else -1
+            elif stop >= n:
+                stop = n if step > 0 else n - 1
+        if step > 0:
+            length = (stop - start + step - 1) // step if stop > start else 0
+        else:
+            length = (start - stop - step - 1) // (-step) if start > stop else 0
+        if length > 0:
+            p += start * x.strides[ax]
+        o.shape[nd] = length
+        o.strides[nd] = x.strides[ax] * step
+        nd += 1
+    if nd == 0 and read:
+        if kinds[ins.out] == R_FLOAT:
+            o.f = (<double *> p)[0]
+        else:
+            o.i = _iget(p, x.dtype)
+        return 0
+    o.data, o.ndim, o.dtype = p, nd, x.dtype
+    return 0
+
+
+cdef int _gather(Ctx *c, Ins *ins) noexcept nogil:
+    cdef Reg *x = &c.regs[ins.args[0]]
+    cdef Reg *ix = &c.regs[ins.args[1]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef Py_ssize_t m = ix.shape[0], n = x.shape[0], cols = x.shape[1] if x.ndim == 2 else 1
+    cdef Py_ssize_t j, k, isz = 8 if x.dtype != DT_I32 else 4
+    cdef long long idx
+    cdef char *src
+    cdef char *dst
+    if _scratch(o, m * cols * isz) == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    o.data, o.ndim, o.dtype = o.buf, x.ndim, x.dtype
+    o.shape[0], o.shape[1] = m, cols
+    o.strides[0], o.strides[1] = cols * isz, isz
+    if x.ndim == 1:
+        o.strides[0] = isz
+    dst = o.data
+    for j in range(m):
+        idx = _iget(ix.data + j * ix.strides[0], ix.dtype)
+        if idx < 0:
+            idx += n
+        if idx < 0 or idx >= n:
+            return _fail(c, E_INDEX, ins.op, _iget(ix.data + j * ix.strides[0], ix.dtype), 0, n)
+        src = x.data + idx * x.strides[0]
+        if x.ndim == 1 or x.strides[1] == isz:
+            memcpy(dst, src, cols * isz)
+        else:
+            for k in range(cols):
+                memcpy(dst + k * isz, src + k * x.strides[1], isz)
+        dst += cols * isz
+    return 0
+
+
+cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
+    cdef Reg *a = &c.regs[ins.args[0]]
+    cdef Reg *b = &c.regs[ins.args[1]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef int which = ins.args[2], k
+    cdef Py_ssize_t sh[2]
+    cdef Py_ssize_t sa[2]
+    cdef Py_ssize_t sb[2]
+    cdef Py_ssize_t da, db, i, j
+    cdef double ca = 0.0, cb = 0.0, x, y
+    cdef char *pa
+    cdef char *pb
+    cdef double *out
+    cdef int na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
+    cdef int nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
+    cdef int nd = na if na > nb else nb
+    if na == 0:
+        ca = a.f if kinds[ins.args[0]] == R_FLOAT else (<double> a.i if
+                                                         kinds[ins.args[0]] == R_INT else
+                                                         (<double *> a.data)[0])
+    if nb == 0:
+        cb = b.f if kinds[ins.args[1]] == R_FLOAT else (<double> b.i if
+                                                         kinds[ins.args[1]] == R_INT else
+                                                         (<double *> b.data)[0])
+    # right-aligned broadcasting over at most 2 axes; stride 0 repeats an operand
+    for k in range(2):
+        sh[k], sa[k], sb[k] = 1, 0, 0
+    for k in range(nd):
+        da = a.shape[na - nd + k] if na - nd + k >= 0 else 1
+        db = b.shape[nb - nd + k] if nb - nd + k >= 0 else 1
+        if da != db and da != 1 and db != 1:
+            return _fail(c, E_BCAST, ins.op, a.shape[0] if na else -1, a.shape[1] if na == 2
+                         else -1, b.shape[0] if nb else -1, b.shape[1] if nb == 2 else -1)
+        sh[2 - nd + k] = da if db == 1 else db
+        if na - nd + k >= 0 and da != 1:
+            sa[2 - nd + k] = a.strides[na - nd + k]
+        if nb - nd + k >= 0 and db != 1:
+            sb[2 - nd + k] = b.strides[nb - nd + k]
+    if _scratch(o, sh[0] * sh[1] * 8) == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    _contig(o, nd, sh[0] if nd == 2 else sh[1], sh[1])
+    out = <double *> o.buf
+    for i in range(sh[0]):
+        # a scalar operand is read through stride 0 from ca / cb
+        pa = a.data + i * sa[0] if na else <char *> &ca
+        pb = b.data + i * sb[0] if nb else <char *> &cb
+        _ew_row(which, out, pa, sa[1] if na else 0, pb, sb[1] if nb else 0, sh[1])
+        out += sh[1]
+    return 0
+
+
+cdef inline void _ew_row(int which, double *out, const char *pa, Py_ssize_t sa,
+                         const char *pb, Py_ssize_t sb, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    if which == 0:
+        for j in range(n):
+            out[j] = (<const double *> (pa + j * sa))[0] + (<const double *> (pb + j * sb))[0]
+    elif which == 1:
+        for j in range(n):
+            out[j] = (<const double *> (pa + j * sa))[0] - (<const double *> (pb + j * sb))[0]
+    elif which == 2:
+        for j in range(n):
+            out[j] = (<const double *> (pa + j * sa))[0] * (<const double *> (pb + j * sb))[0]
+    else:
+        for j in range(n):
+            out[j] = (<const double *> (pa + j * sa))[0] / (<const double *> (pb + j * sb))[0]
+
+
+cdef int _ld(Reg *r, int *trans) noexcept nogil:
+    """Column-major view of a 2-d register for BLAS: leading dimension, and trans[0] = 1 when
+    the column-major matrix is r's transpose (rows contiguous); 0 when BLAS cannot read it."""
+    cdef Py_ssize_t s0 = r.strides[0], s1 = r.strides[1]
+    cdef Py_ssize_t n0 = r.shape[0], n1 = r.shape[1]
+    if (s1 == 8 or n1 <= 1) and s0 % 8 == 0 and s0 >= 8 * (n1 if n1 > 1 else 1):
+        trans[0] = 1
+        return <int> (s0 // 8) if n0 > 1 else <int> (n1 if n1 > 1 else 1)
+    if (s0 == 8 or n0 <= 1) and s1 % 8 == 0 and s1 >= 8 * (n0 if n0 > 1 else 1):
+        trans[0] = 0
+        return <int> (s1 // 8) if n1 > 1 else <int> (n0 if n0 > 1 else 1)
+    return 0
+
+
+cdef Reg *_blas_ready(Ctx *c, Ins *ins, Reg *r, Tmp *t, Reg *copy) noexcept nogil:
+    """r itself if BLAS can read it, else a C-contiguous copy in t (NULL: out of memory)."""
+    cdef int tr
+    cdef Py_ssize_t i, j, n
+    cdef double *d
+    if r.ndim == 2:
+        if _ld(r, &tr):
+            return r
+        n = r.shape[0] * r.shape[1]
+    else:
+        if r.strides[0] > 0 and r.strides[0] % 8 == 0:
+            return r
+        n = r.shape[0]
+    d = <double *> _tmp(t, n * 8)
+    if d == NULL:
+        return NULL
+    copy[0] = r[0]
+    copy.data = <char *> d
+    if r.ndim == 2:
+        for i in range(r.shape[0]):
+            for j in range(r.shape[1]):
+                d[i * r.shape[1] + j] = _fget(r, i, j)
+        copy.strides[0], copy.strides[1] = 8 * r.shape[1], 8
+    else:
+        for i in range(n):
+            d[i] = (<double *> (r.data + i * r.strides[0]))[0]
+        copy.strides[0] = 8
+    return copy
+
+
+cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
+    cdef Reg ca, cb
+    cdef Reg *a = _blas_ready(c, ins, &c.regs[ins.args[0]], &c.tmp[ti], &ca)
+    cdef Reg *b = _blas_ready(c, ins, &c.regs[ins.args[1]], &c.tmp[ti + 1], &cb)
+    cdef Reg *o = &c.regs[ins.out]
+    cdef bint ta = ins.flags & F_TA and a != NULL and a.ndim == 2
+    cdef bint tb = ins.flags & F_TB and b != NULL and b.ndim == 2
+    cdef int M, N, K, lda, ldb, ldc, inca, incb, one_i = 1, tra, trb, i, j
+    cdef double one = 1.0, zero = 0.0
+    cdef char opa, opb
+    cdef Py_ssize_t am, ak, bk, bn
+    cdef double *out
+    if a == NULL or b == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    # logical shapes after the transposes: a is (am, ak), b is (bk, bn)
+    if a.ndim == 2:
+        am, ak = (a.shape[1], a.shape[0]) if ta else (a.shape[0], a.shape[1])
+    else:
+        am, ak = 1, a.shape[0]
+    if b.ndim == 2:
+        bk, bn = (b.shape[1], b.shape[0]) if tb else (b.shape[0], b.shape[1])
+    else:
+        bk, bn = b.shape[0], 1
+    if ak != bk:
+        return _fail(c, E_MATMUL, ins.op, ak, bk)
+    M, N, K = <int> am, <int> bn, <int> ak
+    if a.ndim == 1 and b.ndim == 1:
+        inca, incb = <int> (a.strides[0] // 8), <int> (b.strides[0] // 8)
+        o.f = ddot(&K, <double *> a.data, &inca, <double *> b.data, &incb) if K else 0.0
+        return 0
+    if _scratch(o, <size_t> M * N * 8) == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    if a.ndim == 2 and b.ndim == 2:
+        _contig(o, 2, M, N)
+    else:
+        _contig(o, 1, M if a.ndim == 2 else N, 1)
+    out = <double *> o.data
+    if M == 0 or N == 0:
+        return 0
+    if K == 0:
+        memset(out, 0, <size_t> M * N * 8)
+        return 0
+    if a.ndim == 2 and b.ndim == 2:
+        lda, ldb = _ld(a, &tra), _ld(b, &trb)
+        if ins.flags & F_SYM and K >= 1024:
+            # x.T @ x or x @ x.T: syrk (half the flops) writes one triangle, mirrored after.
+            # Below ~1000 rows OpenBLAS's gemm (small-matrix kernels, no packing) is faster
+            # despite twice the flops (measured at k = 40: 10.6 us vs 17.5 us for 165 rows).
+            ldc = N
+            opa = b'N' if (tra != 0) == (ta != 0) else b'T'
+            dsyrk(b'U', &opa, &N, &K, &one, <double *> a.data, &lda, &zero, out, &ldc)
+            for i in range(N):
+                for j in range(i + 1, N):
+                    out[i * N + j] = out[j * N + i]
+            return 0
+        # row-major out (M x N) is column-major out^T (N x M) = op(b)^T-ish: out^T = B^T A^T
+        opb = b'N' if (trb != 0) != (tb != 0) else b'T'
+        opa = b'N' if (tra != 0) != (ta != 0) else b'T'
+        ldc = N
+        dgemm(&opb, &opa, &N, &M, &K, &one, <double *> b.data, &ldb, <double *> a.data, &lda,
+              &zero, out, &ldc)
+        return 0
+    if a.ndim == 2:    # (M x K) @ (K,) -> (M,)
+        lda = _ld(a, &tra)
+        incb = <int> (b.strides[0] // 8)
+        # column-major A_cm is a (tra=0) or a^T (tra=1); we need op(a) @ x
+        opa = b'N' if (tra == 0) != (ta != 0) else b'T'
+        if tra:
+            i, j = <int> a.shape[1], <int> a.shape[0]
+        else:
+            i, j = <int> a.shape[0], <int> a.shape[1]
+        dgemv(&opa, &i, &j, &one, <double *> a.data, &lda, <double *> b.data, &incb, &zero,
+              out, &one_i)
+        return 0
+    # (K,) @ (K x N) -> (N,) = op(b)^T @ x
+    ldb = _ld(b, &trb)
+    inca = <int> (a.strides[0] // 8)
+    opb = b'T' if (trb == 0) != (tb != 0) else b'N'
+    if trb:
+        i, j = <int> b.shape[1], <int> b.shape[0]
+    else:
+        i, j = <int> b.shape[0], <int> b.shape[1]
+    dgemv(&opb, &i, &j, &one, <double *> b.data, &ldb, <double *> a.data, &inca, &zero, out,
+          &one_i)
+    return 0
+
+
+cdef int _solve(Ctx *c, Ins *ins, int ti) noexcept nogil:
+    cdef Reg *a = &c.regs[ins.args[0]]
+    cdef Reg *b = &c.regs[ins.args[1]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef int n, nrhs, info = 0, i, j, lda
+    cdef double *A
+    cdef double *B
+    cdef int *piv
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        return _fail(c, E_SQUARE, ins.op)
+    n = <int> a.shape[0]
+    nrhs = <int> (b.shape[1] if b.ndim == 2 else 1)
+    if b.shape[0] != n:
+        return _fail(c, E_SOLVE, ins.op, n, b.shape[0])
+    lda = n if n > 0 else 1
+    A = <double *> _tmp(&c.tmp[ti], <size_t> n * n * 8)
+    piv = <int *> _tmp(&c.tmp[ti + 1], <size_t> n * 4)
+    if _scratch(o, <size_t> n * nrhs * 8) == NULL or A == NULL or piv == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    _contig(o, b.ndim, n, nrhs)
+    if n == 0 or nrhs == 0:
+        return 0
+    B = <double *> _tmp(&c.tmp[ti + 2], <size_t> n * nrhs * 8) if b.ndim == 2 else \
+        <double *> o.data
+    if B == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    for j in range(nrhs):           # Fortran order
+        for i in range(n):
+            B[j * n + i] = _fget(b, i, j) if b.ndim == 2 else \
+                (<double *> (b.data + i * b.strides[0]))[0]
+    for j in range(n):
+        for i in range(n):
+            A[j * n + i] = _fget(a, i, j)
+    if ins.flags & F_SYM:
+        dpotrf(b'L', &n, A, &lda, &info)
+        if info == 0:
+            dpotrs(b'L', &n, &nrhs, A, &lda, B, &lda, &info)
+        else:   # not positive definite: LU, like numpy.linalg.solve
+            for j in range(n):
+                for i in range(n):
+                    A[j * n + i] = _fget(a, i, j)
+            info = -1
+    if not (ins.flags & F_SYM) or info == -1:
+        dgesv(&n, &nrhs, A, &lda, piv, B, &lda, &info)
+    if info > 0:
+        return _fail(c, E_SINGULAR, ins.op)
+    if b.ndim == 2:
+        for i in range(n):
+            for j in range(nrhs):
+                (<double *> o.data)[i * nrhs + j] = B[j * n + i]
+    return 0
+
+
+cdef int _setitem(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
+    cdef Reg *x = &c.regs[ins.args[0]]
+    cdef Reg *v = &c.regs[ins.args[1]]
+    cdef Reg t
+    cdef Py_ssize_t i, j, vi, vj, n0, n1
+    cdef int vk = kinds[ins.args[1]], k
+    cdef double s
+    if _index(c, ins, x, &ins.args[2], &t, kinds, 0) < 0:
+        return -1
+    n0 = t.shape[0] if t.ndim >= 1 else 1
+    n1 = t.shape[1] if t.ndim == 2 else 1
+    if vk != R_ARRAY:
+        s = v.f if vk == R_FLOAT else <double> v.i
+        for i in range(n0):
+            for j in range(n1):
+                (<double *> (t.data + (i * t.strides[0] if t.ndim >= 1 else 0)
+                             + (j * t.strides[1] if t.ndim == 2 else 0)))[0] = s
+        return 0
+    # NumPy: the value broadcasts to the target (right-aligned); leading 1s may be dropped
+    if v.ndim > t.ndim:
+        for k in range(v.ndim - t.ndim):
+            if v.shape[k] != 1:
+                return _fail(c, E_SETITEM, ins.op, v.shape[0], v.shape[1] if v.ndim == 2 else -1,
+                             t.shape[0] if t.ndim else -1, -1)
+    if t.ndim >= 1 and v.ndim >= 1:
+        vi = v.shape[v.ndim - 1]
+        if vi != (n1 if t.ndim == 2 else n0) and vi != 1:
+            return _fail(c, E_SETITEM, ins.op, v.shape[0], v.shape[1] if v.ndim == 2 else -1,
+                         t.shape[0], t.shape[1] if t.ndim == 2 else -1)
+    if t.ndim == 2 and v.ndim == 2 and v.shape[0] != n0 and v.shape[0] != 1:
+        return _fail(c, E_SETITEM, ins.op, v.shape[0], v.shape[1], t.shape[0], t.shape[1])
+    for i in range(n0):
+        for j in range(n1):
+            if v.ndim == 0:
+                s = (<double *> v.data)[0]
+            elif v.ndim == 1:
+                vj = (j if t.ndim == 2 else i)
+                s = (<double *> (v.data + (vj if v.shape[0] > 1 else 0) * v.strides[0]))[0]
+            else:
+                vi = i if v.shape[0] > 1 and t.ndim == 2 else 0
+                vj = (j if t.ndim == 2 else i) if v.shape[1] > 1 else 0
+                s = _fget(v, vi, vj)
+            (<double *> (t.data + (i * t.strides[0] if t.ndim >= 1 else 0)
+                         + (j * t.strides[1] if t.ndim == 2 else 0)))[0] = s
+    return 0
+
+
+cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
+    cdef int k
+    cdef Ins *ins
+    cdef Reg *o
+    cdef Reg *x
+    c.regs[p.iv].i = iv
+    for k in range(p.n_ins):
+        ins = &p.ins[k]
+        if ins.code == I_SCALAR:
+            if _scalar(c, ins, p.kinds) < 0:
+                return -1
+        elif ins.code == I_DIM:
+            x = &c.regs[ins.args[0]]
+            c.regs[ins.out].i = x.shape[ins.args[1]] if ins.args[1] < x.ndim else 0
+        elif ins.code == I_VIEW:
+            if _index(c, ins, &c.regs[ins.args[0]], &ins.args[1], &c.regs[ins.out], p.kinds,
+                      1) < 0:
+                return -1
+        elif ins.code == I_GATHER:
+            if _gather(c, ins) < 0:
+                return -1
+        elif ins.code == I_EW:
+            if _elementwise(c, ins, p.kinds) < 0:
+                return -1
+        elif ins.code == I_GEMM:
+            if _product(c, ins, 3 * k) < 0:
+                return -1
+        elif ins.code == I_SOLVE:
+            if _solve(c, ins, 3 * k) < 0:
+                return -1
+        elif ins.code == I_SETITEM:
+            if _setitem(c, ins, p.kinds) < 0:
+                return -1
+    return 0
