@@ -47,7 +47,7 @@ class KernelCall:
         return self.end - self.start
 
 
-@dataclass
+@dataclass(eq=False)
 class Profile:
     """Kernel calls collected by `with phylanx.profile() as prof:` (or by a kernel declared
     with performance=True), and their views."""
@@ -72,7 +72,10 @@ class Profile:
     def __exit__(self, *exc) -> None:
         global ACTIVE
         stack = _local.stack
-        stack.remove(self)
+        for k in range(len(stack) - 1, -1, -1):   # by identity: the innermost entry of self
+            if stack[k] is self:
+                del stack[k]
+                break
         with _active_lock:
             ACTIVE -= 1
 

@@ -64,7 +64,11 @@ def profile_data(prof, title: str | None = None) -> dict:
 
 
 def to_html(prof, title: str | None = None) -> str:
-    data = profile_data(prof, title)
+    return render_page(profile_data(prof, title))
+
+
+def render_page(data: dict) -> str:
+    """The viewer page for `profile_data()`'s dict."""
     # Inside <script>, only "</" could end the element early: JSON allows "<\/".
     blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     page = (_HERE / "viewer.html").read_text(encoding="utf-8")
