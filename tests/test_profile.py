@@ -4,6 +4,7 @@ thread isolation, @kernel(performance=True)."""
 import csv
 import io
 import json
+import re
 import threading
 import time
 
@@ -213,13 +214,15 @@ def test_physl_lines_point_at_the_ops(one_thread):
     with phylanx.profile() as prof:
         nested(X, 2, 2)
     tree = prof.tree()
-    (title, text), = tree.physl
+    ((title, text),) = tree.physl
+    assert title == "nested(f64[?,?], int, int)"
     assert text == nested.physl(X, 2, 2)
     lines = text.split("\n")
     for nd in tree.nodes:
-        if nd.kind != "kernel":
-            assert f" {nd.op} " in lines[nd.physl_line - 1] + " " or \
-                lines[nd.physl_line - 1].lstrip().startswith(nd.op), (nd.op, nd.physl_line)
+        if nd.kind != "kernel":   # "%r = op ..." or "yield ..." / "return ..."
+            line = lines[nd.physl_line - 1]
+            assert re.match(rf"\s*(%\S+ = )?{nd.op}\b", line), (nd.op, line)
+            assert line.endswith(f"@{nd.line}:{nd.col}") or f"@{nd.line}:{nd.col} " in line
 
 
 def test_csv_header_matches_columns(one_thread, tmp_path):

@@ -116,7 +116,7 @@ def test_html_is_self_contained(tmp_path):
     assert urls <= {"http://www.w3.org/2000/svg"}   # the SVG namespace name only
     # The data block is JSON that cannot end its <script> early.
     blob = re.search(r'<script type="application/json" id="profile-data">(.*?)</script>',
-                     page, re.S).group(1)
+                     page, re.DOTALL).group(1)
     data = json.loads(blob)
     assert data["title"] == "</script><b>x</b>"
     assert len(data["nodes"]) == len(prof.tree().nodes)
