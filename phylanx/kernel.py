@@ -64,6 +64,15 @@ class CompiledKernel:
 
 _SCALARS = (float, int, bool, complex)
 
+# True while some thread is inside `phylanx.profile()` or a kernel has performance=True
+# (phylanx.profiling.collect keeps it up to date).
+_profile_hook = False
+
+
+def _set_profile_hook(on: bool) -> None:
+    global _profile_hook
+    _profile_hook = on
+
 
 def _fast_key(value):
     """A cheap stand-in for the argument's type (dispatch without building Types), or None."""
@@ -85,6 +94,8 @@ class Kernel:
         self.debug = debug
         # performance=True: every call is profiled into self.profile (phylanx.profiling).
         self.profile = _collect.Profile() if performance else None
+        if performance:
+            _collect.performance_kernel_created()
         self.signature = inspect.signature(py_func)
         self._n_params = len(self.signature.parameters)
         self._simple = all(p.kind == p.POSITIONAL_OR_KEYWORD
@@ -145,7 +156,7 @@ class Kernel:
             compiled = self.compile(self._types(values))
             if None not in key:
                 self._fast[key] = compiled
-        if _collect.ACTIVE or self.profile is not None:
+        if _profile_hook:   # one global test: calls outside any profile pay nothing more
             targets = _collect.active_profiles()
             if self.profile is not None:
                 targets.append(self.profile)

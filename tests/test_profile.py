@@ -2,6 +2,7 @@
 thread isolation, @kernel(performance=True)."""
 
 import csv
+import importlib
 import io
 import json
 import re
@@ -315,3 +316,29 @@ def test_table_lists_nodes_and_lines(one_thread):
     assert "exclusive" in text.split("\n")[3]
     short = prof.table(limit=2)
     assert "more nodes" in short
+
+
+def test_calls_outside_profiles_take_the_plain_path(monkeypatch):
+    """Without a profile or a performance kernel, a call tests one global and runs unprofiled."""
+    from phylanx import profiling
+
+    kernel_module = importlib.import_module("phylanx.kernel")   # not the decorator
+    monkeypatch.setattr(profiling.collect, "_PERFORMANCE_KERNELS", 0)
+    profiling.collect._update_hook()
+    try:
+        assert kernel_module._profile_hook is False
+        with phylanx.profile() as prof:
+            assert kernel_module._profile_hook is True
+            with phylanx.profile():
+                pass
+            assert kernel_module._profile_hook is True
+            nested(X, 1, 1)
+        assert kernel_module._profile_hook is False and len(prof.calls) == 1
+        ran = []
+        monkeypatch.setattr(profiling.collect, "run_profiled",
+                            lambda *a: ran.append(a) or pytest.fail("profiled"))
+        np.testing.assert_allclose(nested(X, 2, 2), nested_numpy(X, 2, 2))
+        assert ran == []
+    finally:
+        monkeypatch.undo()
+        profiling.collect._update_hook()

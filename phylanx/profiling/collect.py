@@ -14,16 +14,31 @@ added to a `with phylanx.profile()` block it did not enter (each thread may have
 
 from __future__ import annotations
 
+import importlib
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
-# Profiles entered on any thread and not yet left: the kernel's fast path looks at this one
-# integer, so calls outside any profile cost nothing more.
+# Profiles entered on any thread and not yet left, and kernels with performance=True: while
+# both are 0, the kernel's call path tests one module global (phylanx.kernel._profile_hook).
 ACTIVE = 0
+_PERFORMANCE_KERNELS = 0
 _active_lock = threading.Lock()
 _local = threading.local()
+
+
+def _update_hook() -> None:   # with _active_lock held
+    # The module (`phylanx.kernel` the attribute is the decorator).
+    kernel_module = importlib.import_module("phylanx.kernel")
+    kernel_module._set_profile_hook(ACTIVE > 0 or _PERFORMANCE_KERNELS > 0)
+
+
+def performance_kernel_created() -> None:
+    global _PERFORMANCE_KERNELS
+    with _active_lock:
+        _PERFORMANCE_KERNELS += 1
+        _update_hook()
 
 
 @dataclass
@@ -67,6 +82,7 @@ class Profile:
         stack.append(self)
         with _active_lock:
             ACTIVE += 1
+            _update_hook()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -78,6 +94,7 @@ class Profile:
                 break
         with _active_lock:
             ACTIVE -= 1
+            _update_hook()
 
     def add(self, call: KernelCall) -> None:
         with self._lock:
