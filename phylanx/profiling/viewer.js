@@ -265,6 +265,10 @@
   });
   const ph = document.getElementById("physl");
   D.physl.forEach((p, k) => {
+    const h = document.createElement("div");
+    h.className = "ln skip";
+    h.textContent = "# " + p.title;
+    ph.appendChild(h);
     const box = document.createElement("div");
     box.className = "code";
     p.lines.forEach((text, i) => {
