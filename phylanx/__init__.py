@@ -24,6 +24,7 @@ from phylanx.errors import CompileError
 from phylanx.ir.parser import parse_physl
 from phylanx.ir.printer import print_module
 from phylanx.kernel import Kernel, kernel
+from phylanx.profiling import Profile, profile
 
 Phylanx = kernel  # the name Phylanx's own Python front end used
 
@@ -47,9 +48,11 @@ __all__ = [
     "CompileError",
     "Kernel",
     "Phylanx",
+    "Profile",
     "get_num_threads",
     "kernel",
     "parse_physl",
     "print_module",
+    "profile",
     "set_num_threads",
 ]

@@ -1,4 +1,5 @@
-"""Command line: `python -m phylanx demo | physl FILE.py:FUNC --types "..." | ops`."""
+"""Command line: `python -m phylanx demo | physl FILE.py:FUNC --types "..." | ops | opt |
+profile FILE.py:FUNC --args-from MODULE:MAKE_ARGS`."""
 
 from __future__ import annotations
 
@@ -88,6 +89,9 @@ def main(argv=None) -> int:
     ops.add_argument("--update", metavar="DOC", help="rewrite the table at the end of DOC")
     ops.set_defaults(run=cmd_ops)
     add_opt_command(sub)
+    from phylanx.profiling.cli import add_profile_command
+
+    add_profile_command(sub)
     args = parser.parse_args(argv)
     return args.run(args)
 

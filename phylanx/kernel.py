@@ -11,6 +11,7 @@ import numpy as np
 
 from phylanx.compiler import compile_function
 from phylanx.ir.types import parse_types, type_of_value
+from phylanx.profiling import collect as _collect
 
 
 class CompiledKernel:
@@ -40,7 +41,9 @@ class CompiledKernel:
                     self._executable = lower_module(self.module)
         return self._executable
 
-    def run(self, args):
+    def executable_for(self, args):
+        """(Executable, its module) that runs these arguments: the optimized one, or the
+        unoptimized one when array arguments the kernel writes overlap."""
         if self.unoptimized is not self.module:
             from phylanx.passes import arguments_overlap, written_arguments
 
@@ -52,11 +55,23 @@ class CompiledKernel:
                     from phylanx.runtime import lower_module
 
                     self._fallback = lower_module(self.unoptimized)
-                return self._fallback.run(tuple(args))
-        return self.executable.run(tuple(args))
+                return self._fallback, self.unoptimized
+        return self.executable, self.module
+
+    def run(self, args):
+        return self.executable_for(args)[0].run(tuple(args))
 
 
 _SCALARS = (float, int, bool, complex)
+
+# True while some thread is inside `phylanx.profile()` or a kernel has performance=True
+# (phylanx.profiling.collect keeps it up to date).
+_profile_hook = False
+
+
+def _set_profile_hook(on: bool) -> None:
+    global _profile_hook
+    _profile_hook = on
 
 
 def _fast_key(value):
@@ -72,10 +87,15 @@ def _fast_key(value):
 class Kernel:
     """A Python function compiled to PhySL per argument signature and run by the runtime."""
 
-    def __init__(self, py_func, passes: str | None = None, debug: bool = False):
+    def __init__(self, py_func, passes: str | None = None, debug: bool = False,
+                 performance: bool = False):
         self.py_func = py_func
         self.passes = passes
         self.debug = debug
+        # performance=True: every call is profiled into self.profile (phylanx.profiling).
+        self.profile = _collect.Profile() if performance else None
+        if performance:
+            _collect.performance_kernel_created()
         self.signature = inspect.signature(py_func)
         self._n_params = len(self.signature.parameters)
         self._simple = all(p.kind == p.POSITIONAL_OR_KEYWORD
@@ -136,6 +156,12 @@ class Kernel:
             compiled = self.compile(self._types(values))
             if None not in key:
                 self._fast[key] = compiled
+        if _profile_hook:   # one global test: calls outside any profile pay nothing more
+            targets = _collect.active_profiles()
+            if self.profile is not None:
+                targets.append(self.profile)
+            if targets:
+                return _collect.run_profiled(compiled, values, self, targets)
         return compiled.run(values)
 
     def physl(self, *args, types: str | None = None, locations: bool = True,
@@ -166,8 +192,10 @@ class Kernel:
         return f"<phylanx.kernel {self.py_func.__qualname__}>"
 
 
-def kernel(func=None, *, passes: str | None = None, debug: bool = False):
-    """Decorate a Python/NumPy function to compile it: `@kernel` or `@kernel(passes=...)`."""
+def kernel(func=None, *, passes: str | None = None, debug: bool = False,
+           performance: bool = False):
+    """Decorate a Python/NumPy function to compile it: `@kernel` or `@kernel(passes=...)`.
+    performance=True profiles every call into `f.profile` (a phylanx.profiling.Profile)."""
     if func is None:
-        return lambda f: Kernel(f, passes=passes, debug=debug)
-    return Kernel(func, passes=passes, debug=debug)
+        return lambda f: Kernel(f, passes=passes, debug=debug, performance=performance)
+    return Kernel(func, passes=passes, debug=debug, performance=performance)

@@ -93,6 +93,7 @@ ctypedef struct ProfRec:
     int op_id
     int tid
     int flags            # 1: GIL fallback, 2: ran as a pool task
+    int parent           # record of the control node (if/for/while/call) it ran in, or -1
     long long t0
     long long t1
 
@@ -115,6 +116,7 @@ ctypedef struct TCtx:       # one thread's view of a call
     int intask           # running a pool task (profile records say so)
     int tick             # countdown to the next GIL yield point
     double probe         # >= 0: add up the cost of the work done without the GIL here
+    int pparent          # profiling: record of the control node whose region runs here, or -1
 
 
 ctypedef struct PTask:      # a node of a graph execution, submitted to the pool
@@ -135,6 +137,7 @@ ctypedef struct GExec:      # one execution of a graph that may run nodes concur
     int outstanding      # tasks queued or running (changed under the pool lock)
     int rc               # _RETURNED once a `return` ran
     int seq
+    int pparent          # profiling: record of the control node owning this graph, or -1
 
 
 ctypedef struct LoopTask:
@@ -153,6 +156,7 @@ ctypedef struct ParLoop:    # a for_range {parallel = true} spreading its iterat
     Py_ssize_t next      # next unclaimed iteration (atomic)
     int outstanding      # helper tasks not finished
     LoopTask *helpers
+    int pparent          # profiling: record of the loop node
 
 
 @cython.final
@@ -186,8 +190,9 @@ cdef class Executable:
     cdef int _exec_for(self, Node *nd, Frame *fr, TCtx *tc) except -1
     cdef int _exec_while(self, Node *nd, Frame *fr, TCtx *tc) except -1
     cdef int _exec_call(self, Node *nd, Frame *fr, TCtx *tc) except -1
-    cdef void _record(self, TCtx *tc, Node *nd, long long t0, int task) noexcept
-    cdef _keep_profile(self, RunState *run)
+    cdef int _prof_begin(self, TCtx *tc, Node *nd, long long t0, int parent, int task) noexcept
+    cdef void _prof_end(self, TCtx *tc, int rec) noexcept
+    cdef _keep_profile(self, RunState *run, long long start, int fidx)
 
 
 cdef enum:

@@ -39,6 +39,8 @@ cimport numpy as cnp
 
 import threading
 
+import numpy as _np
+
 from phylanx.runtime import _lowering
 from phylanx.runtime._threads cimport (
     gil_threshold, num_threads, run_destroy, set_serial, task_threshold,
@@ -263,7 +265,7 @@ cdef class Executable:
         self._templates = [f[4] for f in plan.funcs]
         self._keep = []
         self._profiles = threading.local()
-        self._last_profile = []
+        self._last_profile = None
         self._emit(plan)
 
     cdef int _emit(self, plan) except -1:
@@ -339,10 +341,12 @@ cdef class Executable:
         run.prof, run.n_prof, run.cap_prof = NULL, 0, 0
         run.wait.ready = 0
         tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = &run, 0, 0, _TICK, -1.0, 0
+        tc.pparent = -1
+        cdef long long start = now_ns() if profile else 0
         try:
             result = self._call_entry(fidx, tuple(args), &tc)
             if profile:
-                self._keep_profile(&run)
+                self._keep_profile(&run, start, fidx)
             if run.failed:
                 if run.exc == NULL:
                     raise MemoryError("phylanx: the kernel call failed and its error was lost")
@@ -436,7 +440,7 @@ cdef class Executable:
         cdef int *count = fr.scratch + g.scratch_off
         cdef int *queue = count + g.n_nodes   # each node is queued once: a plain array suffices
         cdef int head = 0, tail = 0, k, s, rc = 0
-        cdef long long t0 = 0
+        cdef int parent = tc.pparent, rec = -1
         cdef Node *nd = NULL
         cdef bint prof = tc.run.profile
         memcpy(count, g.deps, g.n_nodes * sizeof(int))
@@ -449,11 +453,13 @@ cdef class Executable:
                 head += 1
                 if tc.run.failed:   # another thread failed: stop (cancellation)
                     return _FAILED
-                if prof:
-                    t0 = now_ns()
+                if prof:   # nodes run by this one (regions, callee) record it as parent
+                    rec = self._prof_begin(tc, nd, now_ns(), parent, 0)
+                    tc.pparent = rec
                 rc = self._exec(nd, fr, tc)
                 if prof:
-                    self._record(tc, nd, t0, 0)
+                    tc.pparent = parent
+                    self._prof_end(tc, rec)
                 if rc != 0:
                     return rc
                 for k in range(nd.n_succ):
@@ -463,6 +469,7 @@ cdef class Executable:
                         queue[tail] = s
                         tail += 1
         except BaseException as exc:
+            tc.pparent = parent
             return fail(tc.run, exc, nd.op_id, fr)
         return 0
 
@@ -642,7 +649,9 @@ cdef class Executable:
         return 0
 
     # -- profiling and introspection ------------------------------------------------------------
-    cdef void _record(self, TCtx *tc, Node *nd, long long t0, int task) noexcept:
+    cdef int _prof_begin(self, TCtx *tc, Node *nd, long long t0, int parent, int task) noexcept:
+        """Append the record of a node starting at t0 (GIL held); its index, -1 if out of
+        memory. Its end is t0 until _prof_end (a node that raised keeps a zero duration)."""
         cdef RunState *run = tc.run
         cdef ProfRec *r
         cdef Py_ssize_t cap
@@ -650,33 +659,53 @@ cdef class Executable:
             cap = 256 if run.cap_prof < 128 else 2 * run.cap_prof
             r = <ProfRec *> realloc(run.prof, cap * sizeof(ProfRec))
             if r == NULL:
-                return   # out of memory: the record is dropped
+                return -1   # out of memory: the record is dropped
             run.prof, run.cap_prof = r, cap
         r = &run.prof[run.n_prof]
-        r.op_id, r.tid = nd.op_id, tc.tid
+        r.op_id, r.tid, r.parent = nd.op_id, tc.tid, parent
         r.flags = (1 if nd.flags & F_FALLBACK else 0) | (2 if task or tc.intask else 0)
-        r.t0, r.t1 = t0, now_ns()
+        r.t0 = r.t1 = t0
         run.n_prof += 1
+        return <int> (run.n_prof - 1)
 
-    cdef _keep_profile(self, RunState *run):
-        cdef ProfRec r
-        cdef Py_ssize_t k
-        out = []
-        for k in range(run.n_prof):
-            r = run.prof[k]
-            op = self._ops[r.op_id]
-            out.append(NodeRecord(op.name, str(op.loc), r.t0, r.t1, r.tid, bool(r.flags & 1),
-                                  bool(r.flags & 2)))
-        out.sort(key=lambda t: t[2])
-        self._profiles.last = out
-        self._last_profile = out
+    cdef void _prof_end(self, TCtx *tc, int rec) noexcept:
+        if rec >= 0:
+            tc.run.prof[rec].t1 = now_ns()
+
+    cdef _keep_profile(self, RunState *run, long long start, int fidx):
+        # One copy of the C records: converting them is left to whoever reads the profile.
+        raw = (<char *> run.prof)[:run.n_prof * sizeof(ProfRec)] if run.n_prof else b""
+        kept = (raw, start, now_ns(), fidx)
+        self._profiles.last = kept
+        self._last_profile = kept
+
+    def last_profile_data(self):
+        """The raw form of last_profile(): (records, start, end, function index). records are
+        bytes of PROFILE_DTYPE entries (op_id, tid, flags, parent, t0, t1) in the order nodes
+        started to be recorded; parent is the index of the control node's record (if, for,
+        while, call) whose region or callee the node ran in, -1 at the top level; start and end
+        bound the whole call (ns, CLOCK_MONOTONIC). None before any profiled run."""
+        return getattr(self._profiles, "last", self._last_profile)
+
+    def profile_op(self, int op_id):
+        """The IR op of a profile record's op_id (name, location, operands)."""
+        return self._ops[op_id]
 
     def last_profile(self):
         """Nodes of the calling thread's last run(profile=True) (else of the last one), by
         start time: NodeRecord(op, loc, t0, t1, thread, fallback, task): start and end in ns
         (CLOCK_MONOTONIC), pool thread (0: the calling thread), ran the GIL fallback, ran as a
         pool task (else inline). Control nodes span their regions; a call spans its callee."""
-        return list(getattr(self._profiles, "last", self._last_profile))
+        kept = self.last_profile_data()
+        if kept is None:
+            return []
+        out = []
+        for op_id, tid, flags, _, t0, t1 in _np.frombuffer(kept[0], PROFILE_DTYPE).tolist():
+            op = self._ops[op_id]
+            out.append(NodeRecord(op.name, str(op.loc), t0, t1, tid, bool(flags & 1),
+                                  bool(flags & 2)))
+        out.sort(key=lambda t: t[2])
+        return out
 
     def graphs(self):
         """Every graph as a list of nodes (op name, kind, flags, n_deps, successors, regions).
@@ -726,4 +755,9 @@ cdef int store_result(Node *nd, PyObject *slots, PyObject *res) except -1:
 from collections import namedtuple
 
 NodeRecord = namedtuple("NodeRecord", "op loc t0 t1 thread fallback task")
+# Layout of ProfRec (_executor.pxd); checked against sizeof(ProfRec) below.
+PROFILE_DTYPE = _np.dtype([("op_id", "i4"), ("tid", "i4"), ("flags", "i4"), ("parent", "i4"),
+                           ("t0", "i8"), ("t1", "i8")])
+if PROFILE_DTYPE.itemsize != sizeof(ProfRec):
+    raise ImportError("phylanx.runtime: PROFILE_DTYPE does not match ProfRec")
 

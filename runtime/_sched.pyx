@@ -80,6 +80,7 @@ cdef void _node_task(phx_task *t, int tid) noexcept nogil:
     cdef TCtx tc
     cdef long long t0 = 0
     tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = run, tid, ge.seq, RUN_TICK, -1.0, 0
+    tc.pparent = ge.pparent
     if run.profile:
         t0 = now_ns()
     if pt.is_job and not phx_load(&run.failed):
@@ -94,6 +95,7 @@ cdef void _loop_task(phx_task *t, int tid) noexcept nogil:
     cdef ParLoop *pl = <ParLoop *> (<LoopTask *> t).pl
     cdef TCtx tc
     tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = pl.run, tid, 1, RUN_TICK, -1.0, 1
+    tc.pparent = pl.pparent
     if phx_load_ssize(&pl.next) < pl.n and not phx_load(&pl.run.failed):
         with gil:
             _participate(<Executable> pl.ex, pl, &tc, 0, -1)
@@ -146,6 +148,7 @@ cdef int run_par(Executable ex, int gi, Frame *fr, TCtx *tc) except -1:
         raise MemoryError()
     ge.ex, ge.g, ge.fr, ge.run = <PyObject *> ex, g, fr, run
     ge.count, ge.outstanding, ge.rc, ge.seq = fr.scratch + g.scratch_off, 0, 0, tc.seq
+    ge.pparent = tc.pparent
     memcpy(ge.count, g.deps, n * sizeof(int))
     try:
         for k in range(g.n_roots):
@@ -279,10 +282,11 @@ cdef int _run_node(Executable ex, GExec *ge, int j, TCtx *tc, long long t0, int 
     cdef Node *nd = &ge.g.nodes[j]
     cdef PTask *pt = &ge.tasks[j]
     cdef PyObject *prep = pt.prep
-    cdef int rc
+    cdef int rc, rec = -1
     pt.prep = NULL
-    if tc.run.profile and not task:
-        t0 = now_ns()
+    if tc.run.profile:   # nodes run by this one (regions, callee) record it as parent
+        rec = ex._prof_begin(tc, nd, t0 if task else now_ns(), ge.pparent, task)
+        tc.pparent = rec
     try:
         if prep == NULL:
             rc = ex._exec(nd, ge.fr, tc)
@@ -302,7 +306,8 @@ cdef int _run_node(Executable ex, GExec *ge, int j, TCtx *tc, long long t0, int 
     finally:
         _xdecref(prep)
     if tc.run.profile:
-        ex._record(tc, nd, t0, task)
+        tc.pparent = ge.pparent
+        ex._prof_end(tc, rec)
     return rc
 
 
@@ -388,7 +393,7 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
         n_help = <int> (n - 1)
     pl.ex, pl.nd, pl.fr, pl.run = <PyObject *> ex, nd, fr, run
     pl.lo, pl.step, pl.n, pl.next, pl.outstanding = lo, step, n, 0, 0
-    pl.helpers = NULL
+    pl.helpers, pl.pparent = NULL, tc.pparent
     probe.probe = 0.0
     _participate(ex, &pl, &probe, 1, 1)
     tc.tick = probe.tick
