@@ -138,7 +138,8 @@ def format_table(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [r["workload"], r["size"], r["problem"], str(r["threads"]), _ms(r["numpy"]),
-                 _ms(r["phylanx"]), f"{r['speedup']:.2f}x"]
+                 _ms(r["phylanx"]),
+                 "-" if r["workload"] == "compile" else f"{r['speedup']:.2f}x"]
         cells += [_ms(r.get(t, "")) if t in r else "" for t in tools]
         share = r.get("fallback")
         cells.append("?" if share is None else f"{share:.0%}")

@@ -102,16 +102,21 @@ def _versus_numpy(case: Case, threads: int, repeat: int, max_time: float,
                   extra: dict[str, Callable[[], object]] | None = None,
                   numpy_blas_threads: int | None = None) -> tuple[dict[str, float], str]:
     """Medians of phylanx, NumPy, `extra` and the peers on `case`, and the result check.
-    `numpy_blas_threads` limits BLAS for the NumPy twin only (default: `threads`)."""
-    run_numpy = case.run_numpy
-    if numpy_blas_threads is not None:
-        def run_numpy():
+    `numpy_blas_threads` limits BLAS for the NumPy twin and the peers (default: `threads`)."""
+    def blas_limited(fn: Callable[[], object]) -> Callable[[], object]:
+        if numpy_blas_threads is None:
+            return fn
+
+        def run():
             with threadpool_limits(limits=numpy_blas_threads, user_api="blas"):
-                return case.run_numpy()
+                return fn()
+        return run
+
+    run_numpy = blas_limited(case.run_numpy)
     expected = run_numpy()
     check = "ok" if same_result(case.run_phylanx(), expected, case.rtol) else "DIFF"
-    runners = {"phylanx": case.run_phylanx, "numpy": run_numpy, **(extra or {}),
-               **_peers(case, threads)}
+    peers = {name: blas_limited(fn) for name, fn in _peers(case, threads).items()}
+    runners = {"phylanx": case.run_phylanx, "numpy": run_numpy, **(extra or {}), **peers}
     for fn in (extra or {}).values():
         fn()  # warm-up: compiles
     return medians(runners, repeat, max_time), check
@@ -275,7 +280,7 @@ def als_ml1m(threads: int, repeat: int, max_time: float) -> list[Figure]:
         figures.append(Figure(f"explicit ALS, k = {k}",
                               "MovieLens-1M-shaped: " + case.problem.replace("nnz", "ratings"),
                               f"{s:.2f}x NumPy", f">= {target:g}x NumPy loop", s >= target,
-                              "NumPy loop with 1 BLAS thread; " + _speedups(t), check, s))
+                              "NumPy loop and peers with 1 BLAS thread; " + _speedups(t), check, s))
         del case
     return figures
 

@@ -106,6 +106,33 @@ def test_alternative_columns_appear_when_installed(monkeypatch):
     assert "numexpr" not in alternatives(make_case("dispatch", "xs"), 1)
 
 
+def test_compile_rows_have_no_speedup():
+    row = {"workload": "compile", "size": "s", "problem": "p", "threads": 1, "numpy": 1e-5,
+           "phylanx": 0.02, "speedup": 5e-4, "check": "ok"}
+    assert "| 0.01 | 20 | - |" in bench.format_table([row])  # NumPy compiles nothing
+
+
+def test_issue6_blas_limit_covers_numpy_and_peers(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = {}
+
+    def blas_threads():
+        return max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"),
+                   default=1)
+
+    def fake_peers(case, threads):
+        return {"peer": lambda: seen.setdefault("peer", blas_threads())}
+
+    monkeypatch.setattr(bench_issue6, "_peers", fake_peers)
+    case = make_case("als_explicit", "xs")
+    numpy_twin = case.numpy
+    case.numpy = lambda *a: (seen.setdefault("numpy", blas_threads()), numpy_twin(*a))[1]
+    t, check = bench_issue6._versus_numpy(case, 2, 3, 0.0, numpy_blas_threads=1)
+    assert check == "ok" and set(t) == {"phylanx", "numpy", "peer"}
+    assert seen == {"numpy": 1, "peer": 1}
+
+
 def test_format_table_marks_failures():
     row = {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
            "phylanx": 0.001, "speedup": 2.0, "check": "ok", "jax": None}
