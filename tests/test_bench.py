@@ -226,6 +226,20 @@ def test_issue6_cheap_figures_beside_their_targets(keep_threads):
     assert "| <= 30 ns/node |" in table and "ns/node" in table
 
 
+def test_issue6_forced_tasks_keeps_a_callers_test_ops(keep_threads):
+    from phylanx.ir.registry import OPS
+    from phylanx.runtime import _testkernels
+
+    bench_issue6.forced_tasks(2, 1, 0.0)
+    assert "test.spin" not in OPS  # registered for the measurement only
+    _testkernels.register()
+    try:
+        bench_issue6.forced_tasks(2, 1, 0.0)
+        assert "test.spin" in OPS
+    finally:
+        _testkernels.unregister()
+
+
 def test_issue6_failure_lands_in_its_row(monkeypatch):
     def broken(threads, repeat, max_time):
         raise RuntimeError("no such thing")
