@@ -6,6 +6,8 @@ import statistics
 import time
 from typing import ClassVar
 
+from threadpoolctl import threadpool_limits
+
 import phylanx
 from phylanx.bench_workloads import Case, make_case
 
@@ -36,12 +38,21 @@ class _Pair:
     param_names: ClassVar[list] = ["size"]
     repeats = 5
     timeout = 300
+    # BLAS threads for the whole benchmark (None: the default). The ALS loops multiply and
+    # solve k x k matrices: BLAS threads only slow them down (50x at k = 40 next to other work).
+    blas_threads: int | None = None
 
     def setup(self, size):
         phylanx.set_num_threads(PHYLANX_THREADS)
+        self._blas = (None if self.blas_threads is None else
+                      threadpool_limits(limits=self.blas_threads, user_api="blas"))
         self.case = make_case(self.workload, (size,) if isinstance(size, int) else size)
         self.case.run_phylanx()  # warm-up: compiles the kernel, loads what it imports
         self.case.run_numpy()
+
+    def teardown(self, size):
+        if self._blas is not None:
+            self._blas.restore_original_limits()
 
     def time_phylanx(self, size):
         self.case.run_phylanx()

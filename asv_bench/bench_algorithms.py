@@ -23,14 +23,17 @@ class ALSImplicit(_Pair):
     workload = "als"
     params: ClassVar[list] = ["xs", "s"]
     repeats = 3
+    blas_threads = 1
 
 
 class ALSExplicit(_Pair):
-    """Explicit ALS on CSR/CSC ratings."""
+    """Explicit ALS on CSR/CSC ratings; ml1m: a synthetic set of MovieLens-1M's shape (6,040
+    users x 3,706 items x 1,000,209 ratings), k = 10, 1 iteration (the runtime issue's case)."""
 
     workload = "als_explicit"
-    params: ClassVar[list] = ["xs", "s"]
+    params: ClassVar[list] = ["xs", "s", "ml1m"]
     repeats = 3
+    blas_threads = 1
 
 
 class KMeans(_Pair):

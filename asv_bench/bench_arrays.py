@@ -1,4 +1,5 @@
-"""Array-level workloads: elementwise fusion, dispatch overhead, reductions, two matmuls."""
+"""Array-level workloads: elementwise fusion (compute- and memory-bound), dispatch overhead,
+reductions, two independent matmuls."""
 
 from typing import ClassVar
 
@@ -12,6 +13,14 @@ class Fused(_Pair):
     params: ClassVar[list] = [10**6, 10**7]
     param_names: ClassVar[list] = ["n"]
     repeats = 5
+
+
+class MemoryBound(_Pair):
+    """a*x + b*y - c: bound by memory bandwidth (bench_runtime tracks it against np.copyto)."""
+
+    workload = "axpby"
+    params: ClassVar[list] = [10**6, 10**7]
+    param_names: ClassVar[list] = ["n"]
 
 
 class Dispatch(_Pair):

@@ -2,6 +2,8 @@
 
     python -m phylanx.bench                                  # every workload, sizes xs,s,m
     python -m phylanx.bench --workloads logreg,als --sizes s,m --threads 1,2 --plot out.png
+    python -m phylanx.bench --workloads none --issue6             # the runtime issue's figures
+    python -m phylanx.bench --issue6 --plot docs/performance.png --update-doc docs/performance.md
 
 For every workload, size and thread count it prints one row of a markdown table: the median
 time of the NumPy twin and of the kernel, the speedup (NumPy time / phylanx time, > 1 means
@@ -10,15 +12,21 @@ fallback (from its profile) and whether both gave the same result; NumExpr, Numb
 Dask columns appear when those packages are installed. A thread count t means
 ``phylanx.set_num_threads(t)`` and BLAS/OpenMP pools limited to t (threadpoolctl) for every tool
 in that row. Progress goes to stderr. ``--plot`` draws the paper's figures: time vs threads for
-LogReg and ALS, and the speedup over NumPy per problem size.
+LogReg and ALS, and the speedup over NumPy per problem size. ``--issue6`` adds a second table:
+the runtime issue's performance figures at its sizes, each beside its target (see
+`phylanx.bench_issue6`). ``--update-doc`` writes both tables into the marked sections of a
+markdown file (docs/performance.md), so the committed tables are what this script printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import platform
+import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -27,11 +35,13 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import phylanx
+from phylanx import bench_issue6
 from phylanx.bench_workloads import (
     WORKLOADS,
     alternatives,
+    cached_case,
+    clear_cases,
     fallback_share,
-    make_case,
     same_result,
 )
 
@@ -91,10 +101,22 @@ def machine_facts() -> list[str]:
     pools = [" ".join(filter(None, [p.get("internal_api"), p.get("version")]))
              + f" ({p.get('user_api')}, {p.get('num_threads')} threads, "
              f"{os.path.basename(p.get('filepath', ''))})" for p in threadpool_info()]
+    import scipy
+
     return [f"machine: {_cpu_model()}, {cores} cores ({platform.machine()})",
-            f"python {platform.python_version()}, numpy {np.__version__}, "
-            + f"phylanx {phylanx.__version__}",
+            (f"python {platform.python_version()}, numpy {np.__version__}, "
+             f"scipy {scipy.__version__}, phylanx {phylanx.__version__}"),
+            f"numpy's BLAS: {_numpy_blas()}",
             "thread pools (default): " + "; ".join(pools)]
+
+
+def _numpy_blas() -> str:
+    """NumPy's BLAS as its build reports it (np.show_config)."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return blas.get("openblas configuration") or f"{blas['name']} {blas.get('version', '')}"
+    except Exception:  # noqa: BLE001 - show_config's layout is not a stable API
+        return "unknown"
 
 
 def _cpu_model() -> str:
@@ -116,7 +138,8 @@ def format_table(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [r["workload"], r["size"], r["problem"], str(r["threads"]), _ms(r["numpy"]),
-                 _ms(r["phylanx"]), f"{r['speedup']:.2f}x"]
+                 _ms(r["phylanx"]),
+                 "-" if r["workload"] == "compile" else f"{r['speedup']:.2f}x"]
         cells += [_ms(r.get(t, "")) if t in r else "" for t in tools]
         share = r.get("fallback")
         cells.append("?" if share is None else f"{share:.0%}")
@@ -149,7 +172,7 @@ def run(workloads: list[str], sizes: list[str], threads: list[int], repeat: int 
     try:
         for w, s in plan:
             progress(f"[{done + 1}/{total}] {w} {s}: building inputs")
-            case = make_case(w, s)
+            case = cached_case(w, s)
             for t in threads:
                 done += 1
                 progress(f"[{done}/{total}] {w} {s} ({case.problem}), {t} thread(s)")
@@ -161,7 +184,7 @@ def run(workloads: list[str], sizes: list[str], threads: list[int], repeat: int 
     return rows
 
 
-SIZE_ORDER = ("xs", "s", "m", "l")
+SIZE_ORDER = ("xs", "s", "m", "l", "paper", "ml1m", "ml1m-k40")
 
 
 def plot(rows: list[dict], path: str) -> None:
@@ -241,11 +264,54 @@ def _ordered(sizes: set[str]) -> list[str]:
     return sorted(sizes, key=lambda s: (SIZE_ORDER.index(s) if s in SIZE_ORDER else 99, s))
 
 
+def update_doc(path: str, sections: dict[str, str]) -> None:
+    """Replace the text between ``<!-- phylanx.bench:NAME -->`` and ``<!-- /phylanx.bench:NAME
+    -->`` in the markdown file at `path` by sections[NAME]; a missing marker is an error."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for name, body in sections.items():
+        pattern = re.compile(rf"(<!-- phylanx\.bench:{name} -->\n).*?"
+                             rf"(<!-- /phylanx\.bench:{name} -->)", re.DOTALL)
+        if not pattern.search(text):
+            raise ValueError(f"{path} has no '<!-- phylanx.bench:{name} -->' ... "
+                             f"'<!-- /phylanx.bench:{name} -->' section")
+        replacement = body.rstrip("\n") + "\n"
+        text = pattern.sub(lambda m, r=replacement: m.group(1) + r + m.group(2), text)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def doc_tables(text: str) -> dict[str, list[list[str]]]:
+    """The markdown tables inside the ``phylanx.bench:NAME`` sections of a document: NAME ->
+    rows of cells (the header first, the |---| line left out)."""
+    out = {}
+    for m in re.finditer(r"<!-- phylanx\.bench:(\w+) -->\n(.*?)<!-- /phylanx\.bench:\1 -->",
+                         text, re.DOTALL):
+        rows = [[c.strip() for c in line.strip().strip("|").split("|")]
+                for line in m.group(2).splitlines() if line.startswith("| ")]
+        out[m.group(1)] = rows
+    return out
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10,
+                               check=False).stdout.strip()
+        return out.stdout.strip() + (" + uncommitted changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown commit"
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m phylanx.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workloads", default=",".join(WORKLOADS),
-                        help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all)")
+                        help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all); "
+                             "'none' for no main table")
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
                         help=f"comma-separated size names xs,s,m,l (default {DEFAULT_SIZES}); "
                              "see --list")
@@ -253,19 +319,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per case (median)")
     parser.add_argument("--max-time", type=float, default=2.0,
                         help="stop repeating a case after this many seconds (>= 3 runs)")
+    parser.add_argument("--issue6", nargs="?", const="all", metavar="FIGURES",
+                        help="also measure the runtime issue's figures at its sizes with 2 "
+                             "threads (or the largest --threads) and print them beside their "
+                             "targets; optionally a comma-separated subset of: "
+                             + ", ".join(bench_issue6.MEASUREMENTS))
     parser.add_argument("--plot", metavar="PNG", help="draw the figures into this file")
+    parser.add_argument("--update-doc", metavar="MD",
+                        help="write the tables into the marked sections of this markdown file")
     parser.add_argument("--list", action="store_true", help="list workloads and sizes")
     args = parser.parse_args(argv)
     if args.list:
         for w in WORKLOADS.values():
             sizes = ", ".join(f"{k}={'x'.join(map(str, v))}" for k, v in w.sizes.items())
             print(f"{w.name:13s} {w.doc}\n{'':13s} sizes: {sizes}")
+        print("issue6 figures: " + ", ".join(bench_issue6.MEASUREMENTS))
         return 0
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    if workloads == ["none"]:
+        workloads = []
     unknown = [w for w in workloads if w not in WORKLOADS]
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    bad_sizes = [s for s in sizes if not any(s in WORKLOADS[w].sizes for w in workloads
-                                             if w in WORKLOADS)]
+    bad_sizes = [s for s in sizes if workloads and not any(
+        s in WORKLOADS[w].sizes for w in workloads if w in WORKLOADS)]
     if unknown or bad_sizes:
         parser.error(f"unknown workloads {unknown} or sizes {bad_sizes} (see --list)")
     try:
@@ -274,16 +350,54 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--threads must be integers, got {args.threads!r}")
     if not threads or min(threads) < 1:
         parser.error("--threads must be >= 1")
+    figures_wanted = None
+    if args.issue6 not in (None, "all"):
+        figures_wanted = [f.strip() for f in args.issue6.split(",") if f.strip()]
+        bad = [f for f in figures_wanted if f not in bench_issue6.MEASUREMENTS]
+        if bad:
+            parser.error(f"unknown --issue6 figures {bad}; known: "
+                         + ", ".join(bench_issue6.MEASUREMENTS))
+    if not workloads and args.issue6 is None:
+        parser.error("nothing to measure: --workloads none without --issue6")
+    if args.plot and not workloads:
+        parser.error("--plot needs the main table's workloads")
+    if args.update_doc and not os.path.exists(args.update_doc):
+        parser.error(f"--update-doc: no file {args.update_doc}")
+    started = datetime.datetime.now(datetime.timezone.utc)
     load_before = load_average()
-    rows = run(workloads, sizes, threads, max(1, args.repeat), args.max_time)
+    try:
+        rows = (run(workloads, sizes, threads, max(1, args.repeat), args.max_time)
+                if workloads else [])
+        figures = None
+        if args.issue6 is not None:
+            figures = bench_issue6.run(2 if 2 in threads else max(threads), max(1, args.repeat),
+                                       max(args.max_time, 10.0), figures_wanted, progress)
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
+    finally:
+        clear_cases()
     facts = machine_facts()  # after the run: every library's thread pool is loaded by now
     facts.append(f"load average (1 min): {load_before} before the run, {load_average()} after")
+    elapsed = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
+    command = " ".join(["python -m phylanx.bench", *argv])
+    facts.append(f"{started:%Y-%m-%d %H:%M} UTC, {_git_commit()}, {elapsed:.0f} s: {command}")
     print("\n".join(facts) + "\n")
-    print(format_table(rows))
+    sections = {"machine": "```\n" + "\n".join(facts) + "\n```\n"}
+    if rows:
+        sections["table"] = format_table(rows) + "\n"
+        print(sections["table"])
+    if figures is not None:
+        sections["issue6"] = bench_issue6.format_table(figures) + "\n"
+        print(sections["issue6"])
     if args.plot:
         plot(rows, args.plot)
         print(f"plot written to {args.plot}", file=sys.stderr)
-    return 0 if all(r["check"] == "ok" for r in rows) else 1
+    if args.update_doc:
+        update_doc(args.update_doc, sections)
+        print(f"tables written to {args.update_doc} ({', '.join(sections)})", file=sys.stderr)
+    ok = all(r["check"] == "ok" for r in rows) and all(
+        f.check != "DIFF" for f in figures or [])
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -72,6 +72,16 @@ def two_matmuls_numpy(A, B, C, D):
     return A @ B, C @ D
 
 
+@phylanx.kernel
+def axpby(x, y, c, a, b):
+    """a*x + b*y - c: memory-bound (3 arrays read, 1 written, 2 flops per element)."""
+    return a * x + b * y - c
+
+
+def axpby_numpy(x, y, c, a, b):
+    return a * x + b * y - c
+
+
 # -- cases ----------------------------------------------------------------------------------------
 
 
@@ -101,6 +111,12 @@ class Case:
 def _fused(n):
     x = np.linspace(-5.0, 5.0, int(n))
     return f"n={int(n):.0e}".replace("e+0", "e"), (x, 1.5, 0.5), fused, fused_numpy
+
+
+def _axpby(n):
+    rng = np.random.default_rng(0)
+    x, y, c = (rng.standard_normal(int(n)) for _ in range(3))
+    return f"n={int(n):.0e}".replace("e+0", "e"), (x, y, c, 1.5, -0.5), axpby, axpby_numpy
 
 
 def _dispatch(n):
@@ -138,8 +154,14 @@ def _als(n_users, n_items, k=10, iterations=2):
     return problem, (R, X0, Y0, 40.0, 0.1, iterations), als_implicit, als_implicit_numpy
 
 
-def _als_explicit(n_users, n_items, k=10, iterations=2):
-    csr = _ratings(n_users, n_items).csr()
+def _als_explicit(n_users, n_items, k=10, iterations=2, n_ratings=None):
+    """Explicit ALS on CSR ratings: the n_users x n_items corner of a 20M-shaped set, or, given
+    n_ratings, a whole synthetic set of that shape (ml1m: MovieLens-1M's 6,040 x 3,706 x 1M)."""
+    if n_ratings is None:
+        csr = _ratings(n_users, n_items).csr()
+    else:
+        csr = movielens_like(n_users=n_users, n_movies=n_items, n_ratings=n_ratings,
+                             seed=0).csr()
     X0, Y0 = init_factors(csr.shape[0], csr.shape[1], k, seed=0)
     problem = f"{csr.shape[0]}x{csr.shape[1]} nnz={len(csr.data)}, k={k}, {iterations} it"
     return problem, (*csr.arrays(), X0, Y0, 0.1, iterations), als_explicit, als_explicit_numpy
@@ -177,25 +199,34 @@ class Workload:
 WORKLOADS: dict[str, Workload] = {w.name: w for w in [
     Workload("fused", _fused, {"xs": (10**5,), "s": (10**6,), "m": (3 * 10**6,),
                                "l": (10**7,)},
-             "np.exp(-x*x/2)*a + b*np.sin(x) on n doubles"),
+             "np.exp(-x*x/2)*a + b*np.sin(x) on n doubles (compute-bound)"),
+    Workload("axpby", _axpby, {"xs": (10**5,), "s": (10**6,), "m": (3 * 10**6,),
+                               "l": (10**7,)},
+             "a*x + b*y - c on n doubles, a and b scalars (memory-bound)"),
     Workload("dispatch", _dispatch, {"xs": (2000,), "s": (20000,), "m": (50000,),
                                      "l": (200000,)},
              "x = x*1.0001 + 0.5 on a Python float, n times"),
     Workload("reductions", _reductions, {"xs": (200,), "s": (1000,), "m": (2000,),
                                          "l": (4000,)},
              "sum, mean(axis=0), max(axis=1), norm of an n x n matrix"),
-    Workload("matmuls", _matmuls, {"xs": (100,), "s": (300,), "m": (600,), "l": (1000,)},
+    Workload("matmuls", _matmuls, {"xs": (100,), "s": (300,), "m": (600,), "l": (1000,),
+                                     "paper": (2000,)},
              "A @ B and C @ D, independent, n x n"),
     Workload("logreg", _logreg, {"xs": (200, 20, 100), "s": (1000, 100, 750),
-                                 "m": (2000, 200, 750), "l": (3000, 300, 750)},
-             "logistic regression, 750 gradient steps (paper: 10,000 x 10,000)", rtol=1e-6),
+                                 "m": (2000, 200, 750), "l": (3000, 300, 750),
+                                 "paper": (10_000, 10_000, 10)},
+             "logistic regression, 750 gradient steps (paper: the paper's 10,000 x 10,000, "
+             "10 steps)", rtol=1e-6),
     Workload("als", _als, {"xs": (30, 20), "s": (100, 50), "m": (300, 100),
                            "l": (600, 200)},
              "implicit ALS on dense R (users x most-rated movies), k=10, 2 iterations",
              rtol=1e-6),
     Workload("als_explicit", _als_explicit, {"xs": (30, 20), "s": (200, 100),
-                                             "m": (1000, 300), "l": (5000, 1000)},
-             "explicit ALS on CSR ratings, k=10, 2 iterations", rtol=1e-6),
+                                             "m": (1000, 300), "l": (5000, 1000),
+                                             "ml1m": (6040, 3706, 10, 1, 1_000_209),
+                                             "ml1m-k40": (6040, 3706, 40, 1, 1_000_209)},
+             "explicit ALS on CSR ratings, k=10, 2 iterations (ml1m*: a synthetic set of "
+             "MovieLens-1M's shape, 1 iteration)", rtol=1e-6),
     Workload("kmeans", _kmeans, {"xs": (500, 3), "s": (5000, 5), "m": (20000, 8),
                                  "l": (100000, 8)},
              "k-means, 10 Lloyd iterations, 4 dimensions", rtol=1e-6),
@@ -223,6 +254,23 @@ def make_case(name: str, size: str | tuple = "s") -> Case:
     problem, args, kernel, twin = w.build(*params)
     return Case(name, label, problem, args, kernel, twin, rtol=w.rtol,
                 fresh_kernel=name == "compile")
+
+
+_CASES: dict[tuple[str, str | tuple], Case] = {}
+
+
+def cached_case(name: str, size: str | tuple = "s") -> Case:
+    """`make_case`, kept for the rest of the run: the main table and the issue-6 figures share
+    the paper-size inputs (the 10,000 x 10,000 LogReg matrix takes 10-30 s to generate).
+    `clear_cases()` frees them."""
+    key = (name, size)
+    if key not in _CASES:
+        _CASES[key] = make_case(name, size)
+    return _CASES[key]
+
+
+def clear_cases() -> None:
+    _CASES.clear()
 
 
 _CONTROL = {"for_range", "while", "if", "call", "yield", "return"}
@@ -285,38 +333,61 @@ def _raiser(exc: Exception) -> Callable[[], object]:
 
 
 def _with_numexpr(case: Case, threads: int):
-    if case.workload != "fused":
+    expression = _NUMEXPR.get(case.workload)
+    if expression is None:
         return None
     import numexpr as ne
 
     ne.set_num_threads(threads)
-    x, a, b = case.args
-    return lambda: ne.evaluate("exp(-x*x/2)*a + b*sin(x)", local_dict={"x": x, "a": a, "b": b})
+    names = _NUMEXPR_ARGS[case.workload]
+    local = dict(zip(names, case.args))
+    return lambda: ne.evaluate(expression, local_dict=local)
+
+
+_NUMEXPR = {"fused": "exp(-x*x/2)*a + b*sin(x)", "axpby": "a*x + b*y - c"}
+_NUMEXPR_ARGS = {"fused": ("x", "a", "b"), "axpby": ("x", "y", "c", "a", "b")}
 
 
 def _with_numba(case: Case, threads: int):
     import numba
 
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    jitted = numba.njit(case.phylanx.py_func)
+    jitted = numba.njit(_with_globals(case.phylanx.py_func, numba.njit))
     args = case.args
     return lambda: jitted(*args)
 
 
-_JAX_WORKLOADS = {"fused", "reductions", "matmuls", "logreg", "linreg"}
+def _with_globals(f: Callable, compile_kernel: Callable, **extra) -> Callable:
+    """f with the kernels and helper functions of its own module that it calls (e.g. logreg's
+    `sigmoid`) compiled by the peer's `compile_kernel` too, and `extra` globals (e.g. np ->
+    jax.numpy) swapped in."""
+    import types
+
+    def helper(v) -> Callable | None:
+        if isinstance(v, phylanx.Kernel):
+            return v.py_func
+        if isinstance(v, types.FunctionType) and v.__module__ == f.__module__:
+            return v
+        return None
+
+    swapped = {name: compile_kernel(_with_globals(helper(v), compile_kernel, **extra))
+               for name, v in f.__globals__.items()
+               if name in f.__code__.co_names and helper(v) is not None}
+    return types.FunctionType(f.__code__, {**f.__globals__, **extra, **swapped}, f.__name__,
+                              f.__defaults__)
+
+
+_JAX_WORKLOADS = {"fused", "axpby", "reductions", "matmuls", "logreg", "linreg"}
 
 
 def _with_jax(case: Case, threads: int):
     if case.workload not in _JAX_WORKLOADS:
         return None
-    import types
-
     import jax
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    f = case.phylanx.py_func
-    g = types.FunctionType(f.__code__, {**f.__globals__, "np": jnp}, f.__name__, f.__defaults__)
+    g = _with_globals(case.phylanx.py_func, lambda f: f, np=jnp)
     static = tuple(i for i, a in enumerate(case.args) if isinstance(a, int))
     jitted = jax.jit(g, static_argnums=static)
     args = tuple(a if isinstance(a, (int, float)) else jnp.asarray(a) for a in case.args)
@@ -324,7 +395,7 @@ def _with_jax(case: Case, threads: int):
 
 
 def _with_dask(case: Case, threads: int):
-    if case.workload not in ("fused", "reductions", "matmuls"):
+    if case.workload not in ("fused", "axpby", "reductions", "matmuls"):
         return None
     import dask
     import dask.array as da

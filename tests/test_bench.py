@@ -5,6 +5,7 @@ import importlib.machinery
 import importlib.util
 import inspect
 import json
+import re
 import subprocess
 import sys
 import types
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phylanx import bench
+from phylanx import bench, bench_issue6
 from phylanx.bench_workloads import WORKLOADS, alternatives, make_case, same_result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +106,33 @@ def test_alternative_columns_appear_when_installed(monkeypatch):
     assert "numexpr" not in alternatives(make_case("dispatch", "xs"), 1)
 
 
+def test_compile_rows_have_no_speedup():
+    row = {"workload": "compile", "size": "s", "problem": "p", "threads": 1, "numpy": 1e-5,
+           "phylanx": 0.02, "speedup": 5e-4, "check": "ok"}
+    assert "| 0.01 | 20 | - |" in bench.format_table([row])  # NumPy compiles nothing
+
+
+def test_issue6_blas_limit_covers_numpy_and_peers(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = {}
+
+    def blas_threads():
+        return max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"),
+                   default=1)
+
+    def fake_peers(case, threads):
+        return {"peer": lambda: seen.setdefault("peer", blas_threads())}
+
+    monkeypatch.setattr(bench_issue6, "_peers", fake_peers)
+    case = make_case("als_explicit", "xs")
+    numpy_twin = case.numpy
+    case.numpy = lambda *a: (seen.setdefault("numpy", blas_threads()), numpy_twin(*a))[1]
+    t, check = bench_issue6._versus_numpy(case, 2, 3, 0.0, numpy_blas_threads=1)
+    assert check == "ok" and set(t) == {"phylanx", "numpy", "peer"}
+    assert seen == {"numpy": 1, "peer": 1}
+
+
 def test_format_table_marks_failures():
     row = {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
            "phylanx": 0.001, "speedup": 2.0, "check": "ok", "jax": None}
@@ -127,6 +155,8 @@ def _import_asv_suite():
 
 def test_asv_config_works_offline():
     conf = json.loads((ROOT / "asv.conf.json").read_text())
+    # a branch every checkout has (a clone of a feature branch has no "main" or "master")
+    assert conf["branches"] == ["HEAD"]
     assert conf["environment_type"] == "existing"
     assert conf["benchmark_dir"] == "asv_bench"
     assert conf["results_dir"].startswith(".asv") and conf["html_dir"].startswith(".asv")
@@ -137,15 +167,24 @@ def test_asv_suite_pairs_every_phylanx_benchmark_with_numpy():
     modules = _import_asv_suite()
     classes = [c for m in modules for n, c in vars(m).items()
                if inspect.isclass(c) and not n.startswith("_") and c.__module__ == m.__name__]
+    pair = importlib.import_module("asv_bench._common")._Pair
     workloads = set()
     for cls in classes:
         phx = [n for n in dir(cls) if n.startswith("time_phylanx")]
-        assert phx, cls
+        assert phx or cls.__name__ == "RuntimeFigures", cls
         for n in phx:
             assert hasattr(cls, n.replace("phylanx", "numpy")), (cls, n)
-        workloads.add(getattr(cls, "workload", "compile"))
-    assert {"fused", "dispatch", "reductions", "matmuls", "logreg", "als", "als_explicit",
-            "compile"} <= workloads
+        if issubclass(cls, pair):
+            assert callable(cls.track_speedup)
+        if phx:
+            workloads.add(getattr(cls, "workload", "compile"))
+    assert {"fused", "axpby", "dispatch", "reductions", "matmuls", "logreg", "als",
+            "als_explicit", "compile"} <= workloads
+    figures = next(c for c in classes if c.__name__ == "RuntimeFigures")
+    tracks = {n for n in dir(figures) if n.startswith("track_")}
+    assert {"track_dispatch_ns_per_node", "track_forced_task_us",
+            "track_memory_bound_percent_of_copy_bound", "track_matmul_overlap_percent",
+            "track_first_call_ms", "track_import_ms"} <= tracks
 
 
 @pytest.fixture
@@ -169,3 +208,130 @@ def test_asv_benchmark_runs_like_asv_does(keep_threads):
     compile_.time_phylanx_first_call("logreg")
     assert modules["bench_env"].track_phylanx_threads() == 2
     assert modules["bench_env"].track_numpy_blas_threads() >= 0
+
+
+# -- the runtime issue's figures (--issue6) and the committed docs ------------------------------
+
+
+def test_issue6_cheap_figures_beside_their_targets(keep_threads):
+    figures = bench_issue6.run(2, 3, 0.0, only=["dispatch", "forced-tasks", "compile"])
+    assert [f.name for f in figures] == ["dispatch", "forced tasks", "first call (compile)"]
+    for f in figures:
+        assert f.name in bench_issue6.FIGURE_NAMES
+        assert np.isfinite(f.value) and f.value > 0, f
+        assert f.met is (f.value <= {"dispatch": 30, "forced tasks": 2}.get(f.name, 30)), f
+        assert f.check in ("ok", "-"), f
+    table = bench_issue6.format_table(figures)
+    assert table.splitlines()[0] == "| " + " | ".join(bench_issue6.HEADER) + " |"
+    assert "| <= 30 ns/node |" in table and "ns/node" in table
+
+
+def test_issue6_forced_tasks_keeps_a_callers_test_ops(keep_threads):
+    from phylanx.ir.registry import OPS
+    from phylanx.runtime import _testkernels
+
+    bench_issue6.forced_tasks(2, 1, 0.0)
+    assert "test.spin" not in OPS  # registered for the measurement only
+    _testkernels.register()
+    try:
+        bench_issue6.forced_tasks(2, 1, 0.0)
+        assert "test.spin" in OPS
+    finally:
+        _testkernels.unregister()
+
+
+def test_issue6_failure_lands_in_its_row(monkeypatch):
+    def broken(threads, repeat, max_time):
+        raise RuntimeError("no such thing")
+
+    monkeypatch.setitem(bench_issue6.MEASUREMENTS, "broken", broken)
+    (figure,) = bench_issue6.run(1, 1, 0.0, only=["broken"])
+    assert figure.result == "failed" and figure.met is None and "no such thing" in figure.detail
+    assert "| ? |" in bench_issue6.format_table([figure])
+
+
+def test_issue6_workload_sizes():
+    explicit = WORKLOADS["als_explicit"].sizes
+    assert explicit["ml1m"] == (6040, 3706, 10, 1, 1_000_209)
+    assert explicit["ml1m-k40"] == (6040, 3706, 40, 1, 1_000_209)
+    assert WORKLOADS["logreg"].sizes["paper"] == (10_000, 10_000, 10)
+    assert WORKLOADS["matmuls"].sizes["paper"] == (2000,)
+    assert WORKLOADS["fused"].sizes["l"] == WORKLOADS["axpby"].sizes["l"] == (10**7,)
+    case = make_case("als_explicit", "ml1m")
+    indptr, indices = case.args[0], case.args[1]
+    assert len(indptr) == 6041 and 990_000 < len(indices) <= 1_000_209
+    assert case.args[6].shape == (6040, 10) and case.args[9] == 1
+
+
+MARKED = """# doc
+<!-- phylanx.bench:machine -->
+old facts
+<!-- /phylanx.bench:machine -->
+text kept
+<!-- phylanx.bench:issue6 -->
+| old |
+<!-- /phylanx.bench:issue6 -->
+tail kept
+"""
+
+
+def test_update_doc_rewrites_only_marked_sections(tmp_path, capsys, keep_threads):
+    doc = tmp_path / "perf.md"
+    doc.write_text(MARKED)
+    rc = bench.main(["--workloads", "none", "--issue6", "dispatch", "--update-doc", str(doc)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    text = doc.read_text()
+    assert "old facts" not in text and "| old |" not in text
+    assert "text kept" in text and text.endswith("tail kept\n")
+    tables = bench.doc_tables(text)
+    assert tables["issue6"][0] == list(bench_issue6.HEADER)
+    assert [r[0] for r in tables["issue6"][1:]] == ["dispatch"]
+    assert "--workloads none --issue6 dispatch --update-doc" in text  # the command, recorded
+    assert "| dispatch |" in out
+    # a main table needs its own section
+    with pytest.raises(ValueError, match="phylanx.bench:table"):
+        bench.main(["--workloads", "dispatch", "--sizes", "xs", "--threads", "1",
+                    "--repeat", "1", "--update-doc", str(doc)])
+
+
+def test_issue6_arguments(tmp_path):
+    for argv in (["--workloads", "none"], ["--issue6", "nope"],
+                 ["--workloads", "none", "--issue6", "--plot", str(tmp_path / "x.png")],
+                 ["--issue6", "dispatch", "--update-doc", str(tmp_path / "missing.md")]):
+        with pytest.raises(SystemExit):
+            bench.main(argv)
+
+
+def test_committed_doc_has_the_tables_the_script_makes():
+    """docs/performance.md's generated tables have the rows and columns of today's script
+    (regenerate with the command at the top of the file when this fails)."""
+    text = (ROOT / "docs" / "performance.md").read_text()
+    command = re.search(r"^    (python -m phylanx\.bench .*)$", text, re.MULTILINE).group(1)
+    assert "--issue6" in command and "--update-doc docs/performance.md" in command
+    assert "--plot docs/performance.png" in command
+    assert command in text.split("<!-- /phylanx.bench:machine -->")[0].split(
+        "<!-- phylanx.bench:machine -->")[1]  # what made the committed numbers
+    sizes = re.search(r"--sizes (\S+)", command)
+    sizes = (sizes.group(1) if sizes else bench.DEFAULT_SIZES).split(",")
+    tables = bench.doc_tables(text)
+    assert tables["issue6"][0] == list(bench_issue6.HEADER)
+    assert [r[0] for r in tables["issue6"][1:]] == list(bench_issue6.FIGURE_NAMES)
+    header = tables["table"][0]
+    peers = [f"{t} ms" for t in ("numexpr", "numba", "jax", "dask")]
+    assert [c for c in header if c not in peers] == bench.format_table(
+        [_fake_row()]).splitlines()[0].strip("| ").split(" | ")
+    expected = [(w, s, str(t)) for w in WORKLOADS for s in sizes
+                if s in WORKLOADS[w].sizes for t in (1, 2)]
+    assert [tuple(r[:2]) + (r[3],) for r in tables["table"][1:]] == expected
+    problems = {(w, s): make_case(w, s).problem for w, s, _ in expected  # the cheap ones
+                if w in ("fused", "axpby", "dispatch", "als_explicit") and s in ("xs", "s")}
+    for r in tables["table"][1:]:
+        if (r[0], r[1]) in problems:
+            assert r[2] == problems[r[0], r[1]], r
+    assert (ROOT / "docs" / "performance.png").stat().st_size > 10_000
+
+
+def _fake_row():
+    return {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
+            "phylanx": 0.001, "speedup": 2.0, "check": "ok"}
