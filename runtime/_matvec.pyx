@@ -101,6 +101,33 @@ cdef extern from *:
     int _claim "phx_claim"(int *next) nogil
 
 
+cdef extern from *:
+    """
+    /* Team sizes of this module's jobs: runs, runs with a team of > 1 thread, largest team. */
+    static int phx_team_stats[3] = {0, 0, 0};
+    static inline void phx_note_team(int nt) {
+        int seen = __atomic_load_n(&phx_team_stats[2], __ATOMIC_RELAXED);
+        __atomic_fetch_add(&phx_team_stats[0], 1, __ATOMIC_RELAXED);
+        if (nt > 1)
+            __atomic_fetch_add(&phx_team_stats[1], 1, __ATOMIC_RELAXED);
+        while (nt > seen && !__atomic_compare_exchange_n(&phx_team_stats[2], &seen, nt, 0,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+    }
+    static inline int phx_team_stat(int i, int reset) {
+        return reset ? __atomic_exchange_n(&phx_team_stats[i], 0, __ATOMIC_RELAXED)
+                     : __atomic_load_n(&phx_team_stats[i], __ATOMIC_RELAXED);
+    }
+    """
+    void _note_team "phx_note_team"(int nt) nogil
+    int _team_stat "phx_team_stat"(int i, int reset) nogil
+
+
+def team_stats(reset=False):
+    """(jobs run, jobs that started a team of more than one thread, largest team) of this
+    module since the last reset: tests check that jobs honour job_threads()."""
+    return tuple([_team_stat(i, 1 if reset else 0) for i in range(3)])
+
+
 cdef enum:
     S_VEC = 0       # z or a temporary: a thread-local buffer
     S_ROW = 1       # a per-row operand: points into the array at the block's first row
@@ -145,6 +172,7 @@ cdef class _MvpJob(Job):
         cdef double *gt
         nblocks = (self.n + self.L - 1) // self.L
         nt = max(1, min(nt, nblocks))
+        _note_team(nt)
         partial = <double *> calloc(<size_t> nt * self.k, sizeof(double))
         if partial == NULL:
             self.status = 1

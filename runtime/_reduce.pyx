@@ -601,6 +601,33 @@ cdef int _run_1d(Red *r, const num *p, int nt) noexcept nogil:
     return 0
 
 
+cdef extern from *:
+    """
+    /* Team sizes of this module's jobs: runs, runs with a team of > 1 thread, largest team. */
+    static int phx_team_stats[3] = {0, 0, 0};
+    static inline void phx_note_team(int nt) {
+        int seen = __atomic_load_n(&phx_team_stats[2], __ATOMIC_RELAXED);
+        __atomic_fetch_add(&phx_team_stats[0], 1, __ATOMIC_RELAXED);
+        if (nt > 1)
+            __atomic_fetch_add(&phx_team_stats[1], 1, __ATOMIC_RELAXED);
+        while (nt > seen && !__atomic_compare_exchange_n(&phx_team_stats[2], &seen, nt, 0,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+    }
+    static inline int phx_team_stat(int i, int reset) {
+        return reset ? __atomic_exchange_n(&phx_team_stats[i], 0, __ATOMIC_RELAXED)
+                     : __atomic_load_n(&phx_team_stats[i], __ATOMIC_RELAXED);
+    }
+    """
+    void _note_team "phx_note_team"(int nt) nogil
+    int _team_stat "phx_team_stat"(int i, int reset) nogil
+
+
+def team_stats(reset=False):
+    """(jobs run, jobs that started a team of more than one thread, largest team) of this
+    module since the last reset: tests check that jobs honour job_threads()."""
+    return tuple([_team_stat(i, 1 if reset else 0) for i in range(3)])
+
+
 cdef class _RedJob(Job):
     cdef Red r
     cdef bint scalar     # every axis reduced, no keepdims: finish gives a NumPy scalar
@@ -611,6 +638,7 @@ cdef class _RedJob(Job):
         cdef int nt = job_threads(), rc = 0     # 1 while the executor runs nodes concurrently
         if r.Ko * r.Rn * r.Ki < PAR_MIN:
             nt = 1
+        _note_team(nt)
         if r.dt == T_F64:
             rc = _run(r, <const double *> r.data, nt)
         elif r.dt == T_F32:
