@@ -421,6 +421,18 @@ def _compile(op):
     return kinds, inputs, scalar_ops, prog, yslot
 
 
+_blas_found = False
+
+
+def _find_blas():
+    """Look the BLAS libraries up once (threadpoolctl: ~25 ms, so not before a job needs it)."""
+    global _blas_found
+    if not _blas_found:
+        from phylanx.runtime._threads import blas_libraries
+        blas_libraries()
+        _blas_found = True
+
+
 cdef class _MvpPrep:
     cdef object op, evaluate, kinds, inputs, scalar_ops, prog
     cdef int yslot
@@ -495,6 +507,8 @@ cdef class _MvpPrep:
         job.keep = keep
         job.result = g
         job.cost = 2.0 * n * k
+        if not job.row_major and n > job.L:
+            _find_blas()        # a team may call dgemv: par_enter limits BLAS, found with the GIL
         return job
 
     def _fallback(self, values):
@@ -506,8 +520,6 @@ def _matvec_pair_factory(op):
     spec = _compile(op)
     if spec is None:
         return None
-    from phylanx.runtime._threads import blas_libraries
-    blas_libraries()        # look the BLAS libraries up now (par_enter needs them), with the GIL
     cdef _MvpPrep p = _MvpPrep.__new__(_MvpPrep)
     p.op, p.evaluate = op, op.decl.extra["evaluate"]
     p.kinds, p.inputs, p.scalar_ops, p.prog, p.yslot = spec
