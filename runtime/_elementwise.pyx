@@ -29,7 +29,13 @@ from phylanx.runtime.native cimport Job
 
 from phylanx.ir.types import DTYPES, ArrayType, dtype_of
 from phylanx.runtime import _ew_program as ewp
+from phylanx.runtime._fpe import numpy_reports
 from phylanx.runtime.natives import register
+
+cdef extern from "fpe.h" nogil:
+    void phx_fpe_clear()
+    void phx_fpe_collect(int *acc)
+    int phx_fpe_bits(int f)
 
 cnp.import_array()
 
@@ -63,7 +69,7 @@ cdef extern from "ew_exec.h" nogil:
         size_t off
         phx_value value
     ctypedef struct phx_prog:
-        int nreg, nins, ndim, isa, nthreads, stream, prefault, ret, ret_type
+        int nreg, nins, ndim, isa, nthreads, fpe, stream, prefault, ret, ret_type
         phx_reg *regs
         phx_ins *code
         Py_ssize_t shape[64]
@@ -139,6 +145,8 @@ cdef class EwJob(Job):
     cdef int run(self) noexcept nogil:
         # job_threads() is 1 while the executor runs nodes concurrently
         self.prog.nthreads = job_threads() if self.parallel else 1
+        self.prog.fpe = 0
+        phx_fpe_clear()         # teams clear and collect their own threads' flags too
         if self.red_kind >= 0 and self.red_mode:
             if phx_ew_reduce_axis(&self.prog, self.red_kind, self.red_mode, self.nkeep,
                                   self.rlen, self.red_buf) != 0:
@@ -148,11 +156,16 @@ cdef class EwJob(Job):
                 self.status = 1
         elif phx_ew_run(&self.prog) != 0:
             self.status = 1
+        phx_fpe_collect(&self.prog.fpe)
         return self.status
 
     cpdef object finish(self):
         if self.status != 0:
             raise MemoryError("elementwise kernel: no memory for its per-thread scratch")
+        if self.prog.fpe and numpy_reports(phx_fpe_bits(self.prog.fpe)):
+            # NumPy would warn (or raise, call, ...): its reference gives the exact messages
+            args, prep = self.keep
+            return (<EwPreparer> prep).reference(*args)
         if self.red_kind >= 0 and self.red_mode:
             args, prep = self.keep
             return (<EwPreparer> prep)._axis_result(self.result, self.rlen, args)

@@ -23,7 +23,9 @@ operands, 0-d or length-1 arrays, and ops on scalars only, which the preparer ev
 op's NumPy reference) are broadcast into a slot once per thread. Only f64 bodies with the ops in
 _UNARY/_BINARY are native; anything else declines to the NumPy reference (fused.py's evaluate).
 Differences from the reference: rounding of the final sum (another grouping of the rows) and
-exp/log from libm instead of NumPy's SIMD versions (both within a few ulp); no RuntimeWarnings.
+exp/log from libm instead of NumPy's SIMD versions (both within a few ulp). Floating-point
+flags raised by the team make finish() hand the op to NumPy when np.errstate asks for a
+warning or an error (runtime/_fpe.py).
 """
 
 import numpy as np
@@ -36,7 +38,13 @@ from scipy.linalg.cython_blas cimport dgemv
 
 from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.native cimport Job
+from phylanx.runtime._fpe import numpy_reports
 from phylanx.runtime.natives import register
+
+cdef extern from "fpe.h" nogil:
+    void phx_fpe_clear()
+    void phx_fpe_collect(int *acc)
+    int phx_fpe_bits(int f)
 
 cnp.import_array()
 
@@ -139,6 +147,8 @@ cdef class _MvpJob(Job):
     cdef bint row_major
     cdef int n, k, ld, incw, L, nslots, nins, yslot
     cdef double *zero         # a row of k zeros (row-major, n % 4 != 0), during run()
+    cdef int fpe              # FE_* flags raised by the team (fpe.h)
+    cdef object redo          # (preparer, operands): NumPy's run if NumPy would warn
     cdef const double *w
     cdef double *g
     cdef int *prog            # nins x (opcode, dst, a, b)
@@ -185,8 +195,10 @@ cdef class _MvpJob(Job):
                 return 1
         if nt > 1:
             par_enter()
+        self.fpe = 0
         with parallel(num_threads=nt):
             t = threadid()
+            phx_fpe_clear()
             gt = partial + <Py_ssize_t> t * self.k
             buf = <double *> malloc(sizeof(double) * (self.nslots + 1) * self.L)
             ptr = <double **> malloc(sizeof(double *) * self.nslots)
@@ -216,6 +228,7 @@ cdef class _MvpJob(Job):
                 b = nb
             free(buf)
             free(ptr)
+            phx_fpe_collect(&self.fpe)
         if nt > 1:
             par_exit()
         for q in range(nt):
@@ -225,6 +238,14 @@ cdef class _MvpJob(Job):
         free(self.zero)
         self.zero = NULL
         return self.status
+
+    cpdef object finish(self):
+        if self.status:
+            raise MemoryError("matvec_pair: out of memory")
+        if self.fpe and numpy_reports(phx_fpe_bits(self.fpe)):
+            prep, values = self.redo      # NumPy warns (or raises) with its own messages
+            return (<_MvpPrep> prep)._fallback(values)
+        return self.result
 
     cdef void _setup_slots(self, double *buf, double **ptr) noexcept nogil:
         cdef int s, i
@@ -505,6 +526,7 @@ cdef class _MvpPrep:
         if not job.row_major:
             job.L = max(job.L, 64)
         job.keep = keep
+        job.redo = (self, values)
         job.result = g
         job.cost = 2.0 * n * k
         if not job.row_major and n > job.L:

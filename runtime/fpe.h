@@ -1,0 +1,27 @@
+/* Floating-point exception flags of native jobs (NumPy's RuntimeWarnings / np.errstate).
+ *
+ * The flags are per thread: a job clears them where its work starts on each thread and ORs
+ * what each thread raised into one int (phx_fpe_collect); finish() then reports them the way
+ * NumPy would (runtime/_fpe.py). */
+#ifndef PHX_FPE_H
+#define PHX_FPE_H
+
+#include <fenv.h>
+
+#define PHX_FPE_ALL (FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID)
+
+static inline void phx_fpe_clear(void) { feclearexcept(PHX_FPE_ALL); }
+
+/* *acc |= the flags this thread raised since phx_fpe_clear() (as FE_* bits). */
+static inline void phx_fpe_collect(int *acc) {
+    int f = fetestexcept(PHX_FPE_ALL);
+    if (f) __atomic_fetch_or(acc, f, __ATOMIC_RELAXED);
+}
+
+/* The FE_* bits as NumPy's order: 1 divide, 2 over, 4 under, 8 invalid. */
+static inline int phx_fpe_bits(int f) {
+    return ((f & FE_DIVBYZERO) ? 1 : 0) | ((f & FE_OVERFLOW) ? 2 : 0)
+         | ((f & FE_UNDERFLOW) ? 4 : 0) | ((f & FE_INVALID) ? 8 : 0);
+}
+
+#endif

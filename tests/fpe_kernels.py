@@ -1,0 +1,40 @@
+"""Kernels for tests/test_runtime_fpe.py (kernels must live in a file)."""
+
+import numpy as np
+
+import phylanx
+
+
+@phylanx.kernel
+def divide(a, b):
+    return a / b * 2.0
+
+
+@phylanx.kernel
+def scaled(a, s):
+    return a * s + 1.0
+
+
+@phylanx.kernel
+def root(a):
+    return np.sqrt(a) + 1.0
+
+
+@phylanx.kernel
+def wave(a, b):
+    return np.exp(-a * a / 2) * b + np.sin(a)
+
+
+@phylanx.kernel
+def exp_twice(a):
+    return np.exp(a) * 2.0
+
+
+@phylanx.kernel
+def log_plus(a):
+    return np.log(a) + 1.0
+
+
+@phylanx.kernel
+def gradient(X, w, y):
+    return X.T @ (1.0 / (1.0 + np.exp(-(X @ w))) - y)

@@ -1,0 +1,87 @@
+"""Floating-point warnings of native kernels follow np.errstate as NumPy's do: the same
+RuntimeWarnings under "warn", FloatingPointError under "raise", nothing under "ignore"."""
+
+import importlib.util
+import pathlib
+import warnings
+
+import numpy as np
+import pytest
+
+import phylanx.runtime as rt
+
+_spec = importlib.util.spec_from_file_location(
+    "fpe_kernels", pathlib.Path(__file__).with_name("fpe_kernels.py"))
+K = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(K)
+
+N = 50_000      # large enough for the native engine (and a team with 2 threads)
+
+
+def with_first(value, fill=1.0, n=N):
+    a = np.full(n, fill)
+    a[n // 2] = value
+    return a
+
+
+def logreg_inputs():
+    r = np.random.default_rng(0)
+    X = r.standard_normal((600, 40))
+    w = np.zeros(40)
+    w[0] = -2000.0                     # X @ w reaches -1e3: exp(-z) overflows
+    return X, w, (r.random(600) > 0.5).astype(float)
+
+
+CASES = {
+    "divide by zero": (K.divide, lambda: (np.ones(N), with_first(0.0))),
+    "zero by zero": (K.divide, lambda: (with_first(0.0), with_first(0.0))),
+    "overflow": (K.scaled, lambda: (with_first(1e300), 1e10)),
+    "sqrt of negative": (K.root, lambda: (with_first(-1.0),)),
+    "sin of inf": (K.wave, lambda: (with_first(np.inf), np.ones(N))),
+    "nan inputs: no warning": (K.divide, lambda: (with_first(np.nan), np.ones(N))),
+    "clean": (K.scaled, lambda: (np.ones(N), 3.0)),
+    "matvec_pair exp overflow": (K.gradient, logreg_inputs),
+}
+
+
+def outcome(f, args, mode):
+    """(warning messages, exception type or None, result) of f(*args) under errstate."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all=mode, under="ignore"):
+        warnings.simplefilter("always")
+        try:
+            result = f(*args)
+        except FloatingPointError:
+            return None, FloatingPointError, None
+    messages = sorted({str(w.message) for w in caught if w.category is RuntimeWarning})
+    return messages, None, result
+
+
+@pytest.fixture(params=[1, 2])
+def threads(request):
+    before = rt.num_threads()
+    rt.set_num_threads(request.param)
+    yield
+    rt.set_num_threads(before)
+
+
+@pytest.mark.parametrize("mode", ["warn", "raise", "ignore"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_warnings_follow_numpy(case, mode, threads):
+    kernel, make = CASES[case]
+    args = make()
+    want = outcome(kernel.py_func, args, mode)
+    got = outcome(kernel, args, mode)
+    assert got[:2] == want[:2]
+    if want[2] is not None:
+        np.testing.assert_allclose(got[2], want[2], rtol=1e-12, equal_nan=True)
+    if mode == "warn" and case not in ("clean", "nan inputs: no warning"):
+        assert want[0], "the case must make NumPy warn"
+
+
+@pytest.mark.xfail(strict=False, reason="the vectorised exp/log (vmath.h) give inf/-inf/NaN "
+                   "for out-of-range inputs without raising the IEEE flags on AVX-512")
+@pytest.mark.parametrize("kernel,value", [(K.exp_twice, 1000.0), (K.log_plus, 0.0),
+                                          (K.log_plus, -1.0)])
+def test_vmath_special_values_warn(kernel, value):
+    args = (with_first(value),)
+    assert outcome(kernel, args, "warn")[0] == outcome(kernel.py_func, args, "warn")[0]
