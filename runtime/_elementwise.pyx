@@ -29,13 +29,14 @@ from phylanx.runtime.native cimport Job
 
 from phylanx.ir.types import DTYPES, ArrayType, dtype_of
 from phylanx.runtime import _ew_program as ewp
-from phylanx.runtime._fpe import numpy_reports
+from phylanx.runtime._fpe import numpy_reports, reported_bits
 from phylanx.runtime.natives import register
 
 cdef extern from "fpe.h" nogil:
-    void phx_fpe_clear()
+    void phx_fpe_start(int want)
     void phx_fpe_collect(int *acc)
     int phx_fpe_bits(int f)
+    int phx_fpe_from_bits(int b)
 
 cnp.import_array()
 
@@ -69,7 +70,7 @@ cdef extern from "ew_exec.h" nogil:
         size_t off
         phx_value value
     ctypedef struct phx_prog:
-        int nreg, nins, ndim, isa, nthreads, fpe, stream, prefault, ret, ret_type
+        int nreg, nins, ndim, isa, nthreads, fpe, fpe_want, stream, prefault, ret, ret_type
         phx_reg *regs
         phx_ins *code
         Py_ssize_t shape[64]
@@ -146,7 +147,7 @@ cdef class EwJob(Job):
         # job_threads() is 1 while the executor runs nodes concurrently
         self.prog.nthreads = job_threads() if self.parallel else 1
         self.prog.fpe = 0
-        phx_fpe_clear()         # teams clear and collect their own threads' flags too
+        phx_fpe_start(self.prog.fpe_want)   # teams start and collect their own threads too
         if self.red_kind >= 0 and self.red_mode:
             if phx_ew_reduce_axis(&self.prog, self.red_kind, self.red_mode, self.nkeep,
                                   self.rlen, self.red_buf) != 0:
@@ -283,6 +284,7 @@ cdef class EwPreparer:
 
         cdef EwJob job = EwJob.__new__(EwJob)
         job.result, job.cost, job.keep = result, size * self.weight, (args, self)
+        job.prog.fpe_want = phx_fpe_from_bits(reported_bits())
         job.red_kind = self.program.reduce[0] if self.program.reduce else -1
         if self.program.reduce and self.program.reduce[3]:
             self._axis_setup(job, pyshape, fortran)

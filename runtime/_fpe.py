@@ -21,3 +21,23 @@ def numpy_reports(bits: int) -> bool:
     """Whether NumPy's current error state asks for anything about these flags."""
     err = np.geterr()
     return any(bits & bit and err[kind] != "ignore" for bit, kind in _KINDS)
+
+
+try:    # NumPy 2 keeps the error state in a context variable: a new object per np.errstate
+    from numpy._core._ufunc_config import _extobj_contextvar as _errstate_var
+except ImportError:     # pragma: no cover - another NumPy layout: ask np.geterr() each time
+    _errstate_var = None
+_last_state: list = [None, 15]      # (error state object, its bits)
+
+
+def reported_bits() -> int:
+    """The flags (bits as in numpy_reports) NumPy's current error state asks about (cached
+    per error-state object: this runs for every elementwise job)."""
+    state = _errstate_var.get() if _errstate_var is not None else None
+    if state is not None and state is _last_state[0]:
+        return _last_state[1]
+    err = np.geterr()
+    bits = sum(bit for bit, kind in _KINDS if err[kind] != "ignore")
+    if state is not None:
+        _last_state[:] = [state, bits]
+    return bits

@@ -84,6 +84,7 @@ typedef struct {
 typedef struct {
     int nreg, nins, ndim, isa, nthreads;
     int fpe;                 /* FE_* flags the team raised (fpe.h); set by the run */
+    int fpe_want;            /* FE_* flags NumPy's error state asks about (fpe.h) */
     int stream;                     /* outputs written with non-temporal stores (big outputs) */
     int prefault;                   /* touch every page of the outputs before computing */
     int ret, ret_type;              /* fused_reduce: register and type of the mapped value */
@@ -328,7 +329,7 @@ static int phx_ew_run(const phx_prog *P) {
     if (chunk < 1) chunk = 1;
     #pragma omp parallel num_threads(nt) shared(failed)
     {
-        phx_fpe_clear();
+        phx_fpe_start(P->fpe_want);
         char *scr = phx_scratch(P->scratch);
         phx_block_fn fn = phx_block_fns[P->isa];
         if (!scr) failed = 1;
@@ -540,7 +541,7 @@ static int phx_ew_reduce(const phx_prog *P, int kind, phx_value *out) {
     size_t need = P->scratch + PHX_RED_TASK * sizeof(double);
     #pragma omp parallel num_threads(nt) shared(failed)
     {
-        phx_fpe_clear();
+        phx_fpe_start(P->fpe_want);
         char *scr = phx_scratch(need);
         if (!scr) failed = 1;
         else phx_init_scratch(P, scr);
@@ -665,7 +666,7 @@ static int phx_ew_reduce_axis(const phx_prog *P, int kind, int mode, ptrdiff_t n
     size_t need = P->scratch + (mode == 1 ? group * rlen * 8 : 0);
     #pragma omp parallel num_threads(nt) shared(failed)
     {
-        phx_fpe_clear();
+        phx_fpe_start(P->fpe_want);
         char *scr = phx_scratch(need);
         phx_block_fn fn = phx_block_fns[P->isa];
         if (!scr) failed = 1;

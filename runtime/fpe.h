@@ -10,12 +10,27 @@
 
 #define PHX_FPE_ALL (FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID)
 
+/* The flags NumPy's error state asks about (not "ignore") for the job this thread runs: the
+ * vectorised math (vmath.h) checks its inputs only for those. Set per job and team thread. */
+static __thread int phx_fpe_want = PHX_FPE_ALL;
+
 static inline void phx_fpe_clear(void) { feclearexcept(PHX_FPE_ALL); }
+
+static inline void phx_fpe_start(int want) {
+    phx_fpe_want = want;
+    feclearexcept(PHX_FPE_ALL);
+}
 
 /* *acc |= the flags this thread raised since phx_fpe_clear() (as FE_* bits). */
 static inline void phx_fpe_collect(int *acc) {
     int f = fetestexcept(PHX_FPE_ALL);
     if (f) __atomic_fetch_or(acc, f, __ATOMIC_RELAXED);
+}
+
+/* NumPy's order (1 divide, 2 over, 4 under, 8 invalid) as FE_* bits. */
+static inline int phx_fpe_from_bits(int b) {
+    return ((b & 1) ? FE_DIVBYZERO : 0) | ((b & 2) ? FE_OVERFLOW : 0)
+         | ((b & 4) ? FE_UNDERFLOW : 0) | ((b & 8) ? FE_INVALID : 0);
 }
 
 /* The FE_* bits as NumPy's order: 1 divide, 2 over, 4 under, 8 invalid. */

@@ -38,3 +38,23 @@ def log_plus(a):
 @phylanx.kernel
 def gradient(X, w, y):
     return X.T @ (1.0 / (1.0 + np.exp(-(X @ w))) - y)
+
+
+@phylanx.kernel
+def log_family(a):
+    return np.log2(a) + np.log10(a) * 2.0
+
+
+@phylanx.kernel
+def log1p_plus(a):
+    return np.log1p(a) + 1.0
+
+
+@phylanx.kernel
+def exp_family(a):
+    return np.exp2(a) + np.expm1(a) * 2.0
+
+
+@phylanx.kernel
+def hyperbolic(a):
+    return np.sinh(a) + np.cosh(a) * 2.0 + np.tanh(a)
