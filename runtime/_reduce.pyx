@@ -31,6 +31,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from phylanx.runtime._threads cimport job_threads
+
+from phylanx.runtime._fpe import reported_bits
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -631,7 +633,8 @@ def team_stats(reset=False):
 cdef class _RedJob(Job):
     cdef Red r
     cdef bint scalar     # every axis reduced, no keepdims: finish gives a NumPy scalar
-    cdef object keep
+    cdef object keep     # (operand, output buffer)
+    cdef object redo     # float sum/prod/mean/var/std: (NumPy function, keywords), else None
 
     cdef int run(self) noexcept nogil:
         cdef Red *r = &self.r
@@ -656,6 +659,12 @@ cdef class _RedJob(Job):
     cpdef object finish(self):
         if self.status:
             raise MemoryError("native reduction: out of memory")
+        # Overflow or an invalid operation (inf - inf, 0 * inf) leaves inf/NaN in the output:
+        # NumPy then warns (or raises) per np.errstate, so its reduction decides; a NaN that
+        # came from the input only costs that rerun.
+        if self.redo is not None and reported_bits() and not np.isfinite(self.keep[1]).all():
+            impl, kw = self.redo
+            return impl(self.keep[0], **kw)
         return self.result[()] if self.scalar else self.result
 
 
@@ -750,6 +759,8 @@ cdef class _RedPrep:
         r.out = <char *> cnp.PyArray_DATA(<cnp.ndarray> out)
         job.scalar = not kept and not self.keepdims
         job.keep = (a, out)
+        if self.dt <= T_F32 and self.op in (R_SUM, R_PROD, R_MEAN, R_VAR, R_STD):
+            job.redo = (self.impl, self.kw)
         job.result = res
         job.cost = <double> r.Ko * r.Rn * r.Ki
         return job

@@ -58,3 +58,8 @@ def exp_family(a):
 @phylanx.kernel
 def hyperbolic(a):
     return np.sinh(a) + np.cosh(a) * 2.0 + np.tanh(a)
+
+
+@phylanx.kernel
+def reductions(a):
+    return np.sum(a), np.prod(a[:4]), np.mean(a), np.var(a), np.std(a, axis=0), np.max(a)
