@@ -63,3 +63,8 @@ def hyperbolic(a):
 @phylanx.kernel
 def reductions(a):
     return np.sum(a), np.prod(a[:4]), np.mean(a), np.var(a), np.std(a, axis=0), np.max(a)
+
+
+@phylanx.kernel
+def products(A, B, v):
+    return A @ B, A @ v, v @ A, np.dot(v, v), np.outer(v, v)

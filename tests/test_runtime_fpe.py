@@ -118,3 +118,22 @@ def test_reductions_report_as_numpy(value, dtype, mode, threads):
         for g, w in zip(got[2], want[2]):
             np.testing.assert_allclose(g, w, rtol=1e-5 if dtype == np.float32 else 1e-12,
                                        equal_nan=True)
+
+
+@pytest.mark.parametrize("mode", ["warn", "raise", "ignore"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("value", [1e200, np.inf, np.nan, 3.0])
+def test_products_report_as_numpy(value, dtype, mode):
+    """matmul/dot/outer: overflow and inf * 0 warn as NumPy's; the results are NumPy's."""
+    r = np.random.default_rng(1)
+    A, B, v = (r.standard_normal(s).astype(dtype) for s in ((90, 90), (90, 90), 90))
+    with np.errstate(over="ignore"):          # 1e200 is inf in float32
+        A[3, :] = value
+        v[5] = value
+    A[4, 7] = 0.0
+    got, want = outcome(K.products, (A, B, v), mode), outcome(K.products.py_func, (A, B, v), mode)
+    assert got[:2] == want[:2]
+    if want[2] is not None:
+        for g, w in zip(got[2], want[2]):
+            np.testing.assert_allclose(g, w, rtol=1e-4 if dtype == np.float32 else 1e-10,
+                                       equal_nan=True)
