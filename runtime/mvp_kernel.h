@@ -104,6 +104,9 @@ PHX_MVP_DEFINE(phx_mvp_avx2, __attribute__((target("avx2,fma"))), __m256d, 4, _m
 PHX_MVP_DEFINE(phx_mvp_avx512, __attribute__((target("avx512f,avx2,fma"))), __m512d, 8,
                _mm512_loadu_pd, _mm512_storeu_pd, _mm512_fmadd_pd, _mm512_set1_pd,
                _mm512_setzero_pd, _mm512_reduce_add_pd)
+#else
+#define phx_mvp_avx2 phx_mvp_plain      /* names _matvec.pyx refers to, on other CPUs */
+#define phx_mvp_avx512 phx_mvp_plain
 #endif
 
 /* The best variant this CPU runs (0: plain C, 1: AVX2, 2: AVX-512 unless max_isa forbids). */
