@@ -16,10 +16,8 @@ from that pass on in a `# pipeline:` comment (`python -m phylanx opt FILE` runs 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import sys
-import tempfile
 import time
 from collections import Counter, OrderedDict
 from typing import ClassVar, TextIO
@@ -172,6 +170,8 @@ class PipelineResult:
     def diff(self, stage_a: str = "input", stage_b: str = "final", context: int = 3) -> str:
         """Unified diff of the PhySL of two stages."""
         a, b = self.stage(stage_a), self.stage(stage_b)
+        import difflib   # only for diffs: not imported with every kernel
+
         return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), stage_a,
                                             stage_b, n=context))
 
@@ -214,6 +214,8 @@ def _dump(out: TextIO, when: str, stage: str, text: str) -> None:
 def write_reproducer(text: str, pipeline: str, stage: str, error: BaseException,
                      directory: str | None = None) -> str:
     """Write the PhySL a failing pass got and the pipeline from it on; returns the path."""
+    import tempfile
+
     directory = directory or os.environ.get("PHYLANX_REPRODUCER_DIR") or tempfile.gettempdir()
     os.makedirs(directory, exist_ok=True)
     fd, path = tempfile.mkstemp(prefix=f"phylanx-{stage.replace('#', '-')}-", suffix=".physl",

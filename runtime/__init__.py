@@ -9,6 +9,45 @@ import os as _os
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
     _os.environ["OMP_WAIT_POLICY"] = "passive"
 
+
+
+def _load_scipy_cython_modules() -> None:
+    """Load scipy.linalg.cython_blas/cython_lapack (the BLAS/LAPACK of the native kernels)
+    without running scipy/linalg/__init__.py.
+
+    Importing the extension modules the usual way imports the whole scipy.linalg package first:
+    about 0.25 s (it pulls in numpy.f2py, numpy.testing, numpy.ma, ...), more than all the
+    rest of a kernel's first call. Cython's cimport finds a module already in sys.modules and
+    never imports the parent. A later `import scipy.linalg` works as usual and finds the same
+    module objects."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    names = [n for n in ("cython_blas", "cython_lapack") if "scipy.linalg." + n not in sys.modules]
+    if not names or "scipy.linalg" in sys.modules:
+        return
+    scipy_spec = importlib.util.find_spec("scipy")
+    if scipy_spec is None or not scipy_spec.origin:
+        return                  # no scipy: the import of the kernels reports it
+    folder = _os.path.join(_os.path.dirname(scipy_spec.origin), "linalg")
+    for name in names:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = _os.path.join(folder, name + suffix)
+            if _os.path.exists(path):
+                spec = importlib.util.spec_from_file_location("scipy.linalg." + name, path)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[spec.name] = module
+                try:
+                    spec.loader.exec_module(module)
+                except BaseException:
+                    del sys.modules[spec.name]     # the regular import then reports it
+                    raise
+                break
+
+
+_load_scipy_cython_modules()
+
 from phylanx.runtime._executor import Executable, NodeRecord, lower  # noqa: E402
 from phylanx.runtime._executor import lower as lower_module  # noqa: E402
 from phylanx.runtime import _sched  # noqa: E402,F401  (registers the concurrent scheduler)

@@ -29,7 +29,14 @@ from phylanx.runtime.native cimport Job
 
 from phylanx.ir.types import DTYPES, ArrayType, dtype_of
 from phylanx.runtime import _ew_program as ewp
+from phylanx.runtime._fpe import numpy_reports, reported_bits
 from phylanx.runtime.natives import register
+
+cdef extern from "fpe.h" nogil:
+    void phx_fpe_start(int want)
+    void phx_fpe_collect(int *acc)
+    int phx_fpe_bits(int f)
+    int phx_fpe_from_bits(int b)
 
 cnp.import_array()
 
@@ -63,7 +70,7 @@ cdef extern from "ew_exec.h" nogil:
         size_t off
         phx_value value
     ctypedef struct phx_prog:
-        int nreg, nins, ndim, isa, nthreads, stream, prefault, ret, ret_type
+        int nreg, nins, ndim, isa, nthreads, fpe, fpe_want, stream, prefault, ret, ret_type
         phx_reg *regs
         phx_ins *code
         Py_ssize_t shape[64]
@@ -139,6 +146,8 @@ cdef class EwJob(Job):
     cdef int run(self) noexcept nogil:
         # job_threads() is 1 while the executor runs nodes concurrently
         self.prog.nthreads = job_threads() if self.parallel else 1
+        self.prog.fpe = 0
+        phx_fpe_start(self.prog.fpe_want)   # teams start and collect their own threads too
         if self.red_kind >= 0 and self.red_mode:
             if phx_ew_reduce_axis(&self.prog, self.red_kind, self.red_mode, self.nkeep,
                                   self.rlen, self.red_buf) != 0:
@@ -148,11 +157,16 @@ cdef class EwJob(Job):
                 self.status = 1
         elif phx_ew_run(&self.prog) != 0:
             self.status = 1
+        phx_fpe_collect(&self.prog.fpe)
         return self.status
 
     cpdef object finish(self):
         if self.status != 0:
             raise MemoryError("elementwise kernel: no memory for its per-thread scratch")
+        if self.prog.fpe and numpy_reports(phx_fpe_bits(self.prog.fpe)):
+            # NumPy would warn (or raise, call, ...): its reference gives the exact messages
+            args, prep = self.keep
+            return (<EwPreparer> prep).reference(*args)
         if self.red_kind >= 0 and self.red_mode:
             args, prep = self.keep
             return (<EwPreparer> prep)._axis_result(self.result, self.rlen, args)
@@ -270,6 +284,7 @@ cdef class EwPreparer:
 
         cdef EwJob job = EwJob.__new__(EwJob)
         job.result, job.cost, job.keep = result, size * self.weight, (args, self)
+        job.prog.fpe_want = phx_fpe_from_bits(reported_bits())
         job.red_kind = self.program.reduce[0] if self.program.reduce else -1
         if self.program.reduce and self.program.reduce[3]:
             self._axis_setup(job, pyshape, fortran)

@@ -26,6 +26,7 @@ from libc.string cimport memset
 from scipy.linalg.cython_blas cimport ddot, dgemm, dgemv, sdot, sgemm, sgemv
 from scipy.linalg.cython_lapack cimport dgelsd, dgesv, dgetrf, dpotrf
 
+from phylanx.runtime._fpe import reported_bits
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -137,6 +138,7 @@ cdef class _ProdJob(Job):
     cdef Py_ssize_t sa, sb       # outer: byte strides of the two vectors
     cdef double dres
     cdef object keep             # operands (and copies) whose buffers pa/pb point into
+    cdef object redo             # (NumPy function, a, b, keywords): NumPy's run if it warns
 
     cdef int run(self) noexcept nogil:
         cdef double one = 1.0, zero = 0.0
@@ -182,9 +184,24 @@ cdef class _ProdJob(Job):
         return 0
 
     cpdef object finish(self):
+        # Overflow and inf * 0 leave inf/NaN in the result (outer: in max|a| * max|b|), where
+        # NumPy warns ("overflow encountered in matmul") per np.errstate: then NumPy's own
+        # product gives the warnings (a NaN from the inputs only costs that run).
+        if self.redo is not None and reported_bits() and not self._finite():
+            impl, a, b, kw = self.redo
+            return impl(a, b, **kw)
         if self.kind == P_DOT:
             return np.float32(self.dres) if self.f32 else np.float64(self.dres)
         return self.result
+
+    cdef bint _finite(self):
+        if self.kind == P_DOT:
+            return np.isfinite(self.dres)
+        if self.kind == P_OUTER:
+            a, b = self.keep
+            with np.errstate(all="ignore"):
+                return np.isfinite(np.max(np.abs(a)) * np.max(np.abs(b)))
+        return np.isfinite(self.result).all()
 
 
 cdef class _MatOperand:
@@ -240,6 +257,7 @@ cdef class _ProdPrep:
         cdef _ProdJob job = _ProdJob.__new__(_ProdJob)
         job.f32 = self.f32
         job.keep = (A.arr, B.arr)
+        job.redo = (self.impl, a, b, self.kw)
         job.cost = <double> m * n * ka
         cdef int dtype = self.typenum
         cdef cnp.npy_intp dims[2]
@@ -292,6 +310,7 @@ cdef class _OuterPrep:
         cdef Py_ssize_t m = _dim(a, 0), n = _dim(b, 0)
         cdef _ProdJob job = _ProdJob.__new__(_ProdJob)
         job.kind, job.f32, job.keep = P_OUTER, self.f32, (a, b)
+        job.redo = (self.impl, a, b, {})
         job.M, job.N = <int> m, <int> n
         job.pa, job.sa, job.pb, job.sb = _data(a), _stride(a, 0), _data(b), _stride(b, 0)
         cdef cnp.npy_intp dims[2]

@@ -2,13 +2,15 @@
 """Native `matvec_pair`: g = X.T @ f(X @ w, inputs...) reading each row block of X once.
 
 Per row block X_b (a few hundred KB, so it is still in L2 when read the second time):
-    z = X_b @ w            (dgemv)
+    z = X_b @ w            (from memory)
     fz = f(z, inputs_b)    (the body, run by a small register program over the block)
-    g_t += X_b.T @ fz      (dgemv, transposed flag: no copy of X_b.T)
+    g_t += X_b.T @ fz      (from L2; no copy of X_b.T)
 Blocks are claimed dynamically by the threads of an OpenMP team; each thread accumulates its own
 partial g_t, summed at the end in thread order. NumPy's X.T @ f(X @ w) streams X from memory
 twice, this streams it once: the whole point when X does not fit in cache. The in-cache pass of
-one block is interleaved (column slices) with the memory pass of the next (see run()).
+one block runs in the same sweep as the memory pass of the next (see run()): for row-major X
+the row kernels of mvp_kernel.h do both products of 4 + 4 rows per sweep over the columns;
+column-major X (strided blocks) uses two dgemv calls per block.
 
 The team has job_threads() threads (1 while the executor runs nodes concurrently). Inside it
 BLAS must be single-threaded (two pools on the same cores are slow): run() opens a concurrent
@@ -21,7 +23,9 @@ operands, 0-d or length-1 arrays, and ops on scalars only, which the preparer ev
 op's NumPy reference) are broadcast into a slot once per thread. Only f64 bodies with the ops in
 _UNARY/_BINARY are native; anything else declines to the NumPy reference (fused.py's evaluate).
 Differences from the reference: rounding of the final sum (another grouping of the rows) and
-exp/log from libm instead of NumPy's SIMD versions (both within a few ulp); no RuntimeWarnings.
+exp/log from libm instead of NumPy's SIMD versions (both within a few ulp). Floating-point
+flags raised by the team make finish() hand the op to NumPy when np.errstate asks for a
+warning or an error (runtime/_fpe.py).
 """
 
 import numpy as np
@@ -34,7 +38,13 @@ from scipy.linalg.cython_blas cimport dgemv
 
 from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.native cimport Job
+from phylanx.runtime._fpe import numpy_reports
 from phylanx.runtime.natives import register
+
+cdef extern from "fpe.h" nogil:
+    void phx_fpe_clear()
+    void phx_fpe_collect(int *acc)
+    int phx_fpe_bits(int f)
 
 cnp.import_array()
 
@@ -57,19 +67,39 @@ _BINARY = {"add": I_ADD, "subtract": I_SUB, "multiply": I_MUL, "true_divide": I_
 _UNARY = {"negative": I_NEG, "exp": I_EXP, "log": I_LOG, "log1p": I_LOG1P, "expm1": I_EXPM1,
           "tanh": I_TANH, "sqrt": I_SQRT, "absolute": I_ABS, "square": I_SQUARE}
 
+cdef extern from "mvp_kernel.h" nogil:
+    ctypedef void (*phx_mvp_fn)(const double *const *a, const double *const *b,
+                                const double *f, const double *w, double *g, Py_ssize_t k,
+                                double *s) noexcept nogil
+    phx_mvp_fn phx_mvp_pick(int max_isa)
+    phx_mvp_fn phx_mvp_plain, phx_mvp_avx2, phx_mvp_avx512
+
 # Bytes of X per row block: small enough to stay in L2 between its two passes, big enough that
-# per-block overhead (BLAS calls, the body) stays small. Columns per slice of the interleaved
-# passes (see _MvpJob.run). Both tunable for benchmarks.
+# per-block overhead (the body, BLAS calls for column-major X) stays small. Tunable for
+# benchmarks, as is the instruction set of the row kernels (tests run every variant).
 _block_bytes = 320 * 1024
-_slice_cols = 2048
+_isa = 2
+cdef phx_mvp_fn _mvp_fn = phx_mvp_pick(2)
 
 
-def set_tuning(block_bytes=None, slice_cols=None):
-    global _block_bytes, _slice_cols
+def set_tuning(block_bytes=None, isa=None):
+    """Block size in bytes of X; isa: highest instruction set of the row-major kernels
+    (0 plain C, 1 AVX2, 2 AVX-512; the best one the CPU has up to that)."""
+    global _block_bytes, _isa, _mvp_fn
     if block_bytes is not None:
         _block_bytes = max(1, int(block_bytes))
-    if slice_cols is not None:
-        _slice_cols = max(8, int(slice_cols))
+    if isa is not None:
+        _isa = min(2, max(0, int(isa)))
+        _mvp_fn = phx_mvp_pick(_isa)
+
+
+def kernel_variant():
+    """Name of the row-major kernel in use."""
+    if _mvp_fn == phx_mvp_avx512:
+        return "avx512"
+    if _mvp_fn == phx_mvp_avx2:
+        return "avx2"
+    return "plain"
 
 
 cdef extern from *:
@@ -77,6 +107,33 @@ cdef extern from *:
     static inline int phx_claim(int *next) { return __atomic_fetch_add(next, 1, __ATOMIC_RELAXED); }
     """
     int _claim "phx_claim"(int *next) nogil
+
+
+cdef extern from *:
+    """
+    /* Team sizes of this module's jobs: runs, runs with a team of > 1 thread, largest team. */
+    static int phx_team_stats[3] = {0, 0, 0};
+    static inline void phx_note_team(int nt) {
+        int seen = __atomic_load_n(&phx_team_stats[2], __ATOMIC_RELAXED);
+        __atomic_fetch_add(&phx_team_stats[0], 1, __ATOMIC_RELAXED);
+        if (nt > 1)
+            __atomic_fetch_add(&phx_team_stats[1], 1, __ATOMIC_RELAXED);
+        while (nt > seen && !__atomic_compare_exchange_n(&phx_team_stats[2], &seen, nt, 0,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+    }
+    static inline int phx_team_stat(int i, int reset) {
+        return reset ? __atomic_exchange_n(&phx_team_stats[i], 0, __ATOMIC_RELAXED)
+                     : __atomic_load_n(&phx_team_stats[i], __ATOMIC_RELAXED);
+    }
+    """
+    void _note_team "phx_note_team"(int nt) nogil
+    int _team_stat "phx_team_stat"(int i, int reset) nogil
+
+
+def team_stats(reset=False):
+    """(jobs run, jobs that started a team of more than one thread, largest team) of this
+    module since the last reset: tests check that jobs honour job_threads()."""
+    return tuple([_team_stat(i, 1 if reset else 0) for i in range(3)])
 
 
 cdef enum:
@@ -88,7 +145,10 @@ cdef enum:
 cdef class _MvpJob(Job):
     cdef const double *X
     cdef bint row_major
-    cdef int n, k, ld, incw, L, nslots, nins, yslot, cw
+    cdef int n, k, ld, incw, L, nslots, nins, yslot
+    cdef double *zero         # a row of k zeros (row-major, n % 4 != 0), during run()
+    cdef int fpe              # FE_* flags raised by the team (fpe.h)
+    cdef object redo          # (preparer, operands): NumPy's run if NumPy would warn
     cdef const double *w
     cdef double *g
     cdef int *prog            # nins x (opcode, dst, a, b)
@@ -98,6 +158,7 @@ cdef class _MvpJob(Job):
     cdef object keep
 
     def __dealloc__(self):
+        free(self.zero)
         free(self.kind)
         free(self.sval)
         free(self.rows)
@@ -105,10 +166,11 @@ cdef class _MvpJob(Job):
 
     cdef int run(self) noexcept nogil:
         """Each thread claims blocks in order (an atomic counter: dynamic, no spinning, and the
-        threads stay on neighbouring blocks of X). Per block b, after z_b = X_b @ w and the body:
-        g_t += X_b.T @ f(z_b) (X_b from L2) runs in column slices interleaved with
-        z_next = X_next @ w (from memory) for the block claimed next, so the core keeps
-        streaming X while it does the in-cache pass."""
+        threads stay on neighbouring blocks of X). Per block b, after z_b = X_b @ w and the body,
+        g_t += X_b.T @ f(z_b) (X_b from L2) runs interleaved with z_next = X_next @ w (from
+        memory) for the block claimed next, so the core keeps streaming X while it does the
+        in-cache pass: row-major X in one sweep per 4 rows of each block (mvp_kernel.h),
+        column-major X in column slices of dgemv calls."""
         cdef int nt = job_threads(), t, nblocks, b, nb, q, counter = 0
         cdef Py_ssize_t j
         cdef double *partial
@@ -117,16 +179,27 @@ cdef class _MvpJob(Job):
         cdef double *zc
         cdef double *zn
         cdef double *tmp
+        cdef double *gt
         nblocks = (self.n + self.L - 1) // self.L
         nt = max(1, min(nt, nblocks))
+        _note_team(nt)
         partial = <double *> calloc(<size_t> nt * self.k, sizeof(double))
         if partial == NULL:
             self.status = 1
             return 1
+        if self.row_major and self.n % 4:      # stands in for the rows missing from a group
+            self.zero = <double *> calloc(self.k, sizeof(double))
+            if self.zero == NULL:
+                free(partial)
+                self.status = 1
+                return 1
         if nt > 1:
             par_enter()
+        self.fpe = 0
         with parallel(num_threads=nt):
             t = threadid()
+            phx_fpe_clear()
+            gt = partial + <Py_ssize_t> t * self.k
             buf = <double *> malloc(sizeof(double) * (self.nslots + 1) * self.L)
             ptr = <double **> malloc(sizeof(double *) * self.nslots)
             b = nblocks
@@ -137,24 +210,42 @@ cdef class _MvpJob(Job):
                 zc, zn = ptr[0], buf + <Py_ssize_t> self.nslots * self.L
                 b = _claim(&counter)
                 if b < nblocks:
-                    self._z(b, zc, 0, self.k)
+                    if self.row_major:
+                        self._rows(-1, NULL, b, zc, gt)
+                    else:
+                        self._z(b, zc, 0, self.k)
             while b < nblocks:
                 nb = _claim(&counter)
                 ptr[0] = zc
-                self._step(b, nb < nblocks, nb, ptr, zn, partial + <Py_ssize_t> t * self.k)
+                self._body(b, ptr)
+                if self.row_major:
+                    self._rows(b, ptr[self.yslot], nb if nb < nblocks else -1, zn, gt)
+                else:
+                    self._gemv_pass(b, ptr[self.yslot], nb, nb < nblocks, zn, gt)
                 tmp = zc
                 zc = zn
                 zn = tmp
                 b = nb
             free(buf)
             free(ptr)
+            phx_fpe_collect(&self.fpe)
         if nt > 1:
             par_exit()
         for q in range(nt):
             for j in range(self.k):
                 self.g[j] += partial[<Py_ssize_t> q * self.k + j]
         free(partial)
+        free(self.zero)
+        self.zero = NULL
         return self.status
+
+    cpdef object finish(self):
+        if self.status:
+            raise MemoryError("matvec_pair: out of memory")
+        if self.fpe and numpy_reports(phx_fpe_bits(self.fpe)):
+            prep, values = self.redo      # NumPy warns (or raises) with its own messages
+            return (<_MvpPrep> prep)._fallback(values)
+        return self.result
 
     cdef void _setup_slots(self, double *buf, double **ptr) noexcept nogil:
         cdef int s, i
@@ -193,23 +284,52 @@ cdef class _MvpJob(Job):
         else:
             dgemv(&tt, &m, &w, &d1, x, &self.ld, <double *> fz, &one, &d1, gt + c0, &one)
 
-    cdef void _step(self, int b, bint has_next, int nb, double **ptr, double *zn,
-                    double *gt) noexcept nogil:
-        cdef int r0 = b * self.L, m = min(self.L, self.n - b * self.L), s, i, c0, w
+    cdef void _body(self, int b, double **ptr) noexcept nogil:
+        """The body over block b: ptr[0] holds z_b, ptr[yslot] receives f(z_b)."""
+        cdef int r0 = b * self.L, m = min(self.L, self.n - b * self.L), s, i
         for s in range(self.nslots):
             if self.kind[s] == S_ROW:
                 ptr[s] = <double *> (self.rows[s] + r0)
         for i in range(self.nins):
             _apply(self.prog + 4 * i, ptr, m)
-        if not has_next:
-            self._g(b, ptr[self.yslot], gt, 0, self.k)
-            return
-        c0 = 0
-        while c0 < self.k:
-            w = min(self.cw, self.k - c0)
-            self._g(b, ptr[self.yslot], gt, c0, w)
-            self._z(nb, zn, c0, w)
-            c0 += w
+
+    cdef void _rows(self, int pb, const double *fz, int nb, double *zn, double *gt) noexcept nogil:
+        """Row-major X: gt += X_pb.T @ fz and zn = X_nb @ w in one sweep per group of 4 rows
+        (pb < 0: no product with X.T; nb < 0: no X @ w)."""
+        cdef const double *a[4]
+        cdef const double *bb[4]
+        cdef double f[4]
+        cdef double s[4]
+        cdef int mp = 0, mn = 0, groups, q, j, r
+        if pb >= 0:
+            mp = min(self.L, self.n - pb * self.L)
+        if nb >= 0:
+            mn = min(self.L, self.n - nb * self.L)
+        groups = (max(mp, mn) + 3) // 4
+        for q in range(groups):
+            for j in range(4):
+                r = 4 * q + j
+                if r < mn:
+                    a[j] = self.X + (<Py_ssize_t> nb * self.L + r) * self.ld
+                else:
+                    a[j] = self.zero
+                if r < mp:
+                    bb[j] = self.X + (<Py_ssize_t> pb * self.L + r) * self.ld
+                    f[j] = fz[r]
+                else:
+                    bb[j], f[j] = self.zero, 0.0
+            _mvp_fn(&a[0] if 4 * q < mn else NULL, &bb[0] if 4 * q < mp else NULL, f, self.w,
+                    gt, self.k, s)
+            for j in range(min(4, mn - 4 * q)):
+                zn[4 * q + j] = s[j]
+
+    cdef void _gemv_pass(self, int b, const double *fz, int nb, bint has_next, double *zn,
+                         double *gt) noexcept nogil:
+        """Column-major X (blocks are strided, no sweep per row): gt += X_b.T @ fz, then
+        zn = X_nb @ w, each one dgemv."""
+        self._g(b, fz, gt, 0, self.k)
+        if has_next:
+            self._z(nb, zn, 0, self.k)
 
 
 cdef void _apply(const int *ins, double **ptr, int m) noexcept nogil:
@@ -322,6 +442,18 @@ def _compile(op):
     return kinds, inputs, scalar_ops, prog, yslot
 
 
+_blas_found = False
+
+
+def _find_blas():
+    """Look the BLAS libraries up once (threadpoolctl: ~25 ms, so not before a job needs it)."""
+    global _blas_found
+    if not _blas_found:
+        from phylanx.runtime._threads import blas_libraries
+        blas_libraries()
+        _blas_found = True
+
+
 cdef class _MvpPrep:
     cdef object op, evaluate, kinds, inputs, scalar_ops, prog
     cdef int yslot
@@ -343,8 +475,8 @@ cdef class _MvpPrep:
         else:
             X = np.ascontiguousarray(X)
             job.row_major, job.ld = True, <int> k
-        if w.strides[0] <= 0 or w.strides[0] % 8:
-            w = np.ascontiguousarray(w)
+        if w.strides[0] <= 0 or w.strides[0] % 8 or (job.row_major and w.strides[0] != 8):
+            w = np.ascontiguousarray(w)     # the row kernels read w contiguously
         job.incw = <int> (w.strides[0] // 8)
         nslots = len(self.kinds)
         job.nslots, job.nins, job.yslot = nslots, len(self.prog), self.yslot
@@ -389,15 +521,16 @@ cdef class _MvpPrep:
         job.n, job.k = <int> n, <int> k
         # block rows: _block_bytes of X (row-major); column-major blocks are strided, so give
         # them at least 64 contiguous rows
-        job.L = <int> max(1, min(4096, _block_bytes // (8 * k)))
-        if job.L >= 4:
-            job.L -= job.L % 4          # OpenBLAS's gemv kernels work on 4 columns at a time
+        job.L = <int> max(4, min(4096, _block_bytes // (8 * k)))
+        job.L -= job.L % 4              # the row kernels take 4 rows at a time
         if not job.row_major:
             job.L = max(job.L, 64)
-        job.cw = _slice_cols if job.row_major else job.k
         job.keep = keep
+        job.redo = (self, values)
         job.result = g
         job.cost = 2.0 * n * k
+        if not job.row_major and n > job.L:
+            _find_blas()        # a team may call dgemv: par_enter limits BLAS, found with the GIL
         return job
 
     def _fallback(self, values):
@@ -409,8 +542,6 @@ def _matvec_pair_factory(op):
     spec = _compile(op)
     if spec is None:
         return None
-    from phylanx.runtime._threads import blas_libraries
-    blas_libraries()        # look the BLAS libraries up now (par_enter needs them), with the GIL
     cdef _MvpPrep p = _MvpPrep.__new__(_MvpPrep)
     p.op, p.evaluate = op, op.decl.extra["evaluate"]
     p.kinds, p.inputs, p.scalar_ops, p.prog, p.yslot = spec

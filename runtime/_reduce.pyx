@@ -31,6 +31,8 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from phylanx.runtime._threads cimport job_threads
+
+from phylanx.runtime._fpe import reported_bits
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -601,16 +603,45 @@ cdef int _run_1d(Red *r, const num *p, int nt) noexcept nogil:
     return 0
 
 
+cdef extern from *:
+    """
+    /* Team sizes of this module's jobs: runs, runs with a team of > 1 thread, largest team. */
+    static int phx_team_stats[3] = {0, 0, 0};
+    static inline void phx_note_team(int nt) {
+        int seen = __atomic_load_n(&phx_team_stats[2], __ATOMIC_RELAXED);
+        __atomic_fetch_add(&phx_team_stats[0], 1, __ATOMIC_RELAXED);
+        if (nt > 1)
+            __atomic_fetch_add(&phx_team_stats[1], 1, __ATOMIC_RELAXED);
+        while (nt > seen && !__atomic_compare_exchange_n(&phx_team_stats[2], &seen, nt, 0,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+    }
+    static inline int phx_team_stat(int i, int reset) {
+        return reset ? __atomic_exchange_n(&phx_team_stats[i], 0, __ATOMIC_RELAXED)
+                     : __atomic_load_n(&phx_team_stats[i], __ATOMIC_RELAXED);
+    }
+    """
+    void _note_team "phx_note_team"(int nt) nogil
+    int _team_stat "phx_team_stat"(int i, int reset) nogil
+
+
+def team_stats(reset=False):
+    """(jobs run, jobs that started a team of more than one thread, largest team) of this
+    module since the last reset: tests check that jobs honour job_threads()."""
+    return tuple([_team_stat(i, 1 if reset else 0) for i in range(3)])
+
+
 cdef class _RedJob(Job):
     cdef Red r
     cdef bint scalar     # every axis reduced, no keepdims: finish gives a NumPy scalar
-    cdef object keep
+    cdef object keep     # (operand, output buffer)
+    cdef object redo     # float sum/prod/mean/var/std: (NumPy function, keywords), else None
 
     cdef int run(self) noexcept nogil:
         cdef Red *r = &self.r
         cdef int nt = job_threads(), rc = 0     # 1 while the executor runs nodes concurrently
         if r.Ko * r.Rn * r.Ki < PAR_MIN:
             nt = 1
+        _note_team(nt)
         if r.dt == T_F64:
             rc = _run(r, <const double *> r.data, nt)
         elif r.dt == T_F32:
@@ -628,6 +659,12 @@ cdef class _RedJob(Job):
     cpdef object finish(self):
         if self.status:
             raise MemoryError("native reduction: out of memory")
+        # Overflow or an invalid operation (inf - inf, 0 * inf) leaves inf/NaN in the output:
+        # NumPy then warns (or raises) per np.errstate, so its reduction decides; a NaN that
+        # came from the input only costs that rerun.
+        if self.redo is not None and reported_bits() and not np.isfinite(self.keep[1]).all():
+            impl, kw = self.redo
+            return impl(self.keep[0], **kw)
         return self.result[()] if self.scalar else self.result
 
 
@@ -722,6 +759,8 @@ cdef class _RedPrep:
         r.out = <char *> cnp.PyArray_DATA(<cnp.ndarray> out)
         job.scalar = not kept and not self.keepdims
         job.keep = (a, out)
+        if self.dt <= T_F32 and self.op in (R_SUM, R_PROD, R_MEAN, R_VAR, R_STD):
+            job.redo = (self.impl, self.kw)
         job.result = res
         job.cost = <double> r.Ko * r.Rn * r.Ki
         return job

@@ -291,8 +291,10 @@ def _find_blas():
     global _n_blas
     import ctypes
     _n_blas = 0
-    try:   # load the OpenBLAS that native kernels use (scipy.linalg.cython_blas) first
-        import scipy.linalg.cython_blas  # noqa: F401
+    import importlib
+    try:   # load the OpenBLAS that native kernels use (scipy.linalg.cython_blas) first; not
+        # `import scipy.linalg.cython_blas`, which imports the scipy package for its name
+        importlib.import_module("scipy.linalg.cython_blas")
     except ImportError:
         pass
     try:

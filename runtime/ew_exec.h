@@ -33,6 +33,7 @@
 #include <sys/mman.h>
 
 #include "vmath.h"
+#include "fpe.h"
 
 #define PHX_BLOCK 1024          /* elements per block: 8 KiB per f64 register */
 #define PHX_MAXDIM 64
@@ -82,6 +83,8 @@ typedef struct {
 
 typedef struct {
     int nreg, nins, ndim, isa, nthreads;
+    int fpe;                 /* FE_* flags the team raised (fpe.h); set by the run */
+    int fpe_want;            /* FE_* flags NumPy's error state asks about (fpe.h) */
     int stream;                     /* outputs written with non-temporal stores (big outputs) */
     int prefault;                   /* touch every page of the outputs before computing */
     int ret, ret_type;              /* fused_reduce: register and type of the mapped value */
@@ -326,6 +329,7 @@ static int phx_ew_run(const phx_prog *P) {
     if (chunk < 1) chunk = 1;
     #pragma omp parallel num_threads(nt) shared(failed)
     {
+        phx_fpe_start(P->fpe_want);
         char *scr = phx_scratch(P->scratch);
         phx_block_fn fn = phx_block_fns[P->isa];
         if (!scr) failed = 1;
@@ -346,6 +350,7 @@ static int phx_ew_run(const phx_prog *P) {
             }
         }
         if (P->stream) _mm_sfence();   /* order our streaming stores before the barrier */
+        phx_fpe_collect((int *)&P->fpe);
     }
     return failed ? -1 : 0;
 }
@@ -536,6 +541,7 @@ static int phx_ew_reduce(const phx_prog *P, int kind, phx_value *out) {
     size_t need = P->scratch + PHX_RED_TASK * sizeof(double);
     #pragma omp parallel num_threads(nt) shared(failed)
     {
+        phx_fpe_start(P->fpe_want);
         char *scr = phx_scratch(need);
         if (!scr) failed = 1;
         else phx_init_scratch(P, scr);
@@ -544,6 +550,7 @@ static int phx_ew_reduce(const phx_prog *P, int kind, phx_value *out) {
         for (int k = 0; k < nnodes; k++)
             if (scr && nodes[k].left < 0)
                 part[k] = phx_red_range(P, scr, kind, nodes[k].lo, nodes[k].n, buf);
+        phx_fpe_collect((int *)&P->fpe);
     }
     if (!failed) {
         if (tree) {
@@ -659,6 +666,7 @@ static int phx_ew_reduce_axis(const phx_prog *P, int kind, int mode, ptrdiff_t n
     size_t need = P->scratch + (mode == 1 ? group * rlen * 8 : 0);
     #pragma omp parallel num_threads(nt) shared(failed)
     {
+        phx_fpe_start(P->fpe_want);
         char *scr = phx_scratch(need);
         phx_block_fn fn = phx_block_fns[P->isa];
         if (!scr) failed = 1;
@@ -682,6 +690,7 @@ static int phx_ew_reduce_axis(const phx_prog *P, int kind, int mode, ptrdiff_t n
                                 k1 - k0, r == 0);
             }
         }
+        phx_fpe_collect((int *)&P->fpe);
     }
     return failed ? -1 : 0;
 }

@@ -321,21 +321,34 @@ def test_matvec_pair_logreg(threads):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("block_bytes,slice_cols", [(4096, 64), (20000, 40), (10 ** 6, 8)])
-def test_matvec_pair_blocking(threads, block_bytes, slice_cols):
-    """Small blocks and column slices: the interleaved passes, ragged last block and slice."""
+@pytest.mark.parametrize("block_bytes", [4096, 20000, 10 ** 6])
+@pytest.mark.parametrize("isa", [0, 1, 2])
+def test_matvec_pair_blocking(threads, block_bytes, isa):
+    """Small and large blocks, every row-kernel variant: ragged last block, groups of fewer
+    than 4 rows, column counts that are not a multiple of the vector width."""
     from phylanx.runtime import _matvec
     p = preparer_for(op_of(LOGREG, "matvec_pair"))
     r = rng()
-    X = r.standard_normal((501, 301))
-    w, y = r.standard_normal(301) * 0.1, (r.random(501) > 0.5).astype(float)
     set_num_threads(threads)
-    saved = (_matvec._block_bytes, _matvec._slice_cols)
-    _matvec.set_tuning(block_bytes, slice_cols)
+    saved = (_matvec._block_bytes, _matvec._isa)
+    _matvec.set_tuning(block_bytes, isa)
     try:
-        for x in (X, np.asfortranarray(X)):
-            np.testing.assert_allclose(run(p, x, w, y), logreg_ref(X, w, y), rtol=1e-12,
-                                       atol=1e-12 * abs(logreg_ref(X, w, y)).max())
+        for n, k in [(501, 301), (1, 7), (6, 9), (13, 1), (4, 16)]:
+            X = r.standard_normal((n, k))
+            w, y = r.standard_normal(k) * 0.1, (r.random(n) > 0.5).astype(float)
+            want = logreg_ref(X, w, y)
+            for x in (X, np.asfortranarray(X)):
+                np.testing.assert_allclose(run(p, x, w, y), want, rtol=1e-12,
+                                           atol=1e-12 * abs(want).max())
+        # inf/NaN in X: the rows standing in for missing ones must not add 0 * inf
+        X = r.standard_normal((7, 10))
+        X[6, 3], X[2, 5] = np.inf, np.nan
+        w, y = r.standard_normal(10) * 0.1, r.random(7)
+        with np.errstate(all="ignore"):
+            want = logreg_ref(X, w, y)
+            got = run(p, X, w, y)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_allclose(got[~np.isnan(want)], want[~np.isnan(want)], rtol=1e-12)
     finally:
         _matvec.set_tuning(*saved)
         set_num_threads(phylanx.runtime._threads._default_num_threads())

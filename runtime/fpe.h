@@ -1,0 +1,42 @@
+/* Floating-point exception flags of native jobs (NumPy's RuntimeWarnings / np.errstate).
+ *
+ * The flags are per thread: a job clears them where its work starts on each thread and ORs
+ * what each thread raised into one int (phx_fpe_collect); finish() then reports them the way
+ * NumPy would (runtime/_fpe.py). */
+#ifndef PHX_FPE_H
+#define PHX_FPE_H
+
+#include <fenv.h>
+
+#define PHX_FPE_ALL (FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID)
+
+/* The flags NumPy's error state asks about (not "ignore") for the job this thread runs: the
+ * vectorised math (vmath.h) checks its inputs only for those. Set per job and team thread. */
+static __thread int phx_fpe_want = PHX_FPE_ALL;
+
+static inline void phx_fpe_clear(void) { feclearexcept(PHX_FPE_ALL); }
+
+static inline void phx_fpe_start(int want) {
+    phx_fpe_want = want;
+    feclearexcept(PHX_FPE_ALL);
+}
+
+/* *acc |= the flags this thread raised since phx_fpe_clear() (as FE_* bits). */
+static inline void phx_fpe_collect(int *acc) {
+    int f = fetestexcept(PHX_FPE_ALL);
+    if (f) __atomic_fetch_or(acc, f, __ATOMIC_RELAXED);
+}
+
+/* NumPy's order (1 divide, 2 over, 4 under, 8 invalid) as FE_* bits. */
+static inline int phx_fpe_from_bits(int b) {
+    return ((b & 1) ? FE_DIVBYZERO : 0) | ((b & 2) ? FE_OVERFLOW : 0)
+         | ((b & 4) ? FE_UNDERFLOW : 0) | ((b & 8) ? FE_INVALID : 0);
+}
+
+/* The FE_* bits as NumPy's order: 1 divide, 2 over, 4 under, 8 invalid. */
+static inline int phx_fpe_bits(int f) {
+    return ((f & FE_DIVBYZERO) ? 1 : 0) | ((f & FE_OVERFLOW) ? 2 : 0)
+         | ((f & FE_UNDERFLOW) ? 4 : 0) | ((f & FE_INVALID) ? 8 : 0);
+}
+
+#endif

@@ -1,0 +1,70 @@
+"""Kernels for tests/test_runtime_fpe.py (kernels must live in a file)."""
+
+import numpy as np
+
+import phylanx
+
+
+@phylanx.kernel
+def divide(a, b):
+    return a / b * 2.0
+
+
+@phylanx.kernel
+def scaled(a, s):
+    return a * s + 1.0
+
+
+@phylanx.kernel
+def root(a):
+    return np.sqrt(a) + 1.0
+
+
+@phylanx.kernel
+def wave(a, b):
+    return np.exp(-a * a / 2) * b + np.sin(a)
+
+
+@phylanx.kernel
+def exp_twice(a):
+    return np.exp(a) * 2.0
+
+
+@phylanx.kernel
+def log_plus(a):
+    return np.log(a) + 1.0
+
+
+@phylanx.kernel
+def gradient(X, w, y):
+    return X.T @ (1.0 / (1.0 + np.exp(-(X @ w))) - y)
+
+
+@phylanx.kernel
+def log_family(a):
+    return np.log2(a) + np.log10(a) * 2.0
+
+
+@phylanx.kernel
+def log1p_plus(a):
+    return np.log1p(a) + 1.0
+
+
+@phylanx.kernel
+def exp_family(a):
+    return np.exp2(a) + np.expm1(a) * 2.0
+
+
+@phylanx.kernel
+def hyperbolic(a):
+    return np.sinh(a) + np.cosh(a) * 2.0 + np.tanh(a)
+
+
+@phylanx.kernel
+def reductions(a):
+    return np.sum(a), np.prod(a[:4]), np.mean(a), np.var(a), np.std(a, axis=0), np.max(a)
+
+
+@phylanx.kernel
+def products(A, B, v):
+    return A @ B, A @ v, v @ A, np.dot(v, v), np.outer(v, v)
