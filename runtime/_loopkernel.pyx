@@ -26,6 +26,7 @@ from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.tasks cimport phx_fetch_add
 
 from phylanx.runtime import _loopcompile as lc
+from phylanx.runtime import _threads as _threads_py
 
 cnp.import_array()
 
@@ -270,6 +271,8 @@ cdef class LoopKernel:
 
     def __cinit__(self, program):
         cdef int k, j
+        # par_enter() limits the BLAS libraries found so far: look them up now (once)
+        _threads_py.blas_libraries()
         self.program = program
         n_regs, n_ins = len(program.kinds), len(program.instrs)
         self.ins = <Ins *> calloc(max(1, n_ins), sizeof(Ins))
@@ -369,8 +372,7 @@ cdef class LoopKernel:
                 ctx[t].err.it = -1
             L.prog, L.ctx, L.lo, L.step, L.next, L.stop = &self.prog, ctx, lo, step, 0, 0
             chunk = threads
-            if threads > 1:
-                par_enter()
+            par_enter()     # BLAS at one thread: its calls here are small (and concurrent)
             try:
                 while L.next < n and not L.stop:
                     L.end = L.next + chunk if L.next + chunk < n else n
@@ -386,8 +388,7 @@ cdef class LoopKernel:
                         chunk = threads
                     PyErr_CheckSignals()
             finally:
-                if threads > 1:
-                    par_exit()
+                par_exit()
             self._raise_first_error(ctx, threads)
             for orig, work in writes_back:
                 orig[...] = work
