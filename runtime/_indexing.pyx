@@ -23,7 +23,8 @@ import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport prange
-from libc.stdint cimport int64_t, uint8_t
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+from libc.string cimport memcpy
 
 from phylanx.runtime._move cimport MoveJob, phx_cast_1d, phx_copy_1d, ptype
 from phylanx.runtime._move import Decline
@@ -42,6 +43,7 @@ cdef extern from "<fenv.h>" nogil:
 cdef enum:
     SMALL = 4096         # elements below which NumPy's own indexing is cheaper than a job
     CHUNK = 8192         # elements per claimed unit
+    MCH = 32768          # mask entries per claimed unit
     PAR_MIN = 65536
 
 cdef int FPE = FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO
@@ -91,6 +93,18 @@ def _getitem_factory(op):
     return p
 
 
+cdef inline void _put1(int isz, char *d, const char *s) noexcept nogil:
+    """Copy one item of isz bytes."""
+    if isz == 8:
+        (<uint64_t *> d)[0] = (<const uint64_t *> s)[0]
+    elif isz == 4:
+        (<uint32_t *> d)[0] = (<const uint32_t *> s)[0]
+    elif isz == 1:
+        d[0] = s[0]
+    else:
+        memcpy(d, s, isz)
+
+
 # --- gather and setitem: the job ---------------------------------------------------------------
 
 cdef class _IdxJob(MoveJob):
@@ -107,6 +121,13 @@ cdef class _IdxJob(MoveJob):
     cdef Py_ssize_t bad                    # first out-of-bounds entry (-1: none)
     cdef int xaxis
     cdef object hold
+    # a mask over axes that merge into one (stride sx): compacted chunk by chunk, entries of
+    # chunk c starting at pref[c] (counted by the preparer)
+    cdef bint mask1d
+    cdef const uint8_t *mp
+    cdef Py_ssize_t L, sx, nmc
+    cdef const int64_t *pref
+    cdef Py_ssize_t ich                    # integer-index scatter: inner columns per unit
 
     cdef int _offsets(self) noexcept nogil:
         """Integer index -> byte offsets; 1 if an entry is out of bounds."""
@@ -130,6 +151,13 @@ cdef class _IdxJob(MoveJob):
         cdef Py_ssize_t u, units, nch, j, j0, j1, i0, n, o
         cdef int nt = job_threads() if self.cost >= PAR_MIN else 1
         cdef int flags = 0, f
+        if self.mask1d:
+            units = self.no * self.nmc
+            for u in prange(units, num_threads=nt, schedule="dynamic"):
+                f = self._mask_unit(u)
+                flags |= f
+            self.fpe = flags
+            return 0
         if not self.mask and self._offsets():
             self.status = 2
             return 2
@@ -149,7 +177,9 @@ cdef class _IdxJob(MoveJob):
                 f = self._scatter_unit(u, nch, True)
                 flags |= f
         else:                # repeated indices: every chunk of a row takes the entries in order
-            nch = (self.ni + CHUNK - 1) // CHUNK
+            # (columns split so that a team has work even when there is one outer row)
+            nch = max((self.ni + CHUNK - 1) // CHUNK, min(nt, self.ni // 512))
+            self.ich = (self.ni + nch - 1) // nch
             units = self.no * nch
             for u in prange(units, num_threads=nt, schedule="dynamic"):
                 f = self._scatter_unit(u, nch, False)
@@ -157,12 +187,54 @@ cdef class _IdxJob(MoveJob):
         self.fpe = flags
         return 0
 
+    cdef int _mask_unit(self, Py_ssize_t u) noexcept nogil:
+        cdef Py_ssize_t o = u // self.nmc, c = u % self.nmc
+        cdef Py_ssize_t i, i0 = c * MCH, i1 = min(self.L, (c + 1) * MCH), k = self.pref[c]
+        cdef const uint8_t *m = self.mp
+        cdef char *xb = self.base + o * self.so
+        cdef Py_ssize_t rowb = self.ni * self.isz, sx = self.sx
+        cdef int isz = self.isz, check
+        cdef char *d
+        cdef const char *src
+        if not self.scatter:
+            d = self.out + (o * self.nj + k) * rowb
+            if self.ni == 1:
+                for i in range(i0, i1):
+                    if m[i]:
+                        _put1(isz, d, xb + i * sx)
+                        d += isz
+            else:
+                for i in range(i0, i1):
+                    if m[i]:
+                        phx_copy_1d(isz, xb + i * sx, self.si, d, isz, self.ni)
+                        d += rowb
+            return 0
+        src = self.val + o * self.vo + k * self.vj
+        if self.ni == 1 and self.vt == self.xt:
+            for i in range(i0, i1):
+                if m[i]:
+                    _put1(isz, xb + i * sx, src)
+                    src += self.vj
+            return 0
+        check = self.vt != self.xt and self.vt >= 9
+        if check:
+            feclearexcept(FPE)
+        for i in range(i0, i1):
+            if m[i]:
+                phx_cast_1d(self.vt, self.xt, src, self.vi, xb + i * sx, self.si, self.ni)
+                src += self.vj
+        return fetestexcept(FPE) if check else 0
+
     cdef int _gather_unit(self, Py_ssize_t u, Py_ssize_t nch) noexcept nogil:
         cdef Py_ssize_t o = u // nch, c = u % nch, per = (self.nj + nch - 1) // nch, j
         cdef Py_ssize_t j0 = c * per, j1 = min(self.nj, j0 + per)
         cdef char *src = self.base + o * self.so
         cdef Py_ssize_t rowb = self.ni * self.isz
         cdef char *dst = self.out + (o * self.nj) * rowb
+        if self.ni == 1:
+            for j in range(j0, j1):
+                _put1(self.isz, dst + j * rowb, src + self.offs[j])
+            return 0
         for j in range(j0, j1):
             phx_copy_1d(self.isz, src + self.offs[j], self.si, dst + j * rowb, self.isz, self.ni)
         return 0
@@ -178,8 +250,8 @@ cdef class _IdxJob(MoveJob):
             per = (self.nj + nch - 1) // nch
             j0, j1, i0, n = c * per, min(self.nj, c * per + per), 0, self.ni
         else:
-            j0, j1, i0 = 0, self.nj, c * CHUNK
-            n = min(<Py_ssize_t> CHUNK, self.ni - i0)
+            j0, j1, i0 = 0, self.nj, c * self.ich
+            n = min(self.ich, self.ni - i0)
         for j in range(j0, j1):
             phx_cast_1d(self.vt, self.xt, src + j * self.vj + i0 * self.vi, self.vi,
                         dst + self.offs[j] + i0 * self.si, self.si, n)
@@ -230,8 +302,8 @@ cdef class _IdxPrep:
             return None
         xa = <cnp.ndarray> x
         cdef int xt = ptype(xa)
-        if xt < 0:
-            return None
+        if xt < 0 or (self.scatter and not cnp.PyArray_ISWRITEABLE(xa)):
+            return None                       # NumPy: "assignment destination is read-only"
         idx = vals[self.arr_pos]
         if not cnp.PyArray_CheckExact(idx) or cnp.PyArray_NDIM(<cnp.ndarray> idx) == 0:
             return None
@@ -267,7 +339,21 @@ cdef class _IdxPrep:
         job.isz, job.xt = x.itemsize, xt
         job.base = <char *> cnp.PyArray_DATA(<cnp.ndarray> V)
         job.xaxis = xaxis
-        if ismask:
+        mdims = [(vshape[p + d], vstr[p + d]) for d in range(k)]
+        _merge(mdims)
+        if ismask and len(mdims) <= 1:
+            m = np.ascontiguousarray(idx)
+            pref = _chunk_counts(m)
+            job.mask1d = job.mask = True
+            job.mp = <const uint8_t *> cnp.PyArray_DATA(<cnp.ndarray> m)
+            job.L, job.sx = m.size, (mdims[0][1] if mdims else 0)
+            job.nmc = len(pref) - 1
+            job.pref = <const int64_t *> cnp.PyArray_DATA(<cnp.ndarray> pref)
+            job.nj = pref[job.nmc]
+            sel_shape = (job.nj,)
+            idx = (m, pref)
+            offs = None
+        elif ismask:
             offs = _mask_offsets(idx, vstr[p:p + k])
             job.nj = len(offs)
             job.mask = True
@@ -280,7 +366,8 @@ cdef class _IdxPrep:
             job.idx = <const cnp.npy_intp *> cnp.PyArray_DATA(<cnp.ndarray> idx)
             offs = np.empty(job.nj, np.int64)
             sel_shape = idx.shape
-        job.offs = <int64_t *> cnp.PyArray_DATA(<cnp.ndarray> offs)
+        if offs is not None:
+            job.offs = <int64_t *> cnp.PyArray_DATA(<cnp.ndarray> offs)
         gshape = tuple(vshape[:p]) + tuple(sel_shape) + tuple(vshape[p + k:])
         size = job.no * job.nj * job.ni
         job.cost = <double> size
@@ -303,8 +390,8 @@ cdef class _IdxPrep:
         job.vt = ptype(va)
         if job.vt < 0 or (value.dtype.kind == "c" and x.dtype.kind != "c"):
             return None
-        if value.ndim and np.may_share_memory(x, value):
-            return None
+        if np.may_share_memory(x, value):
+            return None                       # NumPy copies an overlapping value first
         vshape_v = list(value.shape)
         vstr_v = list(value.strides)
         while len(vshape_v) > len(gshape) and vshape_v[0] == 1:
@@ -329,6 +416,26 @@ cdef class _IdxPrep:
         job.result = x
         job.hold = (x, V, idx, offs, value)
         return job
+
+
+def _chunk_counts(m):
+    """Prefix sums of the True entries of contiguous mask m per MCH-entry chunk (len nmc + 1)."""
+    cdef const uint8_t *mp = <const uint8_t *> cnp.PyArray_DATA(<cnp.ndarray> m)
+    cdef Py_ssize_t n = m.size, nmc = (n + MCH - 1) // MCH, c, i, i1, cnt
+    pref = np.empty(nmc + 1, np.int64)
+    cdef int64_t *pp = <int64_t *> cnp.PyArray_DATA(<cnp.ndarray> pref)
+    cdef int nt = job_threads() if n >= 4 * MCH else 1
+    with nogil:
+        for c in prange(nmc, num_threads=nt, schedule="static"):
+            i1 = min(n, (c + 1) * MCH)
+            cnt = 0
+            for i in range(c * MCH, i1):
+                cnt = cnt + (mp[i] != 0)
+            pp[c + 1] = cnt
+        pp[0] = 0
+        for c in range(nmc):
+            pp[c + 1] += pp[c]
+    return pref
 
 
 def _mask_offsets(mask, strides):
@@ -407,7 +514,7 @@ cdef class _BasicSetPrep:
     def __call__(self, x, *vals):
         cdef tuple idx = vals[:len(vals) - 1]
         value = vals[len(vals) - 1]
-        if cnp.PyArray_CheckExact(x):
+        if cnp.PyArray_CheckExact(x) and cnp.PyArray_ISWRITEABLE(<cnp.ndarray> x):
             target = x[_build(self.index, idx, -1)]
             if (cnp.PyArray_CheckExact(target) and cnp.PyArray_SIZE(<cnp.ndarray> target)
                     >= SMALL):
@@ -426,8 +533,8 @@ cdef class _BasicSetPrep:
             value = tmp
         elif value.dtype.kind == "c" and x.dtype.kind != "c":
             return None
-        elif value.ndim and np.may_share_memory(x, value):
-            return None
+        elif np.may_share_memory(x, value):
+            return None                       # NumPy copies an overlapping value first
         vshape = value.shape
         tshape = target.shape
         k = 0
