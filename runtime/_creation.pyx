@@ -209,6 +209,8 @@ cdef class _TriPrep:
         if self.which == 0:
             N = args[0]
             M = N if args[1] is None else args[1]
+            if N < 0 or M < 0:
+                return self.impl(*args, **self.kw)  # np.tri gives an empty array
             src = np.ones((), self.dtype)
             out = np.empty((N, M), self.dtype)
             job.s0 = job.s1 = 0

@@ -145,3 +145,13 @@ def test_linspace_degenerate():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             np.testing.assert_array_equal(lin(a, b), np.linspace(a, b, 10001))
+
+
+@phylanx.kernel
+def tri_only(n, m):
+    return np.tri(n, m)
+
+
+def test_tri_negative_extents():
+    for n, m in ((-1, 5), (100, -3), (-2, -2)):
+        same(tri_only(n, m), np.tri(n, m))

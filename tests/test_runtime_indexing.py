@@ -232,3 +232,37 @@ def test_getitem_views(dtype):
 def test_getitem_errors():
     with pytest.raises(IndexError, match="index 3 is out of bounds for axis 0 with size 3"):
         views(np.zeros((3, 20)))
+
+
+@phylanx.kernel
+def put_readonly(x, u):
+    y = np.broadcast_to(x, (300, 300))
+    y[u, :] = 1.0
+    return y
+
+
+@phylanx.kernel
+def put_readonly_slice(x):
+    y = np.broadcast_to(x, (300, 300))
+    y[1:] = 1.0
+    return y
+
+
+def test_setitem_read_only():
+    with pytest.raises(ValueError, match="read-only"):
+        put_readonly(np.zeros(300), np.arange(300))
+    with pytest.raises(ValueError, match="read-only"):
+        put_readonly_slice(np.zeros(300))
+
+
+@phylanx.kernel
+def put_self_element(X):
+    X[:, 1:] = X[..., 3, 4, None]
+    return X
+
+
+def test_setitem_value_aliases_target():
+    X = np.arange(90000.0).reshape(300, 300)
+    ref = X.copy()
+    ref[:, 1:] = ref[..., 3, 4, None]
+    np.testing.assert_array_equal(put_self_element(X), ref)
