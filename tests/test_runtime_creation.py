@@ -155,3 +155,26 @@ def tri_only(n, m):
 def test_tri_negative_extents():
     for n, m in ((-1, 5), (100, -3), (-2, -2)):
         same(tri_only(n, m), np.tri(n, m))
+
+
+def prepared(kernel, args, opname, operands, nth=0):
+    """What the native preparer of the nth `opname` op of kernel(*args) returns for operands."""
+    from phylanx.runtime.natives import preparer_for
+    module = phylanx.parse_physl(kernel.physl(*args, locations=False))
+    op = [o for o in module.walk() if o.name == opname][nth]
+    return preparer_for(op)(*operands)
+
+
+def test_native_jobs_are_used():
+    from phylanx.runtime.native import Job
+    shape = (300, 200)
+    assert isinstance(prepared(fills, shape, "ones", (shape,)), Job)
+    assert isinstance(prepared(fills, shape, "full", (shape, 2.5)), Job)
+    z = prepared(fills, shape, "zeros", (shape,))
+    assert isinstance(z, np.ndarray) and not z.any()          # calloc, no job
+    x = np.ones((300, 300))
+    assert isinstance(prepared(eyes, (300, 300, x), "eye", (300, None)), Job)
+    assert isinstance(prepared(eyes, (300, 300, x), "tril", (x,)), Job)
+    assert isinstance(prepared(ranges, (0.0, 1000.0, 0.1), "arange", (0.0, 1000.0, 0.1)), Job)
+    assert isinstance(prepared(ranges, (0.0, 1000.0, 0.1), "linspace", (0.0, 1.0, 10001)), Job)
+    assert not isinstance(prepared(fills, shape, "ones", ((3, 4),)), Job)

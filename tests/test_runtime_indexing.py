@@ -266,3 +266,27 @@ def test_setitem_value_aliases_target():
     ref = X.copy()
     ref[:, 1:] = ref[..., 3, 4, None]
     np.testing.assert_array_equal(put_self_element(X), ref)
+
+
+def prepared(kernel, args, opname, operands, nth=0):
+    """What the native preparer of the nth `opname` op of kernel(*args) returns for operands."""
+    from phylanx.runtime.natives import preparer_for
+    module = phylanx.parse_physl(kernel.physl(*args, locations=False))
+    op = [o for o in module.walk() if o.name == opname][nth]
+    return preparer_for(op)(*operands)
+
+
+def test_native_jobs_are_used():
+    from phylanx.runtime.native import Job
+    X = np.zeros((300, 300))
+    Xs = np.zeros((600, 300))[::2]
+    u = np.arange(300)
+    m = X > -1
+    assert isinstance(prepared(take, (X, u, m), "gather", (X, u)), Job)
+    assert isinstance(prepared(take, (X, u, m), "gather", (X, m), 2), Job)      # compaction
+    assert isinstance(prepared(take, (Xs, u, m), "gather", (Xs, m), 2), Job)    # offsets
+    assert isinstance(prepared(put_rows, (X, u, 1.0), "setitem", (X, u, 1.0)), Job)
+    assert isinstance(prepared(put_mask, (X, m, 1.0), "setitem", (X, m, 1.0)), Job)
+    assert isinstance(prepared(put_slice, (X, 1.0), "setitem", (X, 1, -1, -2, 1.0)), Job)
+    # tiny: NumPy's own call in the preparer
+    assert not isinstance(prepared(take, (X, u, m), "gather", (X[:3], u[:3])), Job)

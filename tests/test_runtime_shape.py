@@ -202,3 +202,44 @@ def test_scan_integer_wrap_and_warnings():
     y = np.full((100, 100), 10.0, np.float32)
     with pytest.warns(RuntimeWarning, match="overflow encountered in accumulate"):
         scans(y)
+
+
+def prepared(kernel, args, opname, operands, nth=0):
+    """What the native preparer of the nth `opname` op of kernel(*args) returns for operands."""
+    from phylanx.runtime.natives import preparer_for
+    module = phylanx.parse_physl(kernel.physl(*args, locations=False))
+    op = [o for o in module.walk() if o.name == opname][nth]
+    return preparer_for(op)(*operands)
+
+
+def test_native_jobs_are_used():
+    from phylanx.runtime.native import Job
+    x = np.ones((300, 120))
+    xs = np.ones((300, 130))[:, :120]
+    assert isinstance(prepared(reshapes, (x,), "reshape", (xs, (36000,))), Job)
+    assert not isinstance(prepared(reshapes, (x,), "reshape", (x, (36000,))), Job)   # view
+    assert isinstance(prepared(reshapes, (x,), "flatten", (x,)), Job)
+    assert isinstance(prepared(copies, (x,), "copy", (x,)), Job)
+    assert isinstance(prepared(copies, (x,), "astype", (x,)), Job)
+    assert isinstance(prepared(joins, (x, x), "concatenate", ([x, x],)), Job)
+    assert isinstance(prepared(joins, (x, x), "stack", ([x, x],)), Job)
+    v = np.ones(300)
+    assert isinstance(prepared(diags, (v, x), "diag", (v,)), Job)
+    assert isinstance(prepared(scans, (x,), "cumsum", (x,), 1), Job)
+
+
+@phylanx.kernel
+def small_things(x):
+    return (np.copy(x), x.astype(np.int32), np.reshape(x, (1, 1)), np.ravel(x), np.cumsum(x),
+            np.expand_dims(x, 0), x.flatten())
+
+
+@pytest.mark.parametrize("x", [np.array(2.5), np.array(np.nan), np.array(7, np.int64)])
+def test_zero_d(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = small_things(x)
+        ref = (np.copy(x), x.astype(np.int32), np.reshape(x, (1, 1)), np.ravel(x),
+               np.cumsum(x), np.expand_dims(x, 0), x.flatten())
+    for g, r in zip(got, ref):
+        same(g, r)
