@@ -128,6 +128,7 @@ cdef class _IdxJob(MoveJob):
     cdef Py_ssize_t L, sx, nmc
     cdef const int64_t *pref
     cdef Py_ssize_t ich                    # integer-index scatter: inner columns per unit
+    cdef Py_ssize_t dsj                    # gather: output rows between selected entries
 
     cdef int _offsets(self) noexcept nogil:
         """Integer index -> byte offsets; 1 if an entry is out of bounds."""
@@ -192,22 +193,23 @@ cdef class _IdxJob(MoveJob):
         cdef Py_ssize_t i, i0 = c * MCH, i1 = min(self.L, (c + 1) * MCH), k = self.pref[c]
         cdef const uint8_t *m = self.mp
         cdef char *xb = self.base + o * self.so
-        cdef Py_ssize_t rowb = self.ni * self.isz, sx = self.sx
+        cdef Py_ssize_t rowb = self.ni * self.isz, sx = self.sx, step
         cdef int isz = self.isz, check
         cdef char *d
         cdef const char *src
         if not self.scatter:
-            d = self.out + (o * self.nj + k) * rowb
+            d = self.out + (o + k * self.dsj) * rowb
+            step = self.dsj * rowb
             if self.ni == 1:
                 for i in range(i0, i1):
                     if m[i]:
                         _put1(isz, d, xb + i * sx)
-                        d += isz
+                        d += step
             else:
                 for i in range(i0, i1):
                     if m[i]:
                         phx_copy_1d(isz, xb + i * sx, self.si, d, isz, self.ni)
-                        d += rowb
+                        d += step
             return 0
         src = self.val + o * self.vo + k * self.vj
         if self.ni == 1 and self.vt == self.xt:
@@ -229,14 +231,14 @@ cdef class _IdxJob(MoveJob):
         cdef Py_ssize_t o = u // nch, c = u % nch, per = (self.nj + nch - 1) // nch, j
         cdef Py_ssize_t j0 = c * per, j1 = min(self.nj, j0 + per)
         cdef char *src = self.base + o * self.so
-        cdef Py_ssize_t rowb = self.ni * self.isz
-        cdef char *dst = self.out + (o * self.nj) * rowb
+        cdef Py_ssize_t rowb = self.ni * self.isz, step = self.dsj * rowb
+        cdef char *dst = self.out + o * rowb
         if self.ni == 1:
             for j in range(j0, j1):
-                _put1(self.isz, dst + j * rowb, src + self.offs[j])
+                _put1(self.isz, dst + j * step, src + self.offs[j])
             return 0
         for j in range(j0, j1):
-            phx_copy_1d(self.isz, src + self.offs[j], self.si, dst + j * rowb, self.isz, self.ni)
+            phx_copy_1d(self.isz, src + self.offs[j], self.si, dst + j * step, self.isz, self.ni)
         return 0
 
     cdef int _scatter_unit(self, Py_ssize_t u, Py_ssize_t nch, bint by_entries) noexcept nogil:
@@ -374,9 +376,13 @@ cdef class _IdxPrep:
         if not self.scatter:
             if size < SMALL:
                 return None
-            out = np.empty(gshape, x.dtype)
-            job.out = <char *> cnp.PyArray_DATA(<cnp.ndarray> out)
-            job.result = out
+            # NumPy's layout: selected axes first in memory, moved to position p
+            ls = len(sel_shape)
+            buf = np.empty(tuple(sel_shape) + tuple(vshape[:p]) + tuple(vshape[p + k:]), x.dtype)
+            job.out = <char *> cnp.PyArray_DATA(<cnp.ndarray> buf)
+            job.dsj = job.no
+            job.result = buf.transpose(list(range(ls, ls + p)) + list(range(ls)) +
+                                       list(range(ls + p, buf.ndim))) if p else buf
             job.hold = (x, V, idx, offs)
             return job
         if size < SMALL:

@@ -290,3 +290,22 @@ def test_native_jobs_are_used():
     assert isinstance(prepared(put_slice, (X, 1.0), "setitem", (X, 1, -1, -2, 1.0)), Job)
     # tiny: NumPy's own call in the preparer
     assert not isinstance(prepared(take, (X, u, m), "gather", (X[:3], u[:3])), Job)
+
+
+@phylanx.kernel
+def take3(Y, u, m):
+    return Y[:, u], Y[..., u], Y[u], Y[:, m], Y[:, :, u[:5]]
+
+
+def test_gather_layout_like_numpy():
+    """NumPy puts the selected axes first in memory and moves them in place: same strides
+    (for C-ordered inputs; other layouts: same values, NumPy's order may differ)."""
+    Y = data(np.float64, (40, 40, 50))
+    u = np.arange(39, -1, -3)
+    m = Y[0] > 0
+    for Yv in (Y, np.asfortranarray(Y)):
+        for g, r in zip(take3(Yv, u, m), (Yv[:, u], Yv[..., u], Yv[u], Yv[:, m],
+                                          Yv[:, :, u[:5]])):
+            assert g.shape == r.shape
+            assert g.strides == r.strides or not Yv.flags.c_contiguous
+            np.testing.assert_array_equal(g, r)
