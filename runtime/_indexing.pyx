@@ -81,15 +81,17 @@ cdef tuple _build(tuple index, tuple vals, Py_ssize_t skip_array):
 
 cdef class _GetitemPrep:
     cdef tuple index
+    cdef bint ints            # every component an integer: the operands are the subscript
 
     def __call__(self, x, *vals):
-        return x[_build(self.index, vals, -1)]
+        return x[vals if self.ints else _build(self.index, vals, -1)]
 
 
 @register("getitem")
 def _getitem_factory(op):
     cdef _GetitemPrep p = _GetitemPrep.__new__(_GetitemPrep)
     p.index = tuple(op.attrs["index"])
+    p.ints = all(c == "i" for c in p.index)
     return p
 
 
@@ -509,6 +511,7 @@ def _setitem_factory(op):
         return _index_factory(op, True)
     cdef _BasicSetPrep p = _BasicSetPrep.__new__(_BasicSetPrep)
     p.index, p.impl = index, op.decl.impl
+    p.ints = all(c == "i" for c in index)
     return p
 
 
@@ -516,10 +519,14 @@ cdef class _BasicSetPrep:
     """x[basic index] = value: a move into NumPy's view of the target."""
     cdef tuple index
     cdef object impl
+    cdef bint ints            # every component an integer: one element, NumPy's fast path
 
     def __call__(self, x, *vals):
         cdef tuple idx = vals[:len(vals) - 1]
         value = vals[len(vals) - 1]
+        if self.ints:
+            x[idx] = value
+            return x
         if cnp.PyArray_CheckExact(x) and cnp.PyArray_ISWRITEABLE(<cnp.ndarray> x):
             target = x[_build(self.index, idx, -1)]
             if (cnp.PyArray_CheckExact(target) and cnp.PyArray_SIZE(<cnp.ndarray> target)
