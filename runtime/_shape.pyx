@@ -1,12 +1,13 @@
 # cython: language_level=3, wraparound=True
 """Native shape ops, copies and conversions.
 
-Views (transpose, swapaxes, expand_dims, squeeze, broadcast_to, 2-d diag, and reshape/ravel
-where NumPy gives a view): the preparer returns NumPy's view (O(1) metadata work, with the GIL;
-no job). Copies (flatten, copy, astype, convert, reshape/ravel of arrays NumPy has to copy,
-concatenate/stack/hstack/vstack, 1-d diag): the preparer allocates with NumPy's allocator in
-NumPy's memory order (order="K" where NumPy uses it) and the copying and casting run in
-MoveJob.run() without the GIL (move.h: casts as NumPy's C loops, its cast warnings).
+Views (transpose, swapaxes, expand_dims, squeeze, broadcast_to, flip, atleast_1d/2d, 2-d diag,
+and reshape/ravel where NumPy gives a view): the preparer returns NumPy's view (O(1) metadata
+work, with the GIL; no job). Copies (flatten, copy, astype, convert, reshape/ravel of arrays
+NumPy has to copy, concatenate/stack/hstack/vstack/column_stack, 1-d diag): the preparer
+allocates with NumPy's allocator in NumPy's memory order (order="K" where NumPy uses it) and
+the copying and casting run in MoveJob.run() without the GIL (move.h: casts as NumPy's C
+loops, its cast warnings).
 Declined (NumPy's reference runs): outputs under SMALL elements, non-array operands (Python
 scalars), object/f16 dtypes, complex -> real casts (NumPy's ComplexWarning), concatenate with
 dtype= or axis=None of non-contiguous arrays, inputs whose layouts give NumPy a mixed memory
@@ -53,7 +54,8 @@ cdef class _ViewPrep:
         return self.impl(*args, **self.kw)
 
 
-@register("transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to")
+@register("transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to", "flip",
+          "atleast_1d", "atleast_2d")
 def _view_factory(op):
     cdef _ViewPrep p = _ViewPrep.__new__(_ViewPrep)
     p.impl, p.kw = op.decl.impl, dict(op.attrs)
@@ -99,11 +101,11 @@ cdef class _CopyPrep:
     cdef int kind                 # 0 flatten, 1 copy, 2 astype, 3 convert
 
     def __call__(self, a):
+        if self.kind == 3 and cnp.PyArray_CheckExact(a) and a.dtype == self.dtype:
+            return a                              # astype(copy=False): nothing to do
         if not _arr(a) or cnp.PyArray_SIZE(<cnp.ndarray> a) < SMALL:
             return self.impl(a, **self.kw)
         dtype = a.dtype if self.dtype is None else self.dtype
-        if self.kind == 3 and dtype == a.dtype:
-            return a                              # astype(copy=False)
         if a.dtype.kind == "c" and dtype.kind != "c":
             return self.impl(a, **self.kw)        # NumPy warns ComplexWarning
         if self.kind == 0:
@@ -221,7 +223,7 @@ cdef list _seq(tuple arrays):
 
 cdef class _JoinPrep:
     cdef object impl, kw
-    cdef int kind                 # 0 concatenate, 1 stack, 2 hstack, 3 vstack
+    cdef int kind                 # 0 concatenate, 1 stack, 2 hstack, 3 vstack, 4 column_stack
     cdef object axis
 
     def __call__(self, *arrays):
@@ -239,20 +241,24 @@ cdef class _JoinPrep:
             if self.kind == 2:
                 arrs = [a.reshape(1) if a.ndim == 0 else a for a in arrs]
                 res = _join(arrs, 0 if arrs and arrs[0].ndim == 1 else 1, False)
-            else:
+            elif self.kind == 3:
                 arrs = [a.reshape(1, 1) if a.ndim == 0 else a[None] if a.ndim == 1 else a
                         for a in arrs]
                 res = _join(arrs, 0, False)
+            else:
+                arrs = [a.reshape(1, 1) if a.ndim == 0 else a[:, None] if a.ndim == 1 else a
+                        for a in arrs]
+                res = _join(arrs, 1, False)
         return self.impl(*arrays, **self.kw) if res is None else res
 
 
-@register("concatenate", "stack", "hstack", "vstack")
+@register("concatenate", "stack", "hstack", "vstack", "column_stack")
 def _join_factory(op):
     if op.attrs.get("dtype") is not None:
         return None
     cdef _JoinPrep p = _JoinPrep.__new__(_JoinPrep)
     p.impl, p.kw = op.decl.impl, dict(op.attrs)
-    p.kind = ("concatenate", "stack", "hstack", "vstack").index(op.name)
+    p.kind = ("concatenate", "stack", "hstack", "vstack", "column_stack").index(op.name)
     p.axis = op.attrs.get("axis", 0)
     if p.axis is not None and not isinstance(p.axis, int):
         return None

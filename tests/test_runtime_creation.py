@@ -178,3 +178,26 @@ def test_native_jobs_are_used():
     assert isinstance(prepared(ranges, (0.0, 1000.0, 0.1), "arange", (0.0, 1000.0, 0.1)), Job)
     assert isinstance(prepared(ranges, (0.0, 1000.0, 0.1), "linspace", (0.0, 1.0, 10001)), Job)
     assert not isinstance(prepared(fills, shape, "ones", ((3, 4),)), Job)
+
+
+@phylanx.kernel
+def typed_fills(n, v):
+    return (np.full((n, 50), v), np.full((n, 50), v, dtype=np.float32),
+            np.full((n, 50), v, dtype=np.int32), np.full((n, 50), v, dtype=np.bool_),
+            np.full((n, 50), v, dtype=np.complex128), np.ones((n, 50), dtype=np.float32),
+            np.ones((n, 50), dtype=np.bool_), np.zeros((n, 50), dtype=np.int32))
+
+
+@pytest.mark.parametrize("v", [2.5, -7, True, 0.0, 1e10, -0.0])
+def test_fill_dtypes(v):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = typed_fills(200, v)
+        ref = (np.full((200, 50), v), np.full((200, 50), v, dtype=np.float32),
+               np.full((200, 50), v, dtype=np.int32), np.full((200, 50), v, dtype=np.bool_),
+               np.full((200, 50), v, dtype=np.complex128), np.ones((200, 50), dtype=np.float32),
+               np.ones((200, 50), dtype=np.bool_), np.zeros((200, 50), dtype=np.int32))
+    for g, r in zip(got, ref):
+        same(g, r)
+        assert np.array_equal(np.signbit(g.real), np.signbit(r.real)) if g.dtype.kind in "fc" \
+            else True

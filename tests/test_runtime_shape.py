@@ -43,7 +43,8 @@ def test_natives_registered():
     names = set(_lowering.fallback_ops())
     for op in ("reshape", "ravel", "flatten", "transpose", "swapaxes", "expand_dims", "squeeze",
                "broadcast_to", "concatenate", "stack", "hstack", "vstack", "diag", "copy",
-               "astype", "convert", "cumsum", "cumprod"):
+               "astype", "convert", "cumsum", "cumprod", "flip", "atleast_1d", "atleast_2d",
+               "column_stack"):
         assert op not in names
 
 
@@ -248,3 +249,21 @@ def test_zero_d(x):
                np.cumsum(x), np.expand_dims(x, 0), x.flatten())
     for g, r in zip(got, ref):
         same(g, r)
+
+
+@phylanx.kernel
+def more_views(x, u):
+    return np.flip(x), np.flip(x, axis=1), np.atleast_2d(u), np.atleast_1d(x), \
+        np.column_stack([u, x[:, 0], x])
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_flip_atleast_column_stack(dtype):
+    for x in layouts(data(dtype, (300, 120))):
+        u = data(dtype, x.shape[0], 5)
+        got = more_views(x, u)
+        ref = (np.flip(x), np.flip(x, axis=1), np.atleast_2d(u), np.atleast_1d(x),
+               np.column_stack([u, x[:, 0], x]))
+        for g, r in zip(got, ref):
+            same(g, r, layout=False)
+        assert np.shares_memory(got[0], x) or x.size == 0
