@@ -28,9 +28,8 @@ from libc.stdint cimport int32_t, int64_t
 from libc.string cimport memset
 
 from phylanx.ir.types import DTYPES, ArrayType
-from phylanx.runtime._move cimport MoveJob, phx_copy_1d, ptype
+from phylanx.runtime._move cimport MoveJob, copy_threads, phx_copy_1d, ptype
 from phylanx.runtime._move import Decline, supported
-from phylanx.runtime._threads cimport job_threads
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -38,7 +37,6 @@ cnp.import_array()
 
 cdef enum:
     SMALL = 4096
-    PAR_MIN = 65536
 
 cdef enum:
     K_ZEROS, K_ONES, K_EMPTY, K_FULL
@@ -174,7 +172,7 @@ cdef class _TriJob(Job):
 
     cdef int run(self) noexcept nogil:
         cdef Py_ssize_t i
-        cdef int nt = job_threads() if self.cost >= PAR_MIN else 1
+        cdef int nt = copy_threads(self.cost)
         for i in prange(self.n, num_threads=nt, schedule="dynamic", chunksize=16):
             self._row(i)
         return 0
@@ -266,7 +264,7 @@ cdef class _RangeJob(Job):
         cdef float fs, fd
         cdef int64_t ls, ld
         cdef int32_t ws, wd
-        cdef int nt = job_threads() if n >= PAR_MIN else 1
+        cdef int nt = copy_threads(n)
         if self.code == 4:          # numpy.linspace: arange(num) * step + start
             if self.lzero:
                 for i in prange(n, num_threads=nt, schedule="static"):

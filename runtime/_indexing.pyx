@@ -26,9 +26,8 @@ from cython.parallel cimport prange
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
-from phylanx.runtime._move cimport MoveJob, phx_cast_1d, phx_copy_1d, ptype
+from phylanx.runtime._move cimport MoveJob, copy_threads, phx_cast_1d, phx_copy_1d, ptype
 from phylanx.runtime._move import Decline
-from phylanx.runtime._threads cimport job_threads
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -44,7 +43,6 @@ cdef enum:
     SMALL = 4096         # elements below which NumPy's own indexing is cheaper than a job
     CHUNK = 8192         # elements per claimed unit
     MCH = 32768          # mask entries per claimed unit
-    PAR_MIN = 65536
 
 cdef int FPE = FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO
 
@@ -152,7 +150,7 @@ cdef class _IdxJob(MoveJob):
 
     cdef int run(self) noexcept nogil:
         cdef Py_ssize_t u, units, nch, j, j0, j1, i0, n, o
-        cdef int nt = job_threads() if self.cost >= PAR_MIN else 1
+        cdef int nt = copy_threads(self.cost)
         cdef int flags = 0, f
         if self.mask1d:
             units = self.no * self.nmc
@@ -432,7 +430,7 @@ def _chunk_counts(m):
     cdef Py_ssize_t n = m.size, nmc = (n + MCH - 1) // MCH, c, i, i1, cnt
     pref = np.empty(nmc + 1, np.int64)
     cdef int64_t *pp = <int64_t *> cnp.PyArray_DATA(<cnp.ndarray> pref)
-    cdef int nt = job_threads() if n >= 4 * MCH else 1
+    cdef int nt = copy_threads(n)
     with nogil:
         for c in prange(nmc, num_threads=nt, schedule="static"):
             i1 = min(n, (c + 1) * MCH)

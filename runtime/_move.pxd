@@ -24,6 +24,7 @@ cdef extern from "move.h" nogil:
 
 
 cdef int ptype(cnp.ndarray a)          # PT_* code of a's dtype, -1 when unsupported
+cdef int copy_threads(double cost) noexcept nogil   # team size of a copy-like job
 
 cdef class MoveJob(Job):
     cdef phx_move *moves

@@ -33,8 +33,28 @@ cdef extern from "<fenv.h>" nogil:
     enum:
         FE_INVALID, FE_OVERFLOW, FE_DIVBYZERO
 
-cdef enum:
-    PAR_MIN = 65536      # elements below which moves run on one thread
+# Copies, fills, gathers and scans are memory-bound: on the 2-core machine this runtime was
+# measured on, one thread saturates memory bandwidth (a prefaulted 128 MB copy: 41 ms on 1
+# thread, 43 ms on 2; fresh pages: 80 / 71 ms; a fill of fresh pages: 50 / 56 ms) and a team
+# loses whenever another process holds a core (a kernel of zeros + strided setitem +
+# concatenate on 4000x4000: 111-125 ms on 1 thread, 172-192 ms on 2 under load). So these
+# jobs use one thread unless they are at least `copy_par_min` elements
+# (set_copy_parallel_min; default: never). They still run without the GIL, concurrently with
+# other nodes.
+cdef double copy_par_min = 1e300
+
+
+cdef int copy_threads(double cost) noexcept nogil:
+    return job_threads() if cost >= copy_par_min else 1
+
+
+def set_copy_parallel_min(double elements) -> float:
+    """Team size for copy-like native jobs: all job_threads() from `elements` elements on
+    (inf: always one thread, the default). Returns the previous value."""
+    global copy_par_min
+    old = copy_par_min
+    copy_par_min = elements
+    return old
 
 
 class Decline(Exception):
@@ -137,7 +157,7 @@ cdef class MoveJob(Job):
         return 0
 
     cdef int run_moves(self) noexcept nogil:
-        cdef int nt = job_threads() if self.cost >= PAR_MIN else 1
+        cdef int nt = copy_threads(self.cost)
         self.fpe = phx_moves_run(self.moves, self.n, nt, self.indep)
         return 0
 

@@ -21,7 +21,7 @@ from cython.parallel cimport prange
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 from phylanx.ir.types import ArrayType
-from phylanx.runtime._threads cimport job_threads
+from phylanx.runtime._move cimport copy_threads
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -41,7 +41,6 @@ _FPE = ((FE_INVALID, "invalid", "invalid value encountered in accumulate"),
 cdef enum:
     SMALL = 4096
     CHUNK = 4096
-    PAR_MIN = 65536
 
 ctypedef double complex c128
 
@@ -129,7 +128,7 @@ cdef class _ScanJob(Job):
     cdef int fpe
 
     cdef int run(self) noexcept nogil:
-        cdef int nt = job_threads() if self.cost >= PAR_MIN else 1
+        cdef int nt = copy_threads(self.cost)
         cdef Py_ssize_t no = self.no, n = self.n, ni = self.ni
         cdef Py_ssize_t so = self.so, sj = self.sj, si = self.si
         cdef bint p = self.prod

@@ -14,6 +14,15 @@ import phylanx
 from phylanx.runtime import _lowering
 
 
+@pytest.fixture(autouse=True, params=["one thread", "teams"])
+def copy_teams(request):
+    """Every test runs with copy-like jobs on one thread (the default) and in OpenMP teams."""
+    from phylanx.runtime import _move
+    old = _move.set_copy_parallel_min(float("inf") if request.param == "one thread" else 0.0)
+    yield
+    _move.set_copy_parallel_min(old)
+
+
 def same(got, ref):
     assert got.dtype == ref.dtype and got.shape == ref.shape
     np.testing.assert_array_equal(got, ref)

@@ -17,6 +17,15 @@ from phylanx.runtime import _lowering
 DTS = (np.float64, np.float32, np.int64, np.int32, np.bool_, np.complex128)
 
 
+@pytest.fixture(autouse=True, params=["one thread", "teams"])
+def copy_teams(request):
+    """Every test runs with copy-like jobs on one thread (the default) and in OpenMP teams."""
+    from phylanx.runtime import _move
+    old = _move.set_copy_parallel_min(float("inf") if request.param == "one thread" else 0.0)
+    yield
+    _move.set_copy_parallel_min(old)
+
+
 def data(dtype, shape, seed=0):
     r = np.random.default_rng(seed)
     x = r.standard_normal(shape) * 50
