@@ -276,3 +276,22 @@ def test_flip_atleast_column_stack(dtype):
         for g, r in zip(got, ref):
             same(g, r, layout=False)
         assert np.shares_memory(got[0], x) or x.size == 0
+
+
+@phylanx.kernel
+def many(a, b, c, d, e):
+    return (np.concatenate([a, b, c, d, e, e, d, c, b, a], axis=1),
+            np.stack([a, b, c, d, e, a, b, c, d, e]))
+
+
+def test_join_many_arrays():
+    """Ten moves with disjoint destinations: a team may take one each (the `indep` path)."""
+    arrs = [data(t, (200, 40), k) for k, t in
+            enumerate((np.float64, np.float32, np.int32, np.bool_, np.int64))]
+    arrs[2] = np.asarray(arrs[2])[::-1]
+    got = many(*arrs)
+    a, b, c, d, e = arrs
+    ref = (np.concatenate([a, b, c, d, e, e, d, c, b, a], axis=1),
+           np.stack([a, b, c, d, e, a, b, c, d, e]))
+    for g, r in zip(got, ref):
+        same(g, r, layout=False)
