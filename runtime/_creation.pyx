@@ -61,6 +61,22 @@ cdef object _like_order(a):
     return None
 
 
+cdef bint _small(shape):
+    """Is a shape (an int or a tuple of ints) certainly under SMALL elements?"""
+    cdef Py_ssize_t n = 1
+    if type(shape) is int:
+        return shape < SMALL
+    if type(shape) is not tuple:
+        return False
+    for d in shape:
+        if type(d) is not int or d < 0:
+            return False
+        n *= d
+        if n >= SMALL:
+            return False
+    return True
+
+
 cdef class _FillPrep:
     cdef object impl, kw, dtype
     cdef int kind
@@ -77,9 +93,11 @@ cdef class _FillPrep:
             shape = args[0]
         if self.kind == K_ZEROS:
             return np.zeros(shape, self.dtype, order)     # calloc: nothing left to fill
-        out = np.empty(shape, self.dtype, order)
         if self.kind == K_EMPTY:
-            return out
+            return np.empty(shape, self.dtype, order)
+        if _small(shape):
+            return self.impl(*args, **self.kw)
+        out = np.empty(shape, self.dtype, order)
         if out.size < SMALL:
             return self.impl(*args, **self.kw)
         tmp = np.empty((), self.dtype)
@@ -127,6 +145,8 @@ cdef class _EyePrep:
     def __call__(self, *args):
         N = args[0]
         M = N if self.square or args[1] is None else args[1]
+        if _small((N, M)):
+            return self.impl(*args, **self.kw)
         out = np.zeros((N, M), self.dtype)            # NumPy validates N and M
         if out.size < SMALL:
             return self.impl(*args, **self.kw)
@@ -207,8 +227,8 @@ cdef class _TriPrep:
         if self.which == 0:
             N = args[0]
             M = N if args[1] is None else args[1]
-            if N < 0 or M < 0:
-                return self.impl(*args, **self.kw)  # np.tri gives an empty array
+            if N < 0 or M < 0 or _small((N, M)):
+                return self.impl(*args, **self.kw)  # np.tri(-1) gives an empty array
             src = np.ones((), self.dtype)
             out = np.empty((N, M), self.dtype)
             job.s0 = job.s1 = 0
@@ -216,7 +236,7 @@ cdef class _TriPrep:
         else:
             src = args[0]
             if not (cnp.PyArray_CheckExact(src) and src.ndim == 2 and
-                    ptype(<cnp.ndarray> src) >= 0):
+                    ptype(<cnp.ndarray> src) >= 0 and src.size >= SMALL):
                 return self.impl(*args, **self.kw)
             out = np.empty(src.shape, src.dtype)
             job.s0, job.s1 = src.strides

@@ -303,6 +303,16 @@ cdef class _IdxPrep:
         if not cnp.PyArray_CheckExact(x):
             return None
         xa = <cnp.ndarray> x
+        idx = vals[self.arr_pos]
+        # small for sure (an upper bound of the selected elements): NumPy at once
+        if cnp.PyArray_SIZE(xa) < SMALL and (cnp.PyArray_CheckExact(idx) and (
+                cnp.PyArray_TYPE(<cnp.ndarray> idx) == cnp.NPY_BOOL or
+                cnp.PyArray_SIZE(<cnp.ndarray> idx) <= 1)):
+            return None
+        if (cnp.PyArray_CheckExact(idx) and cnp.PyArray_NDIM(xa) > 0 and
+                cnp.PyArray_SIZE(<cnp.ndarray> idx) * (
+                    cnp.PyArray_SIZE(xa) // max(1, min(x.shape))) < SMALL):
+            return None
         cdef int xt = ptype(xa)
         if xt < 0 or (self.scatter and not cnp.PyArray_ISWRITEABLE(xa)):
             return None                       # NumPy: "assignment destination is read-only"
@@ -524,6 +534,9 @@ cdef class _BasicSetPrep:
         value = vals[len(vals) - 1]
         if self.ints:
             x[idx] = value
+            return x
+        if cnp.PyArray_CheckExact(x) and cnp.PyArray_SIZE(<cnp.ndarray> x) < SMALL:
+            x[_build(self.index, idx, -1)] = value      # a small target: NumPy at once
             return x
         if cnp.PyArray_CheckExact(x) and cnp.PyArray_ISWRITEABLE(<cnp.ndarray> x):
             target = x[_build(self.index, idx, -1)]

@@ -189,14 +189,17 @@ cdef object _join(list arrays, int axis, bint new_axis):
                 return None
             total += a.shape[axis]
         out_shape = first.shape[:axis] + (total,) + first.shape[axis + 1:]
+    size = 1
+    for d in out_shape:
+        size *= d
+    if size < SMALL:
+        return None
     dtype = np.result_type(*arrays)
     order = _layout(arrays)
     if order is None or not supported(dtype) or any(
             a.dtype.kind == "c" and dtype.kind != "c" for a in arrays):
         return None
     out = np.empty(out_shape, dtype, order)
-    if out.size < SMALL:
-        return None
     cdef MoveJob job = MoveJob.__new__(MoveJob)
     job.indep = True
     lead = (slice(None),) * axis
@@ -275,9 +278,9 @@ cdef class _DiagPrep:
         if not _arr(v) or v.ndim != 1:
             return self.impl(v, k=self.k)         # 2-d: NumPy's read-only diagonal view
         cdef Py_ssize_t n = v.shape[0] + abs(self.k), off
-        out = np.zeros((n, n), v.dtype)           # calloc; then the diagonal
-        if out.size < SMALL or v.shape[0] == 0:
+        if n * n < SMALL or v.shape[0] == 0:
             return self.impl(v, k=self.k)
+        out = np.zeros((n, n), v.dtype)           # calloc; then the diagonal
         off = self.k if self.k >= 0 else -self.k * n
         cdef Py_ssize_t isz = v.itemsize
         cdef MoveJob job = MoveJob.__new__(MoveJob)
