@@ -14,9 +14,11 @@ are merged (true for 1-d and 2-d arrays and contiguous arrays). setitem casts th
 NumPy's setitem (unsafe casting, scalars converted by NumPy itself, so `int_array[m] = nan`
 raises NumPy's ValueError), broadcasts it, keeps NumPy's last-write-wins order for repeated
 indices, and lets NumPy handle a value that may share memory with x.
-Declined (NumPy's reference runs): integer scalars mixed with an array index, several array
-indices, 0-d array indices, setitem with a multi-dimensional integer index, object/f16 dtypes,
-small outputs (below SMALL elements, where a job costs more than NumPy's own call).
+Integer scalars next to the array index (x[i, u], x[u, 0]) are applied first as basic indices,
+which gives NumPy's result when they and the array form one run of components.
+Declined (NumPy's reference runs): integer scalars apart from the array index (x[0, :, u]),
+several array indices, 0-d array indices, setitem with a multi-dimensional integer index,
+object/f16 dtypes, small outputs (below SMALL elements, where a job costs more than NumPy's own call).
 """
 
 import numpy as np
@@ -285,7 +287,8 @@ cdef class _IdxPrep:
     cdef tuple index
     cdef object impl
     cdef int arr_pos            # operand position (after x) of the array index
-    cdef int before_s, before_n, n_s, n_a
+    cdef int before_s, before_n, before_i, n_s, n_a, n_i
+    cdef tuple int_pos          # operand positions of integer scalar components
     cdef bint e_before, scatter
     cdef int nidx
 
@@ -324,11 +327,14 @@ cdef class _IdxPrep:
         if not ismask and not cnp.PyArray_ISINTEGER(ia):
             return None
         value = vals[len(vals) - 1] if self.scatter else None
+        for k in self.int_pos:
+            if isinstance(vals[k], (bool, np.bool_)):
+                return None                   # a boolean scalar index adds an axis
         V = x[_build(self.index, vals[:self.nidx], self.arr_pos)]
         cdef int nd = x.ndim
-        e_dims = nd - self.n_s - self.n_a
+        e_dims = nd - self.n_s - self.n_a - self.n_i
         p = self.before_s + self.before_n + (e_dims if self.e_before else 0)
-        xaxis = self.before_s + (e_dims if self.e_before else 0)
+        xaxis = self.before_s + self.before_i + (e_dims if self.e_before else 0)
         k = idx.ndim if ismask else 1
         vshape, vstr = V.shape, V.strides
         if p + k > len(vshape):
@@ -489,21 +495,32 @@ def _mask_offsets(mask, strides):
 def _index_factory(op, scatter):
     index = tuple(op.attrs["index"])
     kinds = [c[0] for c in index]
-    if kinds.count("a") != 1 or "i" in kinds:
+    if kinds.count("a") != 1:
+        return None
+    # Integer scalars next to the array index (x[i, u], x[u, 0]) are advanced indices NumPy
+    # broadcasts with it; when they and the array form one run of components, the result is
+    # that of applying the integers first as basic indices (their axes vanish, the array's
+    # axes stay in place). Integers elsewhere (x[0, :, u]) move the axes: NumPy's reference.
+    run = [k for k, c in enumerate(kinds) if c in "ia"]
+    if run != list(range(run[0], run[0] + len(run))):
         return None
     cdef _IdxPrep p = _IdxPrep.__new__(_IdxPrep)
     p.index, p.impl, p.scatter = index, op.decl.impl, scatter
-    pos, seen_a = 0, False
+    pos, seen_a, ints = 0, False, []
     for comp in index:
         if comp[0] == "a":
             p.arr_pos, seen_a = pos, True
+        if comp[0] == "i":
+            ints.append(pos)
         if not seen_a:
             p.before_s += comp[0] == "s"
             p.before_n += comp[0] == "n"
+            p.before_i += comp[0] == "i"
             p.e_before = p.e_before or comp[0] == "e"
         pos += comp[1:].count("1") if comp[0] == "s" else comp in ("i", "a")
     p.nidx = pos
-    p.n_s, p.n_a = kinds.count("s"), 1
+    p.n_s, p.n_a, p.n_i = kinds.count("s"), 1, len(ints)
+    p.int_pos = tuple(ints)
     return p
 
 

@@ -318,3 +318,57 @@ def test_gather_layout_like_numpy():
             assert g.shape == r.shape
             assert g.strides == r.strides or not Yv.flags.c_contiguous
             np.testing.assert_array_equal(g, r)
+
+
+@phylanx.kernel
+def take_mixed(Y, i, u, m):
+    return Y[i, u], Y[:, i, u], Y[u, i], Y[i, m], Y[i, :, u], Y[..., i, u]
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_gather_with_integer_scalars(dtype):
+    rng = np.random.default_rng(9)
+    Y = data(dtype, (40, 50, 60))
+    u = rng.integers(-40, 40, 3000)
+    m = rng.random((50, 60)) > 0.5
+    for Yv in (Y, np.asfortranarray(Y), np.repeat(Y, 2, axis=2)[::-1, :, ::2]):
+        for i in (3, -7):
+            got = take_mixed(Yv, i, u, m)
+            ref = (Yv[i, u], Yv[:, i, u], Yv[u, i], Yv[i, m], Yv[i, :, u], Yv[..., i, u])
+            for g, r in zip(got, ref):
+                assert g.shape == r.shape
+                np.testing.assert_array_equal(g, r)
+
+
+@phylanx.kernel
+def put_mixed(Y, i, u, v):
+    Y[i, u] = v
+    Y[u, i, 1:] = v[0, 1:]
+    return Y
+
+
+def test_setitem_with_integer_scalars():
+    rng = np.random.default_rng(10)
+    Y = data(np.float64, (40, 50, 60))
+    u = rng.integers(-40, 40, 300)
+    v = data(np.float32, (300, 60), 2)
+    ref = Y.copy()
+    ref[5, u] = v
+    ref[u, 5, 1:] = v[0, 1:]
+    np.testing.assert_array_equal(put_mixed(Y.copy(), 5, u, v), ref)
+    with pytest.raises(IndexError, match="index 50 is out of bounds for axis 0 with size 40"):
+        put_mixed(Y.copy(), 50, u, v)
+    with pytest.raises(IndexError, match="index 50 is out of bounds for axis 1 with size 50"):
+        take_iu(Y, 3, np.arange(51)[::-1].repeat(100))
+
+
+@phylanx.kernel
+def take_iu(Y, i, u):
+    return Y[i, u]
+
+
+def test_native_job_with_integer_scalars():
+    from phylanx.runtime.native import Job
+    Y = np.zeros((40, 50, 60))
+    u = np.arange(50).repeat(3)
+    assert isinstance(prepared(take_iu, (Y, 3, u), "gather", (Y, 3, u)), Job)
