@@ -1,5 +1,5 @@
 """Array-level workloads: elementwise fusion (compute- and memory-bound), dispatch overhead,
-reductions, two independent matmuls."""
+reductions, two independent matmuls, creation/indexing/joins/scans."""
 
 from typing import ClassVar
 
@@ -44,4 +44,12 @@ class TwoMatmuls(_Pair):
 
     workload = "matmuls"
     params: ClassVar[list] = [300, 600]
+    param_names: ClassVar[list] = ["n"]
+
+
+class Indexing(_Pair):
+    """zeros, Z[::2] = X[::2], concatenate, X[u], X[mask], cumsum(axis=0) of an n x n matrix."""
+
+    workload = "indexing"
+    params: ClassVar[list] = [1000, 4000]
     param_names: ClassVar[list] = ["n"]

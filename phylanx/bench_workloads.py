@@ -82,6 +82,20 @@ def axpby_numpy(x, y, c, a, b):
     return a * x + b * y - c
 
 
+@phylanx.kernel
+def indexing(X, u, m):
+    """Creation, a strided setitem, a join, a gather, a boolean mask and a column scan."""
+    Z = np.zeros((X.shape[0], X.shape[1]))
+    Z[::2] = X[::2]
+    return np.concatenate([Z, X]), X[u], X[m], np.cumsum(X, axis=0)
+
+
+def indexing_numpy(X, u, m):
+    Z = np.zeros((X.shape[0], X.shape[1]))
+    Z[::2] = X[::2]
+    return np.concatenate([Z, X]), X[u], X[m], np.cumsum(X, axis=0)
+
+
 # -- cases ----------------------------------------------------------------------------------------
 
 
@@ -132,6 +146,12 @@ def _matmuls(n):
     rng = np.random.default_rng(0)
     A, B, C, D = (rng.standard_normal((n, n)) for _ in range(4))
     return f"2 x {n}^3", (A, B, C, D), two_matmuls, two_matmuls_numpy
+
+
+def _indexing(n):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((int(n), int(n)))
+    return f"{n}x{n}", (X, rng.integers(0, n, n), X > 0.5), indexing, indexing_numpy
 
 
 def _logreg(n, d, iterations):
@@ -212,6 +232,9 @@ WORKLOADS: dict[str, Workload] = {w.name: w for w in [
     Workload("matmuls", _matmuls, {"xs": (100,), "s": (300,), "m": (600,), "l": (1000,),
                                      "paper": (2000,)},
              "A @ B and C @ D, independent, n x n"),
+    Workload("indexing", _indexing, {"xs": (200,), "s": (1000,), "m": (2000,),
+                                     "l": (4000,)},
+             "zeros, Z[::2] = X[::2], concatenate, X[u], X[mask], cumsum(axis=0), n x n"),
     Workload("logreg", _logreg, {"xs": (200, 20, 100), "s": (1000, 100, 750),
                                  "m": (2000, 200, 750), "l": (3000, 300, 750),
                                  "paper": (10_000, 10_000, 10)},

@@ -14,7 +14,9 @@ FACTORIES: dict = {}
 
 # Modules with native kernels, imported on first use (each registers its factories).
 _MODULES = ("phylanx.runtime._linalg", "phylanx.runtime._reduce", "phylanx.runtime._matvec",
-            "phylanx.runtime._elementwise")
+            "phylanx.runtime._elementwise", "phylanx.runtime._indexing",
+            "phylanx.runtime._creation", "phylanx.runtime._shape",
+            "phylanx.runtime._scan")
 _loaded = False
 
 
