@@ -25,6 +25,7 @@ cdef enum NodeFlag:
     F_SEQRES = 32   # the kernel returns a sequence of results even for one result
     F_HEAVY = 64    # may be costly: a candidate for a task
     F_PARLOOP = 128 # for_range whose iterations may run concurrently
+    F_NOINDEX = 256 # for_range whose body never reads the loop index (no int object per iteration)
 
 
 cdef enum CostKind:

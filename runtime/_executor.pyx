@@ -85,7 +85,8 @@ _MAX_DEPTH = 800         # nested kernel calls before RecursionError (C stack gu
 for _name, _value in (("K_PRIM", K_PRIM), ("K_IF", K_IF), ("K_FOR", K_FOR),
                       ("K_WHILE", K_WHILE), ("K_CALL", K_CALL), ("K_YIELD", K_YIELD),
                       ("K_RETURN", K_RETURN), ("F_NATIVE", F_NATIVE), ("F_SEQRES", F_SEQRES),
-                      ("F_HEAVY", F_HEAVY), ("F_PARLOOP", F_PARLOOP), ("C_CONTROL", C_CONTROL),
+                      ("F_HEAVY", F_HEAVY), ("F_PARLOOP", F_PARLOOP), ("F_NOINDEX", F_NOINDEX),
+                      ("C_CONTROL", C_CONTROL),
                       ("C_MATMUL", C_MATMUL), ("C_CUBIC", C_CUBIC), ("C_ELEM", C_ELEM),
                       ("C_REST", C_REST), ("C_NONE", C_NONE)):
     if getattr(_lowering, _name) != _value:
@@ -436,21 +437,16 @@ cdef class Executable:
         return self._run_seq(g, fr, tc)
 
     cdef int _run_seq(self, Graph *g, Frame *fr, TCtx *tc) except -1:
-        """The sequential path: a ready queue on this thread, with the GIL held (v1)."""
-        cdef int *count = fr.scratch + g.scratch_off
-        cdef int *queue = count + g.n_nodes   # each node is queued once: a plain array suffices
-        cdef int head = 0, tail = 0, k, s, rc = 0
+        """The sequential path, on this thread with the GIL held: the nodes in program order,
+        which is a topological order of the graph (every edge goes from an earlier node to a
+        later one, see _lowering), so no dependency counting is needed here."""
+        cdef int k, rc = 0
         cdef int parent = tc.pparent, rec = -1
         cdef Node *nd = NULL
         cdef bint prof = tc.run.profile
-        memcpy(count, g.deps, g.n_nodes * sizeof(int))
-        for k in range(g.n_roots):
-            queue[tail] = g.roots[k]
-            tail += 1
         try:
-            while head < tail:
-                nd = &g.nodes[queue[head]]
-                head += 1
+            for k in range(g.n_nodes):
+                nd = &g.nodes[k]
                 if tc.run.failed:   # another thread failed: stop (cancellation)
                     return _FAILED
                 if prof:   # nodes run by this one (regions, callee) record it as parent
@@ -462,12 +458,6 @@ cdef class Executable:
                     self._prof_end(tc, rec)
                 if rc != 0:
                     return rc
-                for k in range(nd.n_succ):
-                    s = nd.succ[k]
-                    count[s] -= 1
-                    if count[s] == 0:
-                        queue[tail] = s
-                        tail += 1
         except BaseException as exc:
             tc.pparent = parent
             return fail(tc.run, exc, nd.op_id, fr)
@@ -587,10 +577,11 @@ cdef class Executable:
                 yield_gil()
             if tc.run.failed:
                 return _FAILED
-            i = PyLong_FromSsize_t(lo + it * step)
-            if i == NULL:
-                return -1
-            _put(fr.slots, body.args[0], i)
+            if not nd.flags & F_NOINDEX:
+                i = PyLong_FromSsize_t(lo + it * step)
+                if i == NULL:
+                    return -1
+                _put(fr.slots, body.args[0], i)
             rc = self._run_graph(nd.sub0, fr, tc)
             if rc != 0:
                 return rc

@@ -40,6 +40,7 @@ F_NATIVE = 16     # has a native preparer (Job ABI, native.pxd)
 F_SEQRES = 32     # the kernel returns a sequence of results even for one result
 F_HEAVY = 64      # may be costly (arrays, or a region/callee containing such nodes)
 F_PARLOOP = 128   # for_range whose iterations may run concurrently
+F_NOINDEX = 256   # for_range whose body never reads the loop index
 
 # Cost models of a node whose cost is measured when it becomes ready (see _cost_kind).
 C_NONE, C_ELEM, C_MATMUL, C_CUBIC, C_CONTROL, C_REST = range(6)
@@ -356,6 +357,9 @@ class Planner:
             self.notes.append(f"{op.loc}: parallel for_range runs sequentially: {parallel}")
         elif kind == K_FOR and op.attrs.get("parallel"):
             node["flags"] |= F_PARLOOP
+        if kind == K_FOR and not any(op.regions[0].args[0] in self._uses(o)
+                                     for o in op.regions[0].ops):
+            node["flags"] |= F_NOINDEX
         elif parallel is not None:
             node.update(native=parallel, cost=C_CONTROL)
             node["flags"] |= F_NATIVE | F_HEAVY | F_SEQRES
