@@ -170,7 +170,7 @@ class PipelineResult:
     def diff(self, stage_a: str = "input", stage_b: str = "final", context: int = 3) -> str:
         """Unified diff of the PhySL of two stages."""
         a, b = self.stage(stage_a), self.stage(stage_b)
-        import difflib   # only for diffs: not imported with every kernel
+        import difflib  # only for diffs: not imported with every kernel
 
         return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), stage_a,
                                             stage_b, n=context))

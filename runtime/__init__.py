@@ -48,11 +48,10 @@ def _load_scipy_cython_modules() -> None:
 
 _load_scipy_cython_modules()
 
-from phylanx.runtime._executor import Executable, NodeRecord, lower  # noqa: E402
-from phylanx.runtime._executor import lower as lower_module  # noqa: E402
-from phylanx.runtime import _sched  # noqa: E402,F401  (registers the concurrent scheduler)
-from phylanx.runtime._threads import get_num_threads as num_threads  # noqa: E402
-from phylanx.runtime._threads import (  # noqa: E402
+from phylanx.runtime import _sched  # noqa: F401  (registers the concurrent scheduler)
+from phylanx.runtime._executor import Executable, NodeRecord, lower
+from phylanx.runtime._executor import lower as lower_module
+from phylanx.runtime._threads import (
     blas_libraries,
     get_task_threshold,
     openmp_max_threads,
@@ -60,6 +59,7 @@ from phylanx.runtime._threads import (  # noqa: E402
     set_num_threads,
     set_task_threshold,
 )
+from phylanx.runtime._threads import get_num_threads as num_threads
 
 
 def fallback_ops():

@@ -39,7 +39,7 @@ def main(argv=None) -> int:
         return 0
     with open(args.update) as f:
         doc = f.read()
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
     if not pattern.search(doc):
         print(f"{args.update}: markers not found", file=sys.stderr)
         return 1

@@ -328,7 +328,7 @@ class Planner:
         try:
             self.template[self.slot[op.results[0]]] = op.decl.impl(
                 **op.attrs, result_types=[r.type for r in op.results])
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 (re-raised with the kernel line)
             raise _error(op, e)
 
     def _node(self, op):
@@ -377,7 +377,7 @@ class Planner:
         from phylanx.runtime._loopkernel import loop_kernel
         try:
             kernel = loop_kernel(op)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 (re-raised with the kernel line)
             raise _error(op, e)
         if kernel is not None:
             self.loop_kernels.append(op)
@@ -393,7 +393,7 @@ class Planner:
                 from phylanx.runtime.natives import preparer_for
                 try:
                     preparer = preparer_for(op)
-                except Exception as e:
+                except Exception as e:  # noqa: BLE001 (re-raised with the kernel line)
                     raise _error(op, e)
             self.preparers[op] = preparer
         return self.preparers[op]

@@ -9,7 +9,6 @@ import pytest
 
 import phylanx
 from phylanx.ir.registry import lookup
-from phylanx.ir.types import ArrayType
 from phylanx.runtime import set_num_threads
 from phylanx.runtime.native import Job
 from phylanx.runtime.natives import preparer_for
