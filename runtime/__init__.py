@@ -54,10 +54,12 @@ from phylanx.runtime._executor import lower as lower_module
 from phylanx.runtime._threads import (
     blas_libraries,
     get_task_threshold,
+    get_team_threshold,
     openmp_max_threads,
     set_gil_threshold,
     set_num_threads,
     set_task_threshold,
+    set_team_threshold,
 )
 from phylanx.runtime._threads import get_num_threads as num_threads
 
@@ -70,5 +72,6 @@ def fallback_ops():
 
 
 __all__ = ["Executable", "NodeRecord", "blas_libraries", "fallback_ops", "get_task_threshold",
+           "get_team_threshold", "set_team_threshold",
            "lower", "lower_module", "num_threads", "openmp_max_threads", "set_gil_threshold",
            "set_num_threads", "set_task_threshold"]

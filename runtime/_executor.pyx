@@ -43,7 +43,7 @@ import numpy as _np
 
 from phylanx.runtime import _lowering
 from phylanx.runtime._threads cimport (
-    gil_threshold, num_threads, run_destroy, set_serial, task_threshold,
+    gil_threshold, num_threads, run_destroy, set_serial, task_threshold, team_threshold,
 )
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.tasks cimport phx_store
@@ -528,10 +528,10 @@ cdef class Executable:
         """Run a prepared job on this thread (GIL released if it is costly); its result."""
         cdef Job j = <Job> job
         cdef int serial
-        # A job below the task threshold is too small for a team of threads: job_threads()
-        # is 1 while it runs (a fork-join region would cost more than it saves, and on a
+        # A job below the team threshold is too small for a team of threads: job_threads()
+        # is 1 while it runs (waking a fork-join team costs more than it saves, and on a
         # loaded machine it waits for team threads that do not get a core).
-        serial = set_serial(1) if j.cost < task_threshold() else set_serial(0)
+        serial = set_serial(1) if j.cost < team_threshold() else set_serial(0)
         if j.cost >= gil_threshold():
             if tc.probe >= 0:
                 tc.probe += j.cost

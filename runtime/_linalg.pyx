@@ -258,7 +258,10 @@ cdef class _ProdPrep:
         job.f32 = self.f32
         job.keep = (A.arr, B.arr)
         job.redo = (self.impl, a, b, self.kw)
-        job.cost = <double> m * n * ka
+        # in element-operations (the unit of the thresholds): a multiply-add of a BLAS product
+        # costs about 1/16 of a memory-bound element operation, but every operand element is
+        # read at least once
+        job.cost = max(<double> m * n * ka / 16.0, <double> m * ka + <double> ka * n)
         cdef int dtype = self.typenum
         cdef cnp.npy_intp dims[2]
         cdef _MatOperand mat, vec
@@ -554,7 +557,7 @@ cdef class _LapackPrep:
         job.m, job.n, job.lda = <int> m, <int> n, <int> m
         job.a_src, job.as0, job.as1 = _data(a), _stride(a, 0), _stride(a, 1)
         job.a32 = cnp.PyArray_TYPE(<cnp.ndarray> a) == cnp.NPY_FLOAT
-        job.cost = <double> m * n * n
+        job.cost = max(<double> m * n * n / 8.0, <double> m * n)   # LAPACK: flops / 8
         Aw = np.empty((n, m), np.float64)            # Fortran order (m, n)
         job.A = <double *> _data(Aw)
         ipiv = np.empty(max(m, n), np.intc)

@@ -68,6 +68,9 @@ cdef enum:
     F_SYM = 4
     MAX_ARGS = 10
 
+cdef double SERIAL_NS = 300e3     # a loop shorter than this runs on the calling thread alone
+cdef double CHUNK_NS = 20e6       # team chunks: Ctrl-C is noticed within about this long
+
 # Error codes (messages in _MESSAGES).
 cdef enum:
     E_INDEX = 1        # v: index, axis, size
@@ -209,6 +212,21 @@ cdef void _claim(Loop *L, Ctx *c) noexcept nogil:
             break
 
 
+cdef void _serial_until(Loop *L, Ctx *c, long long deadline) noexcept nogil:
+    """Iterations on this thread alone until L.end, a failure, or the deadline (ns)."""
+    cdef Py_ssize_t it
+    while L.next < L.end and not L.stop:
+        it = L.next
+        L.next += 1
+        if _iteration(L.prog, c, L.lo + it * L.step) < 0:
+            if c.err.it < 0 or it < c.err.it:
+                c.err.it = it
+            L.stop = 1
+            break
+        if _now_ns() >= deadline:
+            break
+
+
 cdef void _run_chunk(Loop *L, int threads) noexcept nogil:
     cdef int tid
     if threads <= 1:
@@ -335,7 +353,8 @@ cdef class LoopKernel:
         cdef Reg *template = NULL
         cdef Ctx *ctx = NULL
         cdef Loop L
-        cdef long long t0, dt, chunk
+        cdef long long t0, t1, dt, chunk
+        cdef double per_it
         cdef list keep = []
         n = len(range(lo, hi, step))
         carried, free_values = values[:n_carried], values[n_carried:]
@@ -371,21 +390,29 @@ cdef class LoopKernel:
                 memcpy(ctx[t].regs, template, n_regs * sizeof(Reg))
                 ctx[t].err.it = -1
             L.prog, L.ctx, L.lo, L.step, L.next, L.stop = &self.prog, ctx, lo, step, 0, 0
-            chunk = threads
             par_enter()     # BLAS at one thread: its calls here are small (and concurrent)
             try:
+                # The caller runs iterations alone for up to SERIAL_NS: a short loop never
+                # wakes a team (that costs more than it saves). Then chunks of about CHUNK_NS,
+                # sized from the time per iteration so far, run on the team; between chunks
+                # the caller looks at signals (Ctrl-C).
+                with nogil:
+                    t0 = _now_ns()
+                    L.end = n
+                    _serial_until(&L, &ctx[0], t0 + <long long> SERIAL_NS)
+                    dt = _now_ns() - t0
+                PyErr_CheckSignals()
                 while L.next < n and not L.stop:
-                    L.end = L.next + chunk if L.next + chunk < n else n
-                    with nogil:
-                        t0 = _now_ns()
-                        _run_chunk(&L, threads)
-                        dt = _now_ns() - t0
-                    L.next = L.end
-                    # chunks of about 20 ms: Ctrl-C is noticed, a parallel region is cheap
-                    chunk = chunk * 2 if dt < 10000000 else (chunk // 2 if dt > 40000000
-                                                               else chunk)
+                    per_it = dt / L.next if L.next > 0 else dt
+                    chunk = <long long> (CHUNK_NS / per_it) if per_it > 0 else n
                     if chunk < threads:
                         chunk = threads
+                    L.end = L.next + chunk if L.next + chunk < n else n
+                    with nogil:
+                        t1 = _now_ns()
+                        _run_chunk(&L, threads)
+                        dt += _now_ns() - t1
+                    L.next = L.end
                     PyErr_CheckSignals()
             finally:
                 par_exit()

@@ -12,6 +12,7 @@ cdef int num_threads() noexcept nogil        # set_num_threads / PHYLANX_NUM_THR
 cdef int job_threads() noexcept nogil        # threads a native job may use right now
 cdef int set_serial(int on) noexcept nogil   # this thread: job_threads() == 1 (returns old)
 cdef double task_threshold() noexcept nogil  # cost at or above which a ready node is a task
+cdef double team_threshold() noexcept nogil  # cost below which a job runs on one thread
 cdef double gil_threshold() noexcept nogil   # cost at or above which a job runs without GIL
 # Work runs concurrently (BLAS limited to one thread, job_threads() == 1) while a parallel loop
 # spreads its iterations or at least two heavy nodes are in flight (queued or running).

@@ -32,15 +32,19 @@ def test_kernels():
 def threads():
     """Set the thread count (and task threshold) for one test, restored afterwards."""
     before, threshold = rt.num_threads(), rt.get_task_threshold()
+    team = rt.get_team_threshold()
 
-    def set_(n, task_threshold=None):
+    def set_(n, task_threshold=None, team_threshold=None):
         rt.set_num_threads(n)
         if task_threshold is not None:
             rt.set_task_threshold(task_threshold)
+        if team_threshold is not None:
+            rt.set_team_threshold(team_threshold)
 
     yield set_
     rt.set_num_threads(before)
     rt.set_task_threshold(threshold)
+    rt.set_team_threshold(team)
 
 
 def overlap(a, b):
@@ -113,7 +117,7 @@ def test_matmul_nodes_overlap(threads):
 def test_native_jobs_see_one_thread_inside_concurrent_sections(threads):
     """job_threads() is 1 (and BLAS runs on one thread) while another heavy node is in
     flight; a node that runs alone gets the whole team."""
-    threads(2, task_threshold=0)
+    threads(2, task_threshold=0, team_threshold=0)
     blas = _threads.blas_threads()
     inside = 100 + (1 if blas else -1)             # job_threads() == 1, BLAS limited to 1
     alone = 200 + (blas[0] if blas else -1)
@@ -143,7 +147,7 @@ func @f(%x: float, %n: int) -> float {
 }
 """))
     assert single.run((0.0, 10)) == alone
-    threads(2, task_threshold=1000)   # a job below the task threshold gets no team
+    threads(2, team_threshold=1000)   # a job below the team threshold gets no team
     assert single.run((0.0, 10)) == 100 + (blas[0] if blas else -1)
     assert single.run((0.0, 5000)) == alone
 
