@@ -71,7 +71,19 @@ def fallback_ops():
     return _f()
 
 
-__all__ = ["Executable", "NodeRecord", "blas_libraries", "fallback_ops", "get_task_threshold",
-           "get_team_threshold", "set_team_threshold",
-           "lower", "lower_module", "num_threads", "openmp_max_threads", "set_gil_threshold",
-           "set_num_threads", "set_task_threshold"]
+__all__ = [
+    "Executable",
+    "NodeRecord",
+    "blas_libraries",
+    "fallback_ops",
+    "get_task_threshold",
+    "get_team_threshold",
+    "lower",
+    "lower_module",
+    "num_threads",
+    "openmp_max_threads",
+    "set_gil_threshold",
+    "set_num_threads",
+    "set_task_threshold",
+    "set_team_threshold",
+]
