@@ -1,6 +1,9 @@
 # Instructions of the native loop kernel (included by _loopkernel.pyx): each reads and writes
 # the registers of one thread, returns 0 or -1 after _fail() recorded the error.
 
+cdef Py_ssize_t[4] _ITEMSIZE = [8, 8, 4, 1]     # by DT_*
+
+
 # -- instructions ------------------------------------------------------------------------------
 
 cdef int _scalar(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
@@ -96,7 +99,7 @@ cdef int _gather(Ctx *c, Ins *ins) noexcept nogil:
     cdef Reg *ix = &c.regs[ins.args[1]]
     cdef Reg *o = &c.regs[ins.out]
     cdef Py_ssize_t m = ix.shape[0], n = x.shape[0], cols = x.shape[1] if x.ndim == 2 else 1
-    cdef Py_ssize_t j, k, isz = 8 if x.dtype != DT_I32 else 4
+    cdef Py_ssize_t j, k, isz = _ITEMSIZE[x.dtype]
     cdef long long idx
     cdef char *src
     cdef char *dst
@@ -423,6 +426,111 @@ cdef int _setitem(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
     return 0
 
 
+cdef int _diag(Ctx *c, Ins *ins) noexcept nogil:
+    """np.diag of a 1-d f64 array: the n x n matrix with it on the diagonal."""
+    cdef Reg *v = &c.regs[ins.args[0]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef Py_ssize_t n = v.shape[0], i
+    if _scratch(o, <size_t> n * n * 8) == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    _contig(o, 2, n, n)
+    memset(o.data, 0, <size_t> n * n * 8)
+    for i in range(n):
+        (<double *> o.data)[i * n + i] = (<double *> (v.data + i * v.strides[0]))[0]
+    return 0
+
+
+cdef inline double _scalar_of(Reg *r, int kind) noexcept nogil:
+    return r.f if kind == R_FLOAT else <double> r.i
+
+
+cdef int _compare(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
+    """a <op> b for f64 arrays / scalars (broadcasting) into a bool array (one byte each)."""
+    cdef Reg *a = &c.regs[ins.args[0]]
+    cdef Reg *b = &c.regs[ins.args[1]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef int which = ins.args[2], na, nb, nd, k
+    cdef Py_ssize_t sh[2]
+    cdef Py_ssize_t sa[2]
+    cdef Py_ssize_t sb[2]
+    cdef Py_ssize_t da, db, i, j
+    cdef double ca, cb, x, y
+    cdef bint r
+    cdef const char *pa
+    cdef const char *pb
+    cdef unsigned char *out
+    na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
+    nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
+    nd = na if na > nb else nb
+    ca = _scalar_of(a, kinds[ins.args[0]]) if na == 0 else 0.0
+    cb = _scalar_of(b, kinds[ins.args[1]]) if nb == 0 else 0.0
+    for k in range(2):
+        sh[k], sa[k], sb[k] = 1, 0, 0
+    for k in range(nd):
+        da = a.shape[na - nd + k] if na - nd + k >= 0 else 1
+        db = b.shape[nb - nd + k] if nb - nd + k >= 0 else 1
+        if da != db and da != 1 and db != 1:
+            return _fail(c, E_BCAST, ins.op, a.shape[0] if na else -1, a.shape[1] if na == 2
+                         else -1, b.shape[0] if nb else -1, b.shape[1] if nb == 2 else -1)
+        sh[2 - nd + k] = da if db == 1 else db
+        if na - nd + k >= 0 and da != 1:
+            sa[2 - nd + k] = a.strides[na - nd + k]
+        if nb - nd + k >= 0 and db != 1:
+            sb[2 - nd + k] = b.strides[nb - nd + k]
+    if _scratch(o, <size_t> (sh[0] * sh[1])) == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    o.data, o.ndim, o.dtype = o.buf, nd, DT_BOOL
+    if nd == 2:
+        o.shape[0], o.shape[1], o.strides[0], o.strides[1] = sh[0], sh[1], sh[1], 1
+    else:
+        o.shape[0], o.shape[1], o.strides[0], o.strides[1] = sh[1], 1, 1, 1
+    out = <unsigned char *> o.buf
+    for i in range(sh[0]):
+        pa = a.data + i * sa[0] if na else <const char *> &ca
+        pb = b.data + i * sb[0] if nb else <const char *> &cb
+        for j in range(sh[1]):
+            x = (<const double *> (pa + j * (sa[1] if na else 0)))[0]
+            y = (<const double *> (pb + j * (sb[1] if nb else 0)))[0]
+            if which == 0:
+                r = x == y
+            elif which == 1:
+                r = x != y
+            elif which == 2:
+                r = x < y
+            elif which == 3:
+                r = x <= y
+            elif which == 4:
+                r = x > y
+            else:
+                r = x >= y
+            out[j] = r
+        out += sh[1]
+    return 0
+
+
+cdef int _astype(Ctx *c, Ins *ins) noexcept nogil:
+    """x.astype(np.float64) for f64, int64, int32 and bool arrays: a C-contiguous copy."""
+    cdef Reg *x = &c.regs[ins.args[0]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef Py_ssize_t n0 = x.shape[0], n1 = x.shape[1] if x.ndim == 2 else 1, i, j
+    cdef const char *p
+    cdef double *out
+    if _scratch(o, <size_t> n0 * n1 * 8) == NULL:
+        return _fail(c, E_NOMEM, ins.op)
+    _contig(o, x.ndim, n0, n1)
+    out = <double *> o.data
+    for i in range(n0):
+        for j in range(n1):
+            p = x.data + i * x.strides[0] + (j * x.strides[1] if x.ndim == 2 else 0)
+            if x.dtype == DT_F64:
+                out[i * n1 + j] = (<const double *> p)[0]
+            elif x.dtype == DT_BOOL:
+                out[i * n1 + j] = 1.0 if (<const unsigned char *> p)[0] else 0.0
+            else:
+                out[i * n1 + j] = <double> _iget(p, x.dtype)
+    return 0
+
+
 cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
     cdef int k
     cdef Ins *ins
@@ -455,5 +563,14 @@ cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
                 return -1
         elif ins.code == I_SETITEM:
             if _setitem(c, ins, p.kinds) < 0:
+                return -1
+        elif ins.code == I_DIAG:
+            if _diag(c, ins) < 0:
+                return -1
+        elif ins.code == I_CMP:
+            if _compare(c, ins, p.kinds) < 0:
+                return -1
+        elif ins.code == I_ASTYPE:
+            if _astype(c, ins) < 0:
                 return -1
     return 0

@@ -14,6 +14,8 @@ Supported (f64 arithmetic; int64/int32 index arrays; arrays of rank <= 2):
   * matmul_t / matmul / dot (gemm, gemv, dot; x.T @ x is a syrk);
   * linalg.solve (Cholesky when the matrix is known symmetric, e.g. x.T @ x + c * I, and
     LU if that fails, so a matrix that is not positive definite gets LU's answer);
+  * diag of a 1-d f64 array, comparisons of f64 arrays (bool arrays), astype to f64,
+    and `fused` ops whose bodies are add/subtract/multiply/true_divide (run op by op);
   * setitem into a loop-carried array with integer/slice components (the iteration's own rows:
     the parallelize-loops pass proved the writes independent).
 Anything else: `compile_loop` returns None and the loop runs through the graph executor.
@@ -25,13 +27,17 @@ from phylanx.ir.types import ArrayType, ScalarType
 
 # Register kinds and array dtypes: must match _loopkernel.pyx.
 R_INT, R_FLOAT, R_ARRAY = 0, 1, 2
-DT = {"f64": 0, "i64": 1, "i32": 2}
+DT = {"f64": 0, "i64": 1, "i32": 2, "bool": 3}
 DT_F64 = 0
 
 # Instruction codes: must match _loopkernel.pyx.
-(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM) = range(8)
+(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP,
+ I_ASTYPE) = range(11)
 # Elementwise / scalar operators.
 OPS = {"add": 0, "subtract": 1, "multiply": 2, "true_divide": 3}
+# Comparisons (array vs array or scalar -> bool array).
+CMPS = {"equal": 0, "not_equal": 1, "less": 2, "less_equal": 3, "greater": 4,
+        "greater_equal": 5}
 # Flags of an instruction.
 F_TA, F_TB, F_SYM = 1, 2, 4
 
@@ -144,7 +150,7 @@ class _Compiler:
             p.carried_regs.append(r)
         self.carried = {arg: arg for arg in body.args[1:]}  # value -> carried block arg
         for o in body.ops:
-            if o.regions:
+            if o.regions and o.name != "fused":
                 raise Unsupported(f"nested region ({o.name})")
             getattr(self, "op_" + o.name.replace(".", "_"), self.unsupported)(o)
         term = body.terminator
@@ -266,7 +272,7 @@ class _Compiler:
         if o.attrs["index"] != ("a",) or len(idx) != 1:
             raise Unsupported("gather index")
         rx, ri = self.value(x), self.value(idx[0])
-        if self.p.kinds[ri] != R_ARRAY or self.p.dtypes[ri] == DT_F64 or \
+        if self.p.kinds[ri] != R_ARRAY or self.p.dtypes[ri] not in (DT["i64"], DT["i32"]) or \
                 idx[0].type.rank != 1 or self.p.kinds[rx] != R_ARRAY:
             raise Unsupported("gather operands")
         self.emit(I_GATHER, o, self.result(o.results[0]), (rx, ri))
@@ -303,6 +309,74 @@ class _Compiler:
                 raise Unsupported("solve operands")
         flags = F_SYM if ra in self.p.symmetric else 0
         self.emit(I_SOLVE, o, self.result(o.results[0]), (ra, rb), flags)
+
+    def op_diag(self, o):
+        (v,) = o.operands
+        rv = self.value(v)
+        if self.p.kinds[rv] != R_ARRAY or self.p.dtypes[rv] != DT_F64 or v.type.rank != 1 \
+                or o.attrs.get("k", 0):
+            raise Unsupported("diag operand")
+        out = self.result(o.results[0])
+        self.p.symmetric.add(out)
+        self.emit(I_DIAG, o, out, (rv,))
+
+    def comparison(self, o):
+        a, b = o.operands
+        ra, rb = self.value(a), self.value(b)
+        for r in (ra, rb):
+            if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
+                raise Unsupported("comparison of a non-f64 array")
+        if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
+            raise Unsupported("scalar comparison")
+        self.emit(I_CMP, o, self.result(o.results[0]), (ra, rb, CMPS[o.name]))
+
+    op_equal = op_not_equal = op_less = op_less_equal = op_greater = op_greater_equal = \
+        comparison
+
+    def op_astype(self, o):
+        (x,) = o.operands
+        rx = self.value(x)
+        res = o.results[0]
+        if self.p.kinds[rx] != R_ARRAY or not (isinstance(res.type, ArrayType)
+                                               and res.type.dtype == "f64"):
+            raise Unsupported("astype")
+        self.emit(I_ASTYPE, o, self.result(res), (rx,))
+
+    def op_fused(self, o):
+        """A fused elementwise op, run op by op on whole arrays (broadcasting as the unfused
+        ops did): add/subtract/multiply/true_divide and constants only."""
+        body = o.regions[0]
+        regs = {}
+        for arg, v in zip(body.args, o.operands):
+            r = self.value(v)
+            if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
+                raise Unsupported("fused input that is not f64")
+            regs[arg] = r
+        for b in body.ops:
+            if b.name == "yield":
+                for res, v in zip(o.results, b.operands):
+                    r = regs.get(v)
+                    if r is None or self.p.kinds[r] != R_ARRAY or \
+                            not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
+                        raise Unsupported("fused result")
+                    self.p.reg[res] = r
+                continue
+            if b.name == "const":
+                value = b.attrs.get("value")
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise Unsupported("constant")
+                r = self.p.new_reg(R_FLOAT)
+                self.p.consts.append((r, float(value)))
+                regs[b.results[0]] = r
+                continue
+            if b.name not in OPS or len(b.operands) != 2:
+                raise Unsupported(f"fused body op {b.name}")
+            ra, rb = (regs[v] for v in b.operands)
+            if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
+                raise Unsupported("fused body op on scalars")
+            out = self.p.new_reg(R_ARRAY, DT_F64)
+            self.emit(I_EW, b, out, (ra, rb, OPS[b.name]))
+            regs[b.results[0]] = out
 
     def op_setitem(self, o):
         x, *rest = o.operands

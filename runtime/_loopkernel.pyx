@@ -30,11 +30,11 @@ from phylanx.runtime import _threads as _threads_py
 
 cnp.import_array()
 
-if (lc.R_INT, lc.R_FLOAT, lc.R_ARRAY, lc.DT["f64"], lc.DT["i64"], lc.DT["i32"], lc.I_SCALAR,
-        lc.I_DIM, lc.I_VIEW, lc.I_GATHER, lc.I_EW, lc.I_GEMM, lc.I_SOLVE, lc.I_SETITEM, lc.F_TA,
-        lc.F_TB, lc.F_SYM) != (R_INT, R_FLOAT, R_ARRAY, DT_F64, DT_I64, DT_I32, I_SCALAR, I_DIM,
-                               I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, F_TA, F_TB,
-                               F_SYM):
+if (lc.R_INT, lc.R_FLOAT, lc.R_ARRAY, lc.DT["f64"], lc.DT["i64"], lc.DT["i32"], lc.DT["bool"],
+        lc.I_SCALAR, lc.I_DIM, lc.I_VIEW, lc.I_GATHER, lc.I_EW, lc.I_GEMM, lc.I_SOLVE,
+        lc.I_SETITEM, lc.I_DIAG, lc.I_CMP, lc.I_ASTYPE, lc.F_TA, lc.F_TB, lc.F_SYM) != (
+        R_INT, R_FLOAT, R_ARRAY, DT_F64, DT_I64, DT_I32, DT_BOOL, I_SCALAR, I_DIM, I_VIEW,
+        I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP, I_ASTYPE, F_TA, F_TB, F_SYM):
     raise ImportError("runtime/_loopcompile.py and _loopkernel.pyx disagree on their codes")
 
 cdef extern from *:
@@ -55,6 +55,7 @@ cdef enum:
     DT_F64 = 0
     DT_I64 = 1
     DT_I32 = 2
+    DT_BOOL = 3
     I_SCALAR = 0
     I_DIM = 1
     I_VIEW = 2
@@ -63,6 +64,9 @@ cdef enum:
     I_GEMM = 5
     I_SOLVE = 6
     I_SETITEM = 7
+    I_DIAG = 8
+    I_CMP = 9
+    I_ASTYPE = 10
     F_TA = 1
     F_TB = 2
     F_SYM = 4
@@ -268,8 +272,7 @@ def _message(int code, v):
 
 
 cdef int _ndim_ok(object a, int dtype, int ndim):
-    cdef int typenum = cnp.NPY_FLOAT64 if dtype == DT_F64 else (
-        cnp.NPY_INT64 if dtype == DT_I64 else cnp.NPY_INT32)
+    cdef int typenum = (cnp.NPY_FLOAT64, cnp.NPY_INT64, cnp.NPY_INT32, cnp.NPY_BOOL)[dtype]
     return (cnp.PyArray_Check(a) and cnp.PyArray_NDIM(<cnp.ndarray> a) == ndim
             and cnp.PyArray_TYPE(<cnp.ndarray> a) == typenum
             and cnp.PyArray_ISALIGNED(<cnp.ndarray> a)
@@ -331,7 +334,7 @@ cdef class LoopKernel:
             regs[r].f = v
         else:
             if not _ndim_ok(v, self.dtypes[r], self.ndims[r]):
-                v = np.require(v, dtype=(np.float64, np.int64, np.int32)[self.dtypes[r]],
+                v = np.require(v, dtype=(np.float64, np.int64, np.int32, np.bool_)[self.dtypes[r]],
                                requirements="AC")
                 if cnp.PyArray_NDIM(<cnp.ndarray> v) != self.ndims[r]:
                     raise TypeError("loop kernel operand has an unexpected rank")

@@ -298,3 +298,63 @@ def test_keyboard_interrupt_stops_a_long_loop_kernel(threads):
     assert not rt._threads.concurrent_sections()
     small = ex.run((A, B, w, np.zeros(3)))        # still usable
     assert small.shape == (3,)
+
+
+IMPLICIT = """
+func @f(%conf: f64[?,?], %Y: f64[?,?], %YtY: f64[?,?], %lI: f64[?,?], %Ii: f64[?,?], %X: f64[?,?], %c: float) -> f64[?,?] @"k.py":1:1 {
+  %n = dim %X {axis = 0} : int @2:5
+  %0 = const {value = 0} : int @3:5
+  %1 = const {value = 1} : int @3:5
+  %r = for_range %0, %n, %1, %X {parallel = true} : f64[?,?] @3:5 body(%u: int, %Xc: f64[?,?]) {
+    %row = getitem %conf, %u {index = (i,)} : f64[?] @4:9
+    %Cu = diag %row : f64[?,?] @4:9
+    %m = not_equal %row, %0 : bool[?] @5:9
+    %g = greater %row, %c : bool[?] @5:9
+    %pu = astype %m {dtype = f64} : f64[?] @5:9
+    %gu = astype %g {dtype = f64} : f64[?] @5:9
+    %t = matmul_t %Y, %Cu {transpose_a = true} : f64[?,?] @6:9
+    %YCY = matmul %t, %Y : f64[?,?] @6:9
+    %A = fused %YtY, %YCY, %lI : f64[?,?] @6:9 body(%a: f64, %b: f64, %d: f64) {
+      %e = add %a, %b : f64 @6:9
+      %h = const {value = 2.0} : float @6:9
+      %f = multiply %d, %h : f64 @6:9
+      %s = subtract %e, %f : f64 @6:9
+      yield %s @6:9
+    }
+    %CI = add %Cu, %Ii : f64[?,?] @7:9
+    %t2 = matmul_t %Y, %CI {transpose_a = true} : f64[?,?] @7:9
+    %b0 = matmul %t2, %pu : f64[?] @7:9
+    %gk = matmul_t %Y, %gu {transpose_a = true} : f64[?] @7:9
+    %bv = add %b0, %gk : f64[?] @7:9
+    %x = linalg.solve %A, %bv : f64[?] @8:9
+    %X2 = setitem %Xc, %u, %x {index = (i,)} : f64[?,?] @8:9
+    yield %X2 @3:5
+  }
+  return %r @9:5
+}
+"""
+
+
+def test_diag_comparisons_astype_and_fused_bodies(threads):
+    rng = np.random.default_rng(7)
+    n_items, k = 12, 3
+    conf = np.where(rng.random((9, n_items)) < 0.4, 40.0 * rng.integers(1, 5, (9, n_items)),
+                    0.0)
+    Y = rng.random((n_items, k))
+    check(IMPLICIT, [conf, Y, Y.T @ Y, 5.0 * np.eye(k), np.eye(n_items), np.zeros((9, k)),
+                     60.0])
+
+
+def test_implicit_als_example_uses_the_loop_kernel_and_matches_numpy(threads):
+    from phylanx.examples import als
+
+    rng = np.random.default_rng(3)
+    R = np.where(rng.random((25, 18)) < 0.3, rng.integers(1, 6, (25, 18)), 0).astype(float)
+    X0, Y0 = als.init_factors(25, 18, 4, seed=1)
+    args = (R, X0, Y0, 40.0, 0.1, 2)
+    want = als.als_implicit_numpy(*args)
+    got = als.als_implicit(*args)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12)
+    notes = als.als_implicit.compile(als.als_implicit._types(args))._executable.notes
+    assert sum("native loop kernel" in n for n in notes) == 2, notes
