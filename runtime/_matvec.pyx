@@ -109,23 +109,7 @@ cdef extern from *:
     int _claim "phx_claim"(int *next) nogil
 
 
-cdef extern from *:
-    """
-    /* Team sizes of this module's jobs: runs, runs with a team of > 1 thread, largest team. */
-    static int phx_team_stats[3] = {0, 0, 0};
-    static inline void phx_note_team(int nt) {
-        int seen = __atomic_load_n(&phx_team_stats[2], __ATOMIC_RELAXED);
-        __atomic_fetch_add(&phx_team_stats[0], 1, __ATOMIC_RELAXED);
-        if (nt > 1)
-            __atomic_fetch_add(&phx_team_stats[1], 1, __ATOMIC_RELAXED);
-        while (nt > seen && !__atomic_compare_exchange_n(&phx_team_stats[2], &seen, nt, 0,
-                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
-    }
-    static inline int phx_team_stat(int i, int reset) {
-        return reset ? __atomic_exchange_n(&phx_team_stats[i], 0, __ATOMIC_RELAXED)
-                     : __atomic_load_n(&phx_team_stats[i], __ATOMIC_RELAXED);
-    }
-    """
+cdef extern from "team_stats.h":   # runs, team runs, largest team of this module's jobs
     void _note_team "phx_note_team"(int nt) nogil
     int _team_stat "phx_team_stat"(int i, int reset) nogil
 
