@@ -105,6 +105,8 @@ ctypedef struct RunState:   # one kernel call (every thread working for it share
     PyObject *exc        # the first failure (owned)
     PyObject *notes      # list of op ids: the failing node, then the call sites (owned)
     int profile
+    PyObject *fpstate    # the caller's NumPy error state (np.errstate), borrowed: pool threads
+                         # adopt it before running Python for this call
     ProfRec *prof        # appended with the GIL held
     Py_ssize_t n_prof
     Py_ssize_t cap_prof
@@ -214,3 +216,4 @@ cdef int copy_slots(PyObject *src_slots, const int *src, PyObject *dst_slots, co
 cdef double estimate(Node *nd, PyObject *slots) noexcept
 cdef long long now_ns() noexcept nogil
 cdef void yield_gil() noexcept
+cdef int adopt_fpstate(RunState *run) except -1

@@ -339,6 +339,8 @@ cdef class Executable:
             raise RuntimeError("Executable was not initialised: use lower(module)")
         fidx = 0 if function is None else self._func_index[function]
         run.failed, run.exc, run.notes, run.profile = 0, NULL, NULL, profile
+        fpstate = _np_errstate_var.get()     # kept alive by this frame for the whole call
+        run.fpstate = <PyObject *> fpstate
         run.prof, run.n_prof, run.cap_prof = NULL, 0, 0
         run.wait.ready = 0
         tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = &run, 0, 0, _TICK, -1.0, 0
@@ -723,6 +725,24 @@ cdef class Executable:
     @property
     def n_nodes(self):
         return sum(self._graphs[gi].n_nodes for gi in range(self._n_graphs))
+
+
+try:   # NumPy 2 keeps np.errstate in a context variable: per thread (and per context)
+    from numpy._core._ufunc_config import _extobj_contextvar as _np_errstate_var
+except ImportError:   # pragma: no cover - other NumPy layouts: pool threads keep their default
+    import contextvars as _contextvars
+    _np_errstate_var = _contextvars.ContextVar("phylanx_no_errstate", default=None)
+
+
+cdef int adopt_fpstate(RunState *run) except -1:
+    """On a pool thread, with the GIL: take the calling thread's np.errstate for this call, so
+    fallback nodes and native finish() warn or raise as they would on the caller."""
+    if run.fpstate == NULL:
+        return 0
+    current = _np_errstate_var.get()
+    if <PyObject *> current != run.fpstate:
+        _np_errstate_var.set(<object> run.fpstate)
+    return 0
 
 
 cdef int store_result(Node *nd, PyObject *slots, PyObject *res) except -1:

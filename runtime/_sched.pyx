@@ -29,8 +29,8 @@ from libc.string cimport memcpy
 
 from phylanx.runtime._executor cimport (
     C_CONTROL, F_HEAVY, F_NATIVE, RUN_FAILED, RUN_RETURNED, RUN_TICK, Executable, Frame, GExec,
-    Graph, LoopTask, Node, ParLoop, PTask, RunState, TCtx, copy_slots, estimate, fail, now_ns,
-    set_scheduler, store_result, yield_gil,
+    Graph, LoopTask, Node, ParLoop, PTask, RunState, TCtx, adopt_fpstate, copy_slots, estimate,
+    fail, now_ns, set_scheduler, store_result, yield_gil,
 )
 from phylanx.runtime._threads cimport (
     is_main_thread, num_threads, par_enter, par_exit, pool_lock, pool_ready, pool_submit,
@@ -86,6 +86,8 @@ cdef void _node_task(phx_task *t, int tid) noexcept nogil:
     if pt.is_job and not phx_load(&run.failed):
         (<Job> pt.prep).run()
     with gil:
+        if tid:
+            adopt_fpstate(run)
         _task_rest(<Executable> ge.ex, ge, pt, &tc, t0)
     _task_end(&ge.outstanding, &run.wait)   # ge may be gone after this
 
@@ -98,6 +100,8 @@ cdef void _loop_task(phx_task *t, int tid) noexcept nogil:
     tc.pparent = pl.pparent
     if phx_load_ssize(&pl.next) < pl.n and not phx_load(&pl.run.failed):
         with gil:
+            if tid:
+                adopt_fpstate(pl.run)
             _participate(<Executable> pl.ex, pl, &tc, 0, -1)
     _task_end(&pl.outstanding, &pl.run.wait)
 

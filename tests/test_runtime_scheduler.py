@@ -545,3 +545,35 @@ def test_scalar_loop_overhead_is_small(threads):
         want = want * 1.0001 + 0.5
     assert compiled.run((1.0, n)) == want
     assert _per_node_ns(compiled.executable, (1.0, n), 3 * n) < 150
+
+
+TWO_LOGS = """
+func @f(%x: f64[?], %y: f64[?]) -> f64[?] {
+  %a = log %x : f64[?]
+  %b = log %y : f64[?]
+  %c = add %a, %b : f64[?]
+  return %c
+}
+"""
+
+
+@pytest.mark.parametrize("mode", ["raise", "ignore", "warn"])
+def test_pool_threads_use_the_callers_errstate(threads, mode):
+    """Nodes finished on a pool thread follow the caller's np.errstate, as NumPy would."""
+    import warnings
+
+    threads(2, task_threshold=0)
+    ex = lower(parse_physl(TWO_LOGS))
+    x = -np.ones(50_000)
+    for _ in range(10):
+        with np.errstate(all=mode):
+            if mode == "raise":
+                with pytest.raises(FloatingPointError):
+                    ex.run((x, x))
+                continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                got = ex.run((x, x))
+        assert np.isnan(got).all()
+        kinds = {w.category for w in caught}
+        assert kinds == (set() if mode == "ignore" else {RuntimeWarning}), caught
