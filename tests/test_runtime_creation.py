@@ -13,14 +13,7 @@ import pytest
 import phylanx
 from phylanx.runtime import _lowering
 
-
-@pytest.fixture(autouse=True, params=["one thread", "teams"])
-def copy_teams(request):
-    """Every test runs with copy-like jobs on one thread (the default) and in OpenMP teams."""
-    from phylanx.runtime import _move
-    old = _move.set_copy_parallel_min(float("inf") if request.param == "one thread" else 0.0)
-    yield
-    _move.set_copy_parallel_min(old)
+pytestmark = pytest.mark.usefixtures("copy_teams")   # tests/conftest.py
 
 
 def same(got, ref):

@@ -10,28 +10,14 @@ import warnings
 
 import numpy as np
 import pytest
+from native_inputs import DTS, data
 
 import phylanx
 from phylanx.runtime import _lowering
 
-DTS = (np.float64, np.float32, np.int64, np.int32, np.bool_, np.complex128)
+pytestmark = pytest.mark.usefixtures("copy_teams")   # tests/conftest.py
 
 
-@pytest.fixture(autouse=True, params=["one thread", "teams"])
-def copy_teams(request):
-    """Every test runs with copy-like jobs on one thread (the default) and in OpenMP teams."""
-    from phylanx.runtime import _move
-    old = _move.set_copy_parallel_min(float("inf") if request.param == "one thread" else 0.0)
-    yield
-    _move.set_copy_parallel_min(old)
-
-
-def data(dtype, shape, seed=0):
-    r = np.random.default_rng(seed)
-    x = r.standard_normal(shape) * 50
-    if np.dtype(dtype).kind == "c":
-        return (x + 1j * r.standard_normal(shape)).astype(dtype)
-    return (x > 10 if dtype == np.bool_ else x).astype(dtype)
 
 
 def layouts(x):
