@@ -127,31 +127,17 @@ cdef int _gather(Ctx *c, Ins *ins) noexcept nogil:
     return 0
 
 
-cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
-    cdef Reg *a = &c.regs[ins.args[0]]
-    cdef Reg *b = &c.regs[ins.args[1]]
-    cdef Reg *o = &c.regs[ins.out]
-    cdef int which = ins.args[2], k
-    cdef Py_ssize_t sh[2]
-    cdef Py_ssize_t sa[2]
-    cdef Py_ssize_t sb[2]
-    cdef Py_ssize_t da, db, i, j
-    cdef double ca = 0.0, cb = 0.0, x, y
-    cdef char *pa
-    cdef char *pb
-    cdef double *out
-    cdef int na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
-    cdef int nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
-    cdef int nd = na if na > nb else nb
-    if na == 0:
-        ca = a.f if kinds[ins.args[0]] == R_FLOAT else (<double> a.i if
-                                                         kinds[ins.args[0]] == R_INT else
-                                                         (<double *> a.data)[0])
-    if nb == 0:
-        cb = b.f if kinds[ins.args[1]] == R_FLOAT else (<double> b.i if
-                                                         kinds[ins.args[1]] == R_INT else
-                                                         (<double *> b.data)[0])
-    # right-aligned broadcasting over at most 2 axes; stride 0 repeats an operand
+cdef inline double _scalar_of(Reg *r, int kind) noexcept nogil:
+    return r.f if kind == R_FLOAT else <double> r.i
+
+
+cdef int _broadcast(Ctx *c, Ins *ins, Reg *a, int na, Reg *b, int nb, Py_ssize_t *sh,
+                    Py_ssize_t *sa, Py_ssize_t *sb) noexcept nogil:
+    """Right-aligned broadcasting of two operands of rank na, nb <= 2 (0: a scalar) into a
+    (sh[0], sh[1]) iteration space; sa / sb are the operands' byte strides in it, 0 where an
+    operand repeats. The result's rank, or -1 (E_BCAST) when the shapes do not broadcast."""
+    cdef int nd = na if na > nb else nb, k
+    cdef Py_ssize_t da, db
     for k in range(2):
         sh[k], sa[k], sb[k] = 1, 0, 0
     for k in range(nd):
@@ -165,6 +151,28 @@ cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
             sa[2 - nd + k] = a.strides[na - nd + k]
         if nb - nd + k >= 0 and db != 1:
             sb[2 - nd + k] = b.strides[nb - nd + k]
+    return nd
+
+
+cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
+    cdef Reg *a = &c.regs[ins.args[0]]
+    cdef Reg *b = &c.regs[ins.args[1]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef int which = ins.args[2]
+    cdef Py_ssize_t sh[2]
+    cdef Py_ssize_t sa[2]
+    cdef Py_ssize_t sb[2]
+    cdef Py_ssize_t i
+    cdef char *pa
+    cdef char *pb
+    cdef double *out
+    cdef int na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
+    cdef int nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
+    cdef double ca = _scalar_of(a, kinds[ins.args[0]]) if na == 0 else 0.0
+    cdef double cb = _scalar_of(b, kinds[ins.args[1]]) if nb == 0 else 0.0
+    cdef int nd = _broadcast(c, ins, a, na, b, nb, sh, sa, sb)
+    if nd < 0:
+        return -1
     if _scratch(o, sh[0] * sh[1] * 8) == NULL:
         return _fail(c, E_NOMEM, ins.op)
     _contig(o, nd, sh[0] if nd == 2 else sh[1], sh[1])
@@ -173,7 +181,7 @@ cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
         # a scalar operand is read through stride 0 from ca / cb
         pa = a.data + i * sa[0] if na else <char *> &ca
         pb = b.data + i * sb[0] if nb else <char *> &cb
-        _ew_row(which, out, pa, sa[1] if na else 0, pb, sb[1] if nb else 0, sh[1])
+        _ew_row(which, out, pa, sa[1], pb, sb[1], sh[1])
         out += sh[1]
     return 0
 
@@ -209,7 +217,7 @@ cdef int _ld(Reg *r, int *trans) noexcept nogil:
     return 0
 
 
-cdef Reg *_blas_ready(Ctx *c, Ins *ins, Reg *r, Tmp *t, Reg *copy) noexcept nogil:
+cdef Reg *_blas_ready(Reg *r, Tmp *t, Reg *copy) noexcept nogil:
     """r itself if BLAS can read it, else a C-contiguous copy in t (NULL: out of memory)."""
     cdef int tr
     cdef Py_ssize_t i, j, n
@@ -241,8 +249,8 @@ cdef Reg *_blas_ready(Ctx *c, Ins *ins, Reg *r, Tmp *t, Reg *copy) noexcept nogi
 
 cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef Reg ca, cb
-    cdef Reg *a = _blas_ready(c, ins, &c.regs[ins.args[0]], &c.tmp[ti], &ca)
-    cdef Reg *b = _blas_ready(c, ins, &c.regs[ins.args[1]], &c.tmp[ti + 1], &cb)
+    cdef Reg *a = _blas_ready(&c.regs[ins.args[0]], &c.tmp[ti], &ca)
+    cdef Reg *b = _blas_ready(&c.regs[ins.args[1]], &c.tmp[ti + 1], &cb)
     cdef Reg *o = &c.regs[ins.out]
     cdef bint ta = ins.flags & F_TA and a != NULL and a.ndim == 2
     cdef bint tb = ins.flags & F_TB and b != NULL and b.ndim == 2
@@ -440,43 +448,28 @@ cdef int _diag(Ctx *c, Ins *ins) noexcept nogil:
     return 0
 
 
-cdef inline double _scalar_of(Reg *r, int kind) noexcept nogil:
-    return r.f if kind == R_FLOAT else <double> r.i
-
-
 cdef int _compare(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
     """a <op> b for f64 arrays / scalars (broadcasting) into a bool array (one byte each)."""
     cdef Reg *a = &c.regs[ins.args[0]]
     cdef Reg *b = &c.regs[ins.args[1]]
     cdef Reg *o = &c.regs[ins.out]
-    cdef int which = ins.args[2], na, nb, nd, k
+    cdef int which = ins.args[2]
     cdef Py_ssize_t sh[2]
     cdef Py_ssize_t sa[2]
     cdef Py_ssize_t sb[2]
-    cdef Py_ssize_t da, db, i, j
-    cdef double ca, cb, x, y
+    cdef Py_ssize_t i, j
+    cdef double x, y
     cdef bint r
     cdef const char *pa
     cdef const char *pb
     cdef unsigned char *out
-    na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
-    nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
-    nd = na if na > nb else nb
-    ca = _scalar_of(a, kinds[ins.args[0]]) if na == 0 else 0.0
-    cb = _scalar_of(b, kinds[ins.args[1]]) if nb == 0 else 0.0
-    for k in range(2):
-        sh[k], sa[k], sb[k] = 1, 0, 0
-    for k in range(nd):
-        da = a.shape[na - nd + k] if na - nd + k >= 0 else 1
-        db = b.shape[nb - nd + k] if nb - nd + k >= 0 else 1
-        if da != db and da != 1 and db != 1:
-            return _fail(c, E_BCAST, ins.op, a.shape[0] if na else -1, a.shape[1] if na == 2
-                         else -1, b.shape[0] if nb else -1, b.shape[1] if nb == 2 else -1)
-        sh[2 - nd + k] = da if db == 1 else db
-        if na - nd + k >= 0 and da != 1:
-            sa[2 - nd + k] = a.strides[na - nd + k]
-        if nb - nd + k >= 0 and db != 1:
-            sb[2 - nd + k] = b.strides[nb - nd + k]
+    cdef int na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
+    cdef int nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
+    cdef double ca = _scalar_of(a, kinds[ins.args[0]]) if na == 0 else 0.0
+    cdef double cb = _scalar_of(b, kinds[ins.args[1]]) if nb == 0 else 0.0
+    cdef int nd = _broadcast(c, ins, a, na, b, nb, sh, sa, sb)
+    if nd < 0:
+        return -1
     if _scratch(o, <size_t> (sh[0] * sh[1])) == NULL:
         return _fail(c, E_NOMEM, ins.op)
     o.data, o.ndim, o.dtype = o.buf, nd, DT_BOOL
@@ -489,8 +482,8 @@ cdef int _compare(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
         pa = a.data + i * sa[0] if na else <const char *> &ca
         pb = b.data + i * sb[0] if nb else <const char *> &cb
         for j in range(sh[1]):
-            x = (<const double *> (pa + j * (sa[1] if na else 0)))[0]
-            y = (<const double *> (pb + j * (sb[1] if nb else 0)))[0]
+            x = (<const double *> (pa + j * sa[1]))[0]
+            y = (<const double *> (pb + j * sb[1]))[0]
             if which == 0:
                 r = x == y
             elif which == 1:

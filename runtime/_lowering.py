@@ -336,11 +336,12 @@ class Planner:
         ins = [self.slot[v] for v in op.operands]
         outs = [self.slot[r] for r in op.results]
         self._check(op, kind)
-        parallel = None
+        refusal = loop_kernel = None
         if kind == K_FOR and op.attrs.get("parallel"):
-            parallel = self._parallel_loop_refusal(op) or self._native_loop(op)
-        if parallel is not None and not isinstance(parallel, str):   # the loop kernel runs it
-            kind, ins = K_PRIM, ins + [self.slot[v] for v in parallel.program.free]
+            refusal = self._parallel_loop_refusal(op)
+            loop_kernel = None if refusal else self._native_loop(op)
+        if loop_kernel is not None:   # one native node runs the whole loop
+            kind, ins = K_PRIM, ins + [self.slot[v] for v in loop_kernel.program.free]
         subs = ([self._block(b) for b in op.regions] if kind != K_PRIM else []) + [-1, -1]
         traits = op.decl.traits
         node = {"kind": kind, "ins": ins, "outs": outs, "sub0": subs[0], "sub1": subs[1],
@@ -353,17 +354,17 @@ class Planner:
         self.ops.append(op)
         if kind in (K_IF, K_FOR, K_WHILE, K_CALL) and node["flags"] & F_HEAVY:
             node["cost"] = C_CONTROL
-        if isinstance(parallel, str):
-            self.notes.append(f"{op.loc}: parallel for_range runs sequentially: {parallel}")
+        if refusal:
+            self.notes.append(f"{op.loc}: parallel for_range runs sequentially: {refusal}")
+        elif loop_kernel is not None:
+            node.update(native=loop_kernel, cost=C_CONTROL)
+            node["flags"] |= F_NATIVE | F_HEAVY | F_SEQRES
+            return node
         elif kind == K_FOR and op.attrs.get("parallel"):
             node["flags"] |= F_PARLOOP
         if kind == K_FOR and not any(op.regions[0].args[0] in self._uses(o)
                                      for o in op.regions[0].ops):
             node["flags"] |= F_NOINDEX
-        elif parallel is not None:
-            node.update(native=parallel, cost=C_CONTROL)
-            node["flags"] |= F_NATIVE | F_HEAVY | F_SEQRES
-            return node
         if kind == K_PRIM:
             self._prim(op, node)
         return node

@@ -9,6 +9,7 @@ import pytest
 import phylanx.runtime as rt
 from phylanx.ir.parser import parse_physl
 from phylanx.runtime import _testkernels, lower
+from phylanx.runtime._bench import PARLOOP  # a parallel loop of test.spin
 from phylanx.runtime._executor import PROFILE_DTYPE
 
 CALLS = """
@@ -42,18 +43,6 @@ func @fact(%n: int) -> int {
 }
 """
 
-PARLOOP = """
-func @f(%a: f64[?], %n: int, %m: int) -> f64[?] {
-  %0 = const {value = 0} : int
-  %1 = const {value = 1} : int
-  %r = for_range %0, %n, %1, %a {parallel = true} : f64[?] body(%i: int, %acc: f64[?]) {
-    %y = test.spin %i, %m : float
-    %z = setitem %acc, %i, %y {index = ("i",)} : f64[?]
-    yield %z
-  }
-  return %r
-}
-"""
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -19,6 +19,7 @@ import phylanx.runtime as rt
 from phylanx.ir.parser import parse_physl
 from phylanx.oracle import evaluate
 from phylanx.runtime import _testkernels, _threads, lower
+from phylanx.runtime._bench import PARLOOP  # a parallel loop of test.spin
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -230,18 +231,6 @@ def test_fallback_error_names_line_and_call_site(threads, n_threads):
     assert ex.run(([1, 2], 0, x, 3)) == pytest.approx(evaluate(m, [1, 2], 0, x, 3), rel=1e-12)
 
 
-PARLOOP = """
-func @f(%a: f64[?], %n: int, %m: int) -> f64[?] {
-  %0 = const {value = 0} : int
-  %1 = const {value = 1} : int
-  %r = for_range %0, %n, %1, %a {parallel = true} : f64[?] body(%i: int, %acc: f64[?]) {
-    %y = test.spin %i, %m : float
-    %z = setitem %acc, %i, %y {index = ("i",)} : f64[?]
-    yield %z
-  }
-  return %r
-}
-"""
 
 
 def parloop_expected(n, m):
