@@ -111,6 +111,12 @@ cdef int _gather(Ctx *c, Ins *ins) noexcept nogil:
     if x.ndim == 1:
         o.strides[0] = isz
     dst = o.data
+    if isz == 8 and (x.ndim == 1 or x.strides[1] == 8) and ix.dtype != DT_BOOL:
+        j = phx_gather_rows(<double *> dst, x.data, x.strides[0], n, cols, ix.data,
+                            ix.strides[0], ix.dtype == DT_I32, m)
+        if j < 0:
+            return 0
+        return _fail(c, E_INDEX, ins.op, _iget(ix.data + j * ix.strides[0], ix.dtype), 0, n)
     for j in range(m):
         idx = _iget(ix.data + j * ix.strides[0], ix.dtype)
         if idx < 0:
@@ -189,6 +195,22 @@ cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
 cdef inline void _ew_row(int which, double *out, const char *pa, Py_ssize_t sa,
                          const char *pb, Py_ssize_t sb, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t j
+    cdef const double *x = <const double *> pa
+    cdef const double *y = <const double *> pb
+    if sa == 8 and sb == 8:     # both rows contiguous: plain loops the compiler vectorises
+        if which == 0:
+            for j in range(n):
+                out[j] = x[j] + y[j]
+        elif which == 1:
+            for j in range(n):
+                out[j] = x[j] - y[j]
+        elif which == 2:
+            for j in range(n):
+                out[j] = x[j] * y[j]
+        else:
+            for j in range(n):
+                out[j] = x[j] / y[j]
+        return
     if which == 0:
         for j in range(n):
             out[j] = (<const double *> (pa + j * sa))[0] + (<const double *> (pb + j * sb))[0]
@@ -312,6 +334,9 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     if a.ndim == 2:    # (M x K) @ (K,) -> (M,)
         lda = _ld(a, &tra)
         incb = <int> (b.strides[0] // 8)
+        if tra and ta and M <= PHX_SHORT_GEMV:     # x.T @ v, x with contiguous rows
+            phx_gemv_short(<double *> a.data, lda, K, M, <double *> b.data, incb, out)
+            return 0
         # column-major A_cm is a (tra=0) or a^T (tra=1); we need op(a) @ x
         opa = b'N' if (tra == 0) != (ta != 0) else b'T'
         if tra:
@@ -324,6 +349,9 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     # (K,) @ (K x N) -> (N,) = op(b)^T @ x
     ldb = _ld(b, &trb)
     inca = <int> (a.strides[0] // 8)
+    if trb and not tb and N <= PHX_SHORT_GEMV:
+        phx_gemv_short(<double *> b.data, ldb, K, N, <double *> a.data, inca, out)
+        return 0
     opb = b'T' if (trb == 0) != (tb != 0) else b'N'
     if trb:
         i, j = <int> b.shape[1], <int> b.shape[0]
@@ -334,6 +362,18 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     return 0
 
 
+cdef void _copy_square(Reg *a, double *A, bint fortran) noexcept nogil:
+    """A = the n x n f64 register a, row-major (column-major with `fortran`)."""
+    cdef Py_ssize_t n = a.shape[0], i, j
+    if not fortran and a.strides[1] == 8:
+        for i in range(n):
+            phx_copy_row(A + i * n, <double *> (a.data + i * a.strides[0]), n)
+        return
+    for i in range(n):
+        for j in range(n):
+            A[(j * n + i) if fortran else (i * n + j)] = _fget(a, i, j)
+
+
 cdef int _solve(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef Reg *a = &c.regs[ins.args[0]]
     cdef Reg *b = &c.regs[ins.args[1]]
@@ -342,6 +382,7 @@ cdef int _solve(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef double *A
     cdef double *B
     cdef int *piv
+    cdef double inv[PHX_SMALL_CHOL]
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         return _fail(c, E_SQUARE, ins.op)
     n = <int> a.shape[0]
@@ -364,19 +405,22 @@ cdef int _solve(Ctx *c, Ins *ins, int ti) noexcept nogil:
         for i in range(n):
             B[j * n + i] = _fget(b, i, j) if b.ndim == 2 else \
                 (<double *> (b.data + i * b.strides[0]))[0]
-    for j in range(n):
-        for i in range(n):
-            A[j * n + i] = _fget(a, i, j)
     if ins.flags & F_SYM:
-        dpotrf(b'L', &n, A, &lda, &info)
-        if info == 0:
-            dpotrs(b'L', &n, &nrhs, A, &lda, B, &lda, &info)
-        else:   # not positive definite: LU, like numpy.linalg.solve
-            for j in range(n):
-                for i in range(n):
-                    A[j * n + i] = _fget(a, i, j)
+        # symmetric by construction: the row-major copy is the column-major one
+        _copy_square(a, A, 0)
+        if n <= PHX_SMALL_CHOL:     # see loop_small.h: no LAPACK call (nor its lock)
+            info = phx_chol_small(A, n, inv)
+            if info == 0:
+                for j in range(nrhs):
+                    phx_chol_solve_small(A, inv, n, B + j * n)
+        else:
+            dpotrf(b'L', &n, A, &lda, &info)
+            if info == 0:
+                dpotrs(b'L', &n, &nrhs, A, &lda, B, &lda, &info)
+        if info != 0:   # not positive definite: LU, like numpy.linalg.solve
             info = -1
     if not (ins.flags & F_SYM) or info == -1:
+        _copy_square(a, A, 1)
         dgesv(&n, &nrhs, A, &lda, piv, B, &lda, &info)
     if info > 0:
         return _fail(c, E_SINGULAR, ins.op)

@@ -47,6 +47,18 @@ cdef extern from *:
     int phx_sub_ovf(long long a, long long b, long long *r) nogil
     int phx_mul_ovf(long long a, long long b, long long *r) nogil
 
+cdef extern from "loop_small.h" nogil:
+    enum: PHX_SMALL_CHOL
+    int phx_chol_small(double *A, int n, double *inv)
+    void phx_chol_solve_small(const double *L, const double *inv, int n, double *b)
+    void phx_copy_row(double *dst, const double *src, Py_ssize_t n)
+    enum: PHX_SHORT_GEMV
+    void phx_gemv_short(const double *A, Py_ssize_t lda, Py_ssize_t m, Py_ssize_t n,
+                        const double *x, Py_ssize_t incx, double *y)
+    Py_ssize_t phx_gather_rows(double *dst, const char *x, Py_ssize_t rs, Py_ssize_t n,
+                               Py_ssize_t cols, const char *ix, Py_ssize_t ix_stride, int ix32,
+                               Py_ssize_t m)
+
 # Must match _loopcompile.py.
 cdef enum:
     R_INT = 0

@@ -109,6 +109,71 @@ def test_huge_rows_take_the_syrk_path(threads):
     check(RIDGE, [indptr, indices, data, Y, X0, 0.1])
 
 
+@pytest.mark.parametrize("k", [2, 10, 64, 65, 80])
+def test_small_and_large_systems_and_lu_fallback(threads, k):
+    # k <= 64: the runtime's own Cholesky (loop_small.h); above: LAPACK potrf/potrs. A negative
+    # lambda makes the systems indefinite (Cholesky fails) but regular: LU as NumPy does.
+    rng = np.random.default_rng(k)
+    indptr, indices, data = csr(12, 3 * k, 0.6, rng)
+    Y, X0 = rng.random((3 * k, k)), np.zeros((12, k))
+    for lam in (0.1, -0.37):
+        check(RIDGE, [indptr, indices, data, Y, X0, lam])
+
+
+def test_nan_in_a_system_gives_nan_like_numpy(threads):
+    rng = np.random.default_rng(1)
+    indptr, indices, data = csr(6, 20, 0.7, rng)
+    Y = rng.random((20, 5))
+    Y[3, 2] = np.nan
+    got = check(RIDGE, [indptr, indices, data, Y, np.zeros((6, 5)), 0.1])
+    touched = [u for u in range(6) if 3 in indices[indptr[u]:indptr[u + 1]]]
+    assert touched and np.isnan(got[touched]).all()
+
+
+def test_int32_and_strided_gather_indices(threads):
+    rng = np.random.default_rng(2)
+    indptr, indices, data = csr(20, 30, 0.4, rng)
+    text = RIDGE.replace("%indices: i64[?]", "%indices: i32[?]").replace(
+        "%items = getitem %indices, %a, %b {index = (s110,)} : i64[?]",
+        "%items = getitem %indices, %a, %b {index = (s110,)} : i32[?]")
+    Y, X0 = rng.random((30, 4)), np.zeros((20, 4))
+    check(text, [indptr, indices.astype(np.int32), data, Y, X0, 0.1])
+    spread = np.zeros(2 * len(indices), np.int64)
+    spread[::2] = indices - 30          # negative: from the end
+    check(RIDGE, [indptr, spread[::2], data, Y, X0, 0.1])
+
+
+VECMAT = """
+func @f(%M: f64[?,?], %v: f64[?], %out: f64[?,?]) -> f64[?,?] @"k.py":1:1 {
+  %n = dim %out {axis = 0} : int @2:5
+  %0 = const {value = 0} : int @3:5
+  %1 = const {value = 1} : int @3:5
+  %r = for_range %0, %n, %1, %out {parallel = true} : f64[?,?] @3:5 body(%i: int, %o: f64[?,?]) {
+    %y = matmul %v, %M : f64[?] @4:9
+    %z = matmul_t %M, %v {transpose_a = true} : f64[?] @5:9
+    %w = add %y, %z : f64[?] @6:9
+    %o2 = setitem %o, %i, %w {index = (i,)} : f64[?,?] @7:9
+    yield %o2 @3:5
+  }
+  return %r @8:5
+}
+"""
+
+
+@pytest.mark.parametrize("cols", [1, 3, 8, 16, 17, 40])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_vector_times_matrix_short_and_long_outputs(threads, cols, layout):
+    # v @ M and M.T @ v with up to 16 columns use the runtime's short gemv, else dgemv
+    rng = np.random.default_rng(cols)
+    M, v = rng.random((37, cols)), rng.random(74)[::2]
+    if layout == "F":
+        M = np.asfortranarray(M)
+    elif layout == "strided":
+        M = rng.random((37, 2 * cols))[:, ::2]
+    M[5, 0] = np.nan if cols == 3 else M[5, 0]
+    check(VECMAT, [M, v, np.zeros((3, cols))])
+
+
 def test_singular_system_raises_linalg_error_naming_the_line(threads):
     rng = np.random.default_rng(0)
     indptr, indices, data = csr(10, 8, 0.5, rng)
