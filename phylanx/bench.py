@@ -43,6 +43,7 @@ from phylanx.bench_workloads import (
     clear_cases,
     fallback_share,
     same_result,
+    settle,
 )
 
 DEFAULT_SIZES = "xs,s,m"
@@ -76,9 +77,12 @@ def measure(case, threads: int, repeat: int, max_time: float) -> dict:
                 runners.pop(name)
                 row[name] = None
         start = time.perf_counter()
+        last = 0.0
         for i in range(repeat):  # interleaved, so drift affects all tools alike
             for name, fn in runners.items():
-                times[name].append(timed(fn))
+                settle(last)     # the previous tool's busy-waiting threads are not billed here
+                last = timed(fn)
+                times[name].append(last)
             if i >= 2 and time.perf_counter() - start > max_time:
                 break
     for name in runners:

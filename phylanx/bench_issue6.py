@@ -28,7 +28,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import phylanx
-from phylanx.bench_workloads import Case, alternatives, cached_case, same_result
+from phylanx.bench_workloads import Case, alternatives, cached_case, same_result, settle
 
 
 @dataclass
@@ -68,14 +68,19 @@ def format_table(figures: list[Figure]) -> str:
 
 def medians(runners: dict[str, Callable[[], object]], repeat: int,
             max_time: float) -> dict[str, float]:
-    """Median seconds of each runner, runs interleaved (drift hits all alike), >= 3 rounds."""
+    """Median seconds of each runner, runs interleaved (drift hits all alike), >= 3 rounds;
+    each run starts after the previous tool's threads settled (see `settle`)."""
     times: dict[str, list[float]] = {name: [] for name in runners}
     start = time.perf_counter()
+    last = 0.0
     for i in range(repeat):
         for name, fn in runners.items():
+            if len(runners) > 1:
+                settle(last)
             t0 = time.perf_counter()
             fn()
-            times[name].append(time.perf_counter() - t0)
+            last = time.perf_counter() - t0
+            times[name].append(last)
         if i >= 2 and time.perf_counter() - start > max_time:
             break
     return {name: statistics.median(ts) for name, ts in times.items()}

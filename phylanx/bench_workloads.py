@@ -7,6 +7,7 @@ same code run by NumPy). Sizes are named (``xs``, ``s``, ``m``, ``l``) per workl
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -280,6 +281,21 @@ def make_case(name: str, size: str | tuple = "s") -> Case:
 
 
 _CASES: dict[tuple[str, str | tuple], Case] = {}
+
+
+# OpenBLAS's worker threads busy-wait about 0.12 s after a threaded call before they sleep
+# (measured here: 0.13 s of CPU after one X @ w). Timed back to back, the tool that runs next
+# shares the two cores with them: LogReg's kernel took 325 ms right after NumPy's run, 285 ms
+# after a pause or after itself (NumPy: 526 ms either way).
+SETTLE_SECONDS = 0.15
+
+
+def settle(previous_run_seconds: float) -> None:
+    """Before timing a tool after a different one: let the previous tool's busy-waiting threads
+    go to sleep, so they are not billed to this run. Runs under 10 ms do not start BLAS
+    threads worth waiting for."""
+    if previous_run_seconds >= 0.01:
+        time.sleep(SETTLE_SECONDS)
 
 
 def cached_case(name: str, size: str | tuple = "s") -> Case:

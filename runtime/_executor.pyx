@@ -46,6 +46,7 @@ from phylanx.runtime._threads cimport (
     gil_threshold, num_threads, run_destroy, set_serial, task_threshold, team_threshold,
 )
 from phylanx.runtime.native cimport Job
+from phylanx.runtime._mempool cimport pool_adopt, pool_enter, pool_exit
 from phylanx.runtime.tasks cimport phx_store
 
 cnp.import_array()
@@ -346,6 +347,7 @@ cdef class Executable:
         tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = &run, 0, 0, _TICK, -1.0, 0
         tc.pparent = -1
         cdef long long start = now_ns() if profile else 0
+        previous_allocator = pool_enter()     # arrays made by this call: the memory pool
         try:
             result = self._call_entry(fidx, tuple(args), &tc)
             if profile:
@@ -361,6 +363,7 @@ cdef class Executable:
                 raise exc
             return result
         finally:
+            pool_exit(previous_allocator)
             _xdecref(run.exc)
             _xdecref(run.notes)
             run.exc = run.notes = NULL
@@ -736,7 +739,9 @@ except ImportError:   # pragma: no cover - other NumPy layouts: pool threads kee
 
 cdef int adopt_fpstate(RunState *run) except -1:
     """On a pool thread, with the GIL: take the calling thread's np.errstate for this call, so
-    fallback nodes and native finish() warn or raise as they would on the caller."""
+    fallback nodes and native finish() warn or raise as they would on the caller, and the
+    memory pool as NumPy's allocator (once per thread)."""
+    pool_adopt()        # and the caller's array allocator (the memory pool)
     if run.fpstate == NULL:
         return 0
     current = _np_errstate_var.get()
