@@ -11,7 +11,7 @@ import pytest
 from numpy._core.multiarray import get_handler_name
 
 import phylanx
-from phylanx.runtime import _mempool
+from phylanx.runtime import _mempool  # noqa: F401
 
 MB = 1 << 20
 
