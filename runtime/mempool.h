@@ -4,8 +4,9 @@
  * maps fresh pages and zeroes each on first touch (clear_page was 25% of a fused 1e7-element
  * kernel's profile), and glibc returns blocks above 32 MB to the kernel on free, so a loop
  * calling the kernel pays it on every call. This allocator keeps freed blocks of at least
- * PHX_POOL_MIN bytes (up to a byte limit and PHX_POOL_SLOTS blocks) and hands them out again
- * for requests that fit (a block is used for sizes down to 4/5 of its capacity).
+ * PHX_POOL_MIN bytes (up to a byte limit and PHX_POOL_SLOTS blocks; the oldest make room for
+ * new ones) and hands them out again for requests that fit (a block is used for sizes down to
+ * 4/5 of its capacity).
  * Smaller blocks go to malloc. Every block carries a 64-byte header (its capacity), so free
  * and realloc work whatever size NumPy reports. The functions take a mutex: NumPy frees
  * arrays on whichever thread drops the last reference.
@@ -42,6 +43,16 @@ static inline void *phx_pool_finish(char *base, size_t cap)
     return base + PHX_POOL_HDR;
 }
 
+/* Drops entry k from the kept list (oldest first; the order is kept). Lock held. */
+static inline void phx_pool_remove_locked(int k)
+{
+    phx_pool_bytes -= phx_pool_caps[k];
+    phx_pool_count--;
+    memmove(phx_pool_blocks + k, phx_pool_blocks + k + 1,
+            (size_t) (phx_pool_count - k) * sizeof(char *));
+    memmove(phx_pool_caps + k, phx_pool_caps + k + 1, (size_t) (phx_pool_count - k) * sizeof(size_t));
+}
+
 /* A kept block of capacity in [size, size * 5/4] (the smallest), or NULL. Lock held. */
 static inline char *phx_pool_take_locked(size_t size, size_t *cap)
 {
@@ -54,10 +65,7 @@ static inline char *phx_pool_take_locked(size_t size, size_t *cap)
         return NULL;
     char *base = phx_pool_blocks[best];
     *cap = phx_pool_caps[best];
-    phx_pool_bytes -= *cap;
-    phx_pool_count--;
-    phx_pool_blocks[best] = phx_pool_blocks[phx_pool_count];
-    phx_pool_caps[best] = phx_pool_caps[phx_pool_count];
+    phx_pool_remove_locked(best);
     return base;
 }
 
@@ -115,11 +123,20 @@ static void *phx_pool_calloc(void *ctx, size_t nelem, size_t elsize)
     return base ? phx_pool_finish(base, cap) : NULL;
 }
 
+/* Keeps a freed block, making room by dropping the oldest kept ones (the sizes a program
+ * uses now are the likeliest to come again); a block larger than the limit is freed. */
 static void phx_pool_release(char *base, size_t cap)
 {
+    char *evicted[PHX_POOL_SLOTS];
+    int n_evicted = 0;
     if (cap >= PHX_POOL_MIN) {
         pthread_mutex_lock(&phx_pool_lock);
-        if (phx_pool_count < PHX_POOL_SLOTS && phx_pool_bytes + cap <= phx_pool_limit) {
+        if (cap <= phx_pool_limit) {
+            while (phx_pool_count > 0 && (phx_pool_count == PHX_POOL_SLOTS ||
+                                          phx_pool_bytes + cap > phx_pool_limit)) {
+                evicted[n_evicted++] = phx_pool_blocks[0];
+                phx_pool_remove_locked(0);
+            }
             phx_pool_blocks[phx_pool_count] = base;
             phx_pool_caps[phx_pool_count] = cap;
             phx_pool_count++;
@@ -128,6 +145,8 @@ static void phx_pool_release(char *base, size_t cap)
         }
         pthread_mutex_unlock(&phx_pool_lock);
     }
+    for (int k = 0; k < n_evicted; k++)
+        free(evicted[k]);
     free(base);
 }
 
@@ -161,9 +180,9 @@ static void phx_pool_set_limit(size_t limit)
     pthread_mutex_lock(&phx_pool_lock);
     phx_pool_limit = limit;
     while (phx_pool_count > 0 && phx_pool_bytes > limit) {
-        phx_pool_count--;
-        phx_pool_bytes -= phx_pool_caps[phx_pool_count];
-        free(phx_pool_blocks[phx_pool_count]);
+        char *oldest = phx_pool_blocks[0];
+        phx_pool_remove_locked(0);
+        free(oldest);
     }
     pthread_mutex_unlock(&phx_pool_lock);
 }

@@ -11,7 +11,7 @@ import pytest
 from numpy._core.multiarray import get_handler_name
 
 import phylanx
-from phylanx.runtime import _mempool  # noqa: F401
+from phylanx.runtime import _mempool
 
 MB = 1 << 20
 
@@ -64,6 +64,20 @@ def test_large_blocks_are_reused_without_aliasing(pool):
     assert len({a.ctypes.data for a in kept}) == 3
     for k, a in enumerate(kept):
         np.testing.assert_array_equal(a, x * k + 1.0)
+
+
+def test_a_full_pool_makes_room_for_the_sizes_in_use(pool):
+    _mempool.set_pool_limit(0)
+    _mempool.set_pool_limit(256 * MB)
+    alive = [scaled(np.ones(140_000), 1.0) for _ in range(20)]   # all alive: 20 misses
+    del alive                                 # 16 kept, of a size not used again
+    assert _mempool.pool_stats()["kept_blocks"] == 16
+    x = np.ones(1_200_000)
+    scaled(x, 1.0)
+    hits = _mempool.pool_stats()["hits"]
+    for _ in range(3):
+        scaled(x, 1.0)
+    assert _mempool.pool_stats()["hits"] == hits + 3
 
 
 def test_zeros_from_a_reused_dirty_block_are_zero(pool):
