@@ -77,12 +77,10 @@ def measure(case, threads: int, repeat: int, max_time: float) -> dict:
                 runners.pop(name)
                 row[name] = None
         start = time.perf_counter()
-        last = 0.0
         for i in range(repeat):  # interleaved, so drift affects all tools alike
             for name, fn in runners.items():
-                settle(last)     # the previous tool's busy-waiting threads are not billed here
-                last = timed(fn)
-                times[name].append(last)
+                settle()     # the previous tool's busy-waiting threads are not billed here
+                times[name].append(timed(fn))
             if i >= 2 and time.perf_counter() - start > max_time:
                 break
     for name in runners:

@@ -72,15 +72,13 @@ def medians(runners: dict[str, Callable[[], object]], repeat: int,
     each run starts after the previous tool's threads settled (see `settle`)."""
     times: dict[str, list[float]] = {name: [] for name in runners}
     start = time.perf_counter()
-    last = 0.0
     for i in range(repeat):
         for name, fn in runners.items():
             if len(runners) > 1:
-                settle(last)
+                settle()
             t0 = time.perf_counter()
             fn()
-            last = time.perf_counter() - t0
-            times[name].append(last)
+            times[name].append(time.perf_counter() - t0)
         if i >= 2 and time.perf_counter() - start > max_time:
             break
     return {name: statistics.median(ts) for name, ts in times.items()}

@@ -286,16 +286,24 @@ _CASES: dict[tuple[str, str | tuple], Case] = {}
 # OpenBLAS's worker threads busy-wait about 0.12 s after a threaded call before they sleep
 # (measured here: 0.13 s of CPU after one X @ w). Timed back to back, the tool that runs next
 # shares the two cores with them: LogReg's kernel took 325 ms right after NumPy's run, 285 ms
-# after a pause or after itself (NumPy: 526 ms either way).
-SETTLE_SECONDS = 0.15
+# after a pause or after itself (NumPy: 526 ms either way); NumPy's 2-thread 300^3 matmul took
+# 31 ms instead of 1.7 right after phylanx's (SciPy's OpenBLAS spinning next to NumPy's).
+SETTLE_POLL = 0.02    # the process CPU clock counts other running threads at scheduler ticks
+SETTLE_MAX = 0.3
 
 
-def settle(previous_run_seconds: float) -> None:
-    """Before timing a tool after a different one: let the previous tool's busy-waiting threads
-    go to sleep, so they are not billed to this run. Runs under 10 ms do not start BLAS
-    threads worth waiting for."""
-    if previous_run_seconds >= 0.01:
-        time.sleep(SETTLE_SECONDS)
+def settle() -> None:
+    """Before timing a tool after a different one: wait (up to SETTLE_MAX) until this process's
+    other threads are idle, so the previous tool's busy-waiting threads are not billed to this
+    run. Idle means under 10% of a core busy over a SETTLE_POLL window."""
+    deadline = time.perf_counter() + SETTLE_MAX
+    cpu, wall = time.process_time(), time.perf_counter()
+    while wall < deadline:
+        time.sleep(SETTLE_POLL)
+        cpu2, wall2 = time.process_time(), time.perf_counter()
+        if cpu2 - cpu < 0.1 * (wall2 - wall):
+            return
+        cpu, wall = cpu2, wall2
 
 
 def cached_case(name: str, size: str | tuple = "s") -> Case:
