@@ -22,6 +22,7 @@ cnp.import_array()
 
 cdef extern from "mempool.h" nogil:
     size_t PHX_POOL_MIN
+    int phx_pool_init()
     void phx_pool_set_limit(size_t limit)
     void phx_pool_stats(size_t *kept_bytes, int *kept_blocks, size_t *limit, uint64_t *hits,
                         uint64_t *misses)
@@ -96,4 +97,6 @@ cdef int pool_adopt() except -1:
     return 0
 
 
+if phx_pool_init() != 0:
+    raise RuntimeError("phylanx: pthread_atfork failed for the memory pool")
 set_pool_limit(_default_limit())

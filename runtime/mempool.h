@@ -174,6 +174,17 @@ static void *phx_pool_realloc(void *ctx, void *ptr, size_t new_size)
     return fresh;
 }
 
+/* fork() while another thread holds the lock would leave the child's copy locked forever:
+ * take it around fork, as glibc does for malloc's own locks. */
+static void phx_pool_fork_prepare(void) { pthread_mutex_lock(&phx_pool_lock); }
+static void phx_pool_fork_parent(void) { pthread_mutex_unlock(&phx_pool_lock); }
+static void phx_pool_fork_child(void) { pthread_mutex_init(&phx_pool_lock, NULL); }
+
+static int phx_pool_init(void)
+{
+    return pthread_atfork(phx_pool_fork_prepare, phx_pool_fork_parent, phx_pool_fork_child);
+}
+
 /* Sets the byte limit and frees kept blocks beyond it (0: frees them all). */
 static void phx_pool_set_limit(size_t limit)
 {
