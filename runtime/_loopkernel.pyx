@@ -216,12 +216,16 @@ ctypedef struct Loop:
 
 
 cdef void _claim(Loop *L, Ctx *c) noexcept nogil:
-    cdef Py_ssize_t it
+    # the loop's constants in locals: the other thread's fetch_add on L.next takes the cache
+    # line they share away on every claim
+    cdef Prog *prog = L.prog
+    cdef long long lo = L.lo, step = L.step
+    cdef Py_ssize_t it, end = L.end
     while not L.stop:
         it = phx_fetch_add(&L.next, 1)
-        if it >= L.end:
+        if it >= end:
             break
-        if _iteration(L.prog, c, L.lo + it * L.step) < 0:
+        if _iteration(prog, c, lo + it * step) < 0:
             if c.err.it < 0 or it < c.err.it:
                 c.err.it = it
             L.stop = 1
