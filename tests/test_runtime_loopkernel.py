@@ -120,6 +120,19 @@ def test_small_and_large_systems_and_lu_fallback(threads, k):
         check(RIDGE, [indptr, indices, data, Y, X0, lam])
 
 
+def test_systems_with_several_right_hand_sides(threads):
+    # solve(A, G) with a k x k right-hand side: the Cholesky solve runs per column (k <= 64)
+    text = RIDGE.replace(
+        "%x = linalg.solve %A, %rhs : f64[?] @11:9",
+        "%S = linalg.solve %A, %G : f64[?,?] @11:9\n"
+        "    %last = const {value = -1} : int @11:9\n"
+        "    %x = getitem %S, %last {index = (i,)} : f64[?] @11:9")
+    for k in (3, 12, 70):
+        rng = np.random.default_rng(k)
+        indptr, indices, data = csr(10, 2 * k, 0.7, rng)
+        check(text, [indptr, indices, data, rng.random((2 * k, k)), np.zeros((10, k)), 0.3])
+
+
 def test_nan_in_a_system_gives_nan_like_numpy(threads):
     rng = np.random.default_rng(1)
     indptr, indices, data = csr(6, 20, 0.7, rng)
