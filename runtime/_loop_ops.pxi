@@ -3,6 +3,16 @@
 
 cdef Py_ssize_t[4] _ITEMSIZE = [8, 8, 4, 1]     # by DT_*
 
+# Products with small outputs (at most SMALL_OUT elements) go to dgemm in slices of K of at most
+# CHUNK_MNK multiply-adds each, accumulated with beta = 1. OpenBLAS's small-matrix kernel
+# streams all of K for every tile of the output, so once the operands outgrow L1 each tile
+# re-reads them from L2; above 100^3 it switches to the packed path, whose copies cost 40% of
+# its kernel time on ALS's Gram products (perf). Slices that fit L1 avoid both: explicit ALS
+# at k = 40 went from 213 to 175 ms per iteration on one thread (k = 10: 32.4 -> 30.0 ms),
+# faster than dsyrk's half-the-flops at every K measured, so syrk is left to bigger outputs.
+cdef double CHUNK_MNK = 1e5
+cdef int SMALL_OUT = 4096
+
 
 # -- instructions ------------------------------------------------------------------------------
 
@@ -183,6 +193,10 @@ cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
         return _fail(c, E_NOMEM, ins.op)
     _contig(o, nd, sh[0] if nd == 2 else sh[1], sh[1])
     out = <double *> o.buf
+    if na and nb and sa[1] == 8 and sb[1] == 8 and (sh[0] == 1 or (
+            sa[0] == sh[1] * 8 and sb[0] == sh[1] * 8)):
+        _ew_row(which, out, a.data, 8, b.data, 8, sh[0] * sh[1])   # both contiguous: one run
+        return 0
     for i in range(sh[0]):
         # a scalar operand is read through stride 0 from ca / cb
         pa = a.data + i * sa[0] if na else <char *> &ca
@@ -269,6 +283,20 @@ cdef Reg *_blas_ready(Reg *r, Tmp *t, Reg *copy) noexcept nogil:
     return copy
 
 
+cdef void _gemm_k_slices(char opb, char opa, int N, int M, int K, int kc, double *B, int ldb,
+                         double *A, int lda, double *out) noexcept nogil:
+    """out (column-major N x M, ld N) = op(B) @ op(A), summed over slices of K of kc."""
+    cdef int k0 = 0, kk, ldc = N
+    cdef double one = 1.0, beta = 0.0
+    while k0 < K:
+        kk = min(kc, K - k0)
+        # a slice of K: columns of an 'N' operand (k0 * ld further on), rows of a 'T' one
+        dgemm(&opb, &opa, &N, &M, &kk, &one, B + (<Py_ssize_t> k0 * ldb if opb == b'N' else k0),
+              &ldb, A + (k0 if opa == b'N' else <Py_ssize_t> k0 * lda), &lda, &beta, out, &ldc)
+        beta = 1.0
+        k0 += kk
+
+
 cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef Reg ca, cb
     cdef Reg *a = _blas_ready(&c.regs[ins.args[0]], &c.tmp[ti], &ca)
@@ -276,7 +304,7 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef Reg *o = &c.regs[ins.out]
     cdef bint ta = ins.flags & F_TA and a != NULL and a.ndim == 2
     cdef bint tb = ins.flags & F_TB and b != NULL and b.ndim == 2
-    cdef int M, N, K, lda, ldb, ldc, inca, incb, one_i = 1, tra, trb, i, j
+    cdef int M, N, K, lda, ldb, ldc, inca, incb, one_i = 1, tra, trb, i, j, kc
     cdef double one = 1.0, zero = 0.0
     cdef char opa, opb
     cdef Py_ssize_t am, ak, bk, bn
@@ -313,10 +341,9 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
         return 0
     if a.ndim == 2 and b.ndim == 2:
         lda, ldb = _ld(a, &tra), _ld(b, &trb)
-        if ins.flags & F_SYM and K >= 1024:
-            # x.T @ x or x @ x.T: syrk (half the flops) writes one triangle, mirrored after.
-            # Below ~1000 rows OpenBLAS's gemm (small-matrix kernels, no packing) is faster
-            # despite twice the flops (measured at k = 40: 10.6 us vs 17.5 us for 165 rows).
+        if ins.flags & F_SYM and K >= 1024 and M * N > SMALL_OUT:
+            # x.T @ x or x @ x.T with a big output: syrk (half the flops) writes one
+            # triangle, mirrored after
             ldc = N
             opa = b'N' if (tra != 0) == (ta != 0) else b'T'
             dsyrk(b'U', &opa, &N, &K, &one, <double *> a.data, &lda, &zero, out, &ldc)
@@ -327,9 +354,10 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
         # row-major out (M x N) is column-major out^T (N x M) = op(b)^T-ish: out^T = B^T A^T
         opb = b'N' if (trb != 0) != (tb != 0) else b'T'
         opa = b'N' if (tra != 0) != (ta != 0) else b'T'
-        ldc = N
-        dgemm(&opb, &opa, &N, &M, &K, &one, <double *> b.data, &ldb, <double *> a.data, &lda,
-              &zero, out, &ldc)
+        kc = K
+        if M * N <= SMALL_OUT and <double> M * N * K > CHUNK_MNK:
+            kc = max(1, <int> (CHUNK_MNK / (<double> M * N)))
+        _gemm_k_slices(opb, opa, N, M, K, kc, <double *> b.data, ldb, <double *> a.data, lda, out)
         return 0
     if a.ndim == 2:    # (M x K) @ (K,) -> (M,)
         lda = _ld(a, &tra)

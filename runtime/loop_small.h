@@ -36,8 +36,26 @@ static inline int phx_chol_small(double *A, int n, double *inv)
             return j + 1;
         double d = sqrt(s);
         A[(size_t) j * n + j] = d;
-        inv[j] = 1.0 / d;
-        for (int i = j + 1; i < n; i++) {
+        double iv = inv[j] = 1.0 / d;
+        int i = j + 1;
+        /* four rows at a time share the loads of row j (from n ~ 24 on this pays) */
+        for (; n >= 24 && i + 4 <= n; i += 4) {
+            double *L0 = A + (size_t) i * n, *L1 = L0 + n, *L2 = L1 + n, *L3 = L2 + n;
+            double t0 = L0[j], t1 = L1[j], t2 = L2[j], t3 = L3[j];
+            #pragma omp simd reduction(-:t0, t1, t2, t3)
+            for (int k = 0; k < j; k++) {
+                double l = Lj[k];
+                t0 -= L0[k] * l;
+                t1 -= L1[k] * l;
+                t2 -= L2[k] * l;
+                t3 -= L3[k] * l;
+            }
+            L0[j] = t0 * iv;
+            L1[j] = t1 * iv;
+            L2[j] = t2 * iv;
+            L3[j] = t3 * iv;
+        }
+        for (; i < n; i++) {
             double *Li = A + (size_t) i * n;
             double t = Li[j];
             #pragma omp simd reduction(-:t)

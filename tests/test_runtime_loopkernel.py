@@ -98,15 +98,54 @@ def test_ridge_with_empty_rows_and_noncontiguous_inputs(threads):
         check(RIDGE, [indptr, indices, data, y, X0, 0.5])
 
 
-def test_huge_rows_take_the_syrk_path(threads):
+@pytest.mark.parametrize("k", [7, 70])
+def test_huge_rows_gram_in_k_slices_or_syrk(threads, k):
+    # k = 7: a small output, the Gram product runs as dgemm over slices of K (loop_ops'
+    # CHUNK_MNK); k = 70 (> 64 x 64 outputs) with 2500 rows takes dsyrk
     rng = np.random.default_rng(3)
     n_items = 3000
     indptr = np.array([0, 2500, 2500 + 1200], np.int64)
     indices = np.concatenate([rng.choice(n_items, 2500, replace=False),
                               rng.choice(n_items, 1200, replace=False)]).astype(np.int64)
     data = rng.random(3700)
-    Y, X0 = rng.random((n_items, 7)), np.zeros((2, 7))
+    Y, X0 = rng.random((n_items, k)), np.zeros((2, k))
     check(RIDGE, [indptr, indices, data, Y, X0, 0.1])
+
+
+K_SLICES = """
+func @f(%A1: f64[?,?], %B1: f64[?,?], %A2: f64[?,?], %B2: f64[?,?], %out: f64[?,?]) -> f64[?,?] @"k.py":1:1 {
+  %n = dim %out {axis = 0} : int @2:5
+  %0 = const {value = 0} : int @3:5
+  %1 = const {value = 1} : int @3:5
+  %r = for_range %0, %n, %1, %out {parallel = true} : f64[?,?] @3:5 body(%i: int, %o: f64[?,?]) {
+    %P = matmul_t %A1, %B1 {transpose_a = true} : f64[?,?] @4:9
+    %Q = matmul_t %A2, %B2 {transpose_b = true} : f64[?,?] @5:9
+    %R = matmul %A2, %B1 : f64[?,?] @6:9
+    %T = matmul_t %A1, %B2 {transpose_a = true, transpose_b = true} : f64[?,?] @7:9
+    %PQ = add %P, %Q : f64[?,?] @8:9
+    %RT = subtract %R, %T : f64[?,?] @8:9
+    %S = add %PQ, %RT : f64[?,?] @8:9
+    %row = getitem %S, %i {index = (i,)} : f64[?] @9:9
+    %o2 = setitem %o, %i, %row {index = (i,)} : f64[?,?] @10:9
+    yield %o2 @3:5
+  }
+  return %r @11:5
+}
+"""
+
+
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+def test_products_over_k_slices_every_transpose_and_layout(threads, order):
+    # 20 x 30 outputs over K = 2999: 19 slices of K (the last one short), for every
+    # combination of transposes and memory layouts
+    rng = np.random.default_rng(4)
+    K, m, n = 2999, 20, 30
+    mats = [rng.random((K, m)), rng.random((K, n)), rng.random((m, K)), rng.random((n, K))]
+    if order == "F":
+        mats = [np.asfortranarray(x) for x in mats]
+    elif order == "strided":
+        mats = [np.repeat(x, 2, axis=1)[:, ::2] for x in mats]
+    check(K_SLICES, [*mats, np.zeros((m, n))])
 
 
 @pytest.mark.parametrize("k", [2, 10, 64, 65, 80])
