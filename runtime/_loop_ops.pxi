@@ -12,6 +12,10 @@ cdef Py_ssize_t[4] _ITEMSIZE = [8, 8, 4, 1]     # by DT_*
 # faster than dsyrk's half-the-flops at every K measured, so syrk is left to bigger outputs.
 cdef double CHUNK_MNK = 1e5
 cdef int SMALL_OUT = 4096
+# Gathers of fewer columns stay plain: appending v costs more than the dgemv it saves (explicit
+# ALS, TSC cycles per user: k = 10 gather 1.8k -> 2.8k, product 3.3k -> 3.8k, dgemv 1.1k -> 0;
+# k = 40 gather 6.6k -> 7.5k, product 20.9k -> 21.5k, dgemv 3.5k -> 0).
+cdef Py_ssize_t AUG_MIN_COLS = 16
 
 
 # -- instructions ------------------------------------------------------------------------------
@@ -104,7 +108,35 @@ cdef int _index(Ctx *c, Ins *ins, Reg *x, const int *comps, Reg *o, int *kinds,
     return 0
 
 
-cdef int _gather(Ctx *c, Ins *ins) noexcept nogil:
+cdef int _gather_aug(Ctx *c, Ins *ins, int *kinds, Reg *x, Reg *ix, Reg *o, Py_ssize_t m,
+                     Py_ssize_t n, Py_ssize_t cols) noexcept nogil:
+    """F_AUG: o = x[ix] with the vector v = args[2] as an extra last column (rows of cols + 1
+    doubles; o is the view without it, args[3] the whole), so one product aug.T @ o gives
+    both o.T @ o and o.T @ v (_product_aug). 0 when done, 1 when v does not fit (the plain
+    gather and products run instead, with their own errors), -1 on failure."""
+    cdef Reg *v = &c.regs[ins.args[2]]
+    cdef Reg *aug = &c.regs[ins.args[3]]
+    cdef Py_ssize_t j, ld = (cols + 8) // 8 * 8     # cols + 1, rounded to whole cache lines
+    cdef double *dst
+    if kinds[ins.args[2]] != R_ARRAY or v.ndim != 1 or v.dtype != DT_F64 or \
+            v.shape[0] != m or x.ndim != 2 or x.dtype != DT_F64 or x.strides[1] != 8 or \
+            ix.dtype == DT_BOOL or m == 0 or cols < AUG_MIN_COLS:
+        return 1
+    if _scratch(o, <size_t> (m * ld * 8 + 64)) == NULL:      # + 64: aligned below
+        return _fail(c, E_NOMEM, ins.op)
+    dst = <double *> ((<size_t> o.buf + 63) & ~(<size_t> 63))
+    j = phx_gather_rows(dst, ld, x.data, x.strides[0], n, cols, ix.data, ix.strides[0],
+                        ix.dtype == DT_I32, m, v.data, v.strides[0])
+    if j >= 0:
+        return _fail(c, E_INDEX, ins.op, _iget(ix.data + j * ix.strides[0], ix.dtype), 0, n)
+    o.data, o.ndim, o.dtype = <char *> dst, 2, DT_F64
+    o.shape[0], o.shape[1], o.strides[0], o.strides[1] = m, cols, ld * 8, 8
+    aug.data, aug.ndim, aug.dtype = <char *> dst, 2, DT_F64
+    aug.shape[0], aug.shape[1], aug.strides[0], aug.strides[1] = m, ld, ld * 8, 8
+    return 0
+
+
+cdef int _gather(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
     cdef Reg *x = &c.regs[ins.args[0]]
     cdef Reg *ix = &c.regs[ins.args[1]]
     cdef Reg *o = &c.regs[ins.out]
@@ -121,9 +153,14 @@ cdef int _gather(Ctx *c, Ins *ins) noexcept nogil:
     if x.ndim == 1:
         o.strides[0] = isz
     dst = o.data
+    if ins.flags & F_AUG:
+        c.regs[ins.args[3]].ndim = 0        # no augmented rows unless built here
+        j = _gather_aug(c, ins, kinds, x, ix, o, m, n, cols)
+        if j <= 0:
+            return j
     if isz == 8 and (x.ndim == 1 or x.strides[1] == 8) and ix.dtype != DT_BOOL:
-        j = phx_gather_rows(<double *> dst, x.data, x.strides[0], n, cols, ix.data,
-                            ix.strides[0], ix.dtype == DT_I32, m)
+        j = phx_gather_rows(<double *> dst, cols, x.data, x.strides[0], n, cols, ix.data,
+                            ix.strides[0], ix.dtype == DT_I32, m, NULL, 0)
         if j < 0:
             return 0
         return _fail(c, E_INDEX, ins.op, _iget(ix.data + j * ix.strides[0], ix.dtype), 0, n)
@@ -297,6 +334,32 @@ cdef void _gemm_k_slices(char opb, char opa, int N, int M, int K, int kc, double
         k0 += kk
 
 
+cdef int _product_aug(Ctx *c, Ins *ins) noexcept nogil:
+    """F_AUG products of a gathered z whose rows carry v (_gather_aug): the Gram product
+    z.T @ z computes P = aug.T @ z ((k+1) x k) in one dgemm and is its first k rows; the
+    right-hand side z.T @ v is its last row (P from this iteration's Gram product, which the
+    compiler placed first). Both results are views of P."""
+    cdef Reg *z = &c.regs[ins.args[0]]
+    cdef Reg *aug = &c.regs[ins.args[2]]
+    cdef Reg *P = &c.regs[ins.args[3]]
+    cdef Reg *o = &c.regs[ins.out]
+    cdef int k = <int> z.shape[1], m = <int> z.shape[0], ld = <int> (aug.strides[0] // 8), kc
+    if c.regs[ins.args[1]].ndim == 2:
+        if _scratch(P, <size_t> (k + 1) * k * 8) == NULL:
+            return _fail(c, E_NOMEM, ins.op)
+        kc = m
+        if (k + 1) * k <= SMALL_OUT and <double> (k + 1) * k * m > CHUNK_MNK:
+            kc = max(1, <int> (CHUNK_MNK / (<double> (k + 1) * k)))
+        _gemm_k_slices(b'N', b'T', k, k + 1, m, kc, <double *> z.data, ld, <double *> aug.data,
+                       ld, <double *> P.buf)
+        o.data, o.ndim, o.dtype = P.buf, 2, DT_F64
+        o.shape[0], o.shape[1], o.strides[0], o.strides[1] = k, k, k * 8, 8
+    else:
+        o.data, o.ndim, o.dtype = P.buf + <Py_ssize_t> k * k * 8, 1, DT_F64
+        o.shape[0], o.shape[1], o.strides[0], o.strides[1] = k, 1, 8, 8
+    return 0
+
+
 cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef Reg ca, cb
     cdef Reg *a = _blas_ready(&c.regs[ins.args[0]], &c.tmp[ti], &ca)
@@ -309,6 +372,8 @@ cdef int _product(Ctx *c, Ins *ins, int ti) noexcept nogil:
     cdef char opa, opb
     cdef Py_ssize_t am, ak, bk, bn
     cdef double *out
+    if ins.flags & F_AUG and c.regs[ins.args[2]].ndim == 2:
+        return _product_aug(c, ins)
     if a == NULL or b == NULL:
         return _fail(c, E_NOMEM, ins.op)
     # logical shapes after the transposes: a is (am, ak), b is (bk, bn)
@@ -615,7 +680,7 @@ cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
                       1) < 0:
                 return -1
         elif ins.code == I_GATHER:
-            if _gather(c, ins) < 0:
+            if _gather(c, ins, p.kinds) < 0:
                 return -1
         elif ins.code == I_EW:
             if _elementwise(c, ins, p.kinds) < 0:

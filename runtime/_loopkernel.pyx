@@ -32,9 +32,11 @@ cnp.import_array()
 
 if (lc.R_INT, lc.R_FLOAT, lc.R_ARRAY, lc.DT["f64"], lc.DT["i64"], lc.DT["i32"], lc.DT["bool"],
         lc.I_SCALAR, lc.I_DIM, lc.I_VIEW, lc.I_GATHER, lc.I_EW, lc.I_GEMM, lc.I_SOLVE,
-        lc.I_SETITEM, lc.I_DIAG, lc.I_CMP, lc.I_ASTYPE, lc.F_TA, lc.F_TB, lc.F_SYM) != (
+        lc.I_SETITEM, lc.I_DIAG, lc.I_CMP, lc.I_ASTYPE, lc.F_TA, lc.F_TB, lc.F_SYM,
+        lc.F_AUG) != (
         R_INT, R_FLOAT, R_ARRAY, DT_F64, DT_I64, DT_I32, DT_BOOL, I_SCALAR, I_DIM, I_VIEW,
-        I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP, I_ASTYPE, F_TA, F_TB, F_SYM):
+        I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP, I_ASTYPE, F_TA, F_TB, F_SYM,
+        F_AUG):
     raise ImportError("runtime/_loopcompile.py and _loopkernel.pyx disagree on their codes")
 
 cdef extern from *:
@@ -55,9 +57,10 @@ cdef extern from "loop_small.h" nogil:
     enum: PHX_SHORT_GEMV
     void phx_gemv_short(const double *A, Py_ssize_t lda, Py_ssize_t m, Py_ssize_t n,
                         const double *x, Py_ssize_t incx, double *y)
-    Py_ssize_t phx_gather_rows(double *dst, const char *x, Py_ssize_t rs, Py_ssize_t n,
-                               Py_ssize_t cols, const char *ix, Py_ssize_t ix_stride, int ix32,
-                               Py_ssize_t m)
+    Py_ssize_t phx_gather_rows(double *dst, Py_ssize_t dst_ld, const char *x, Py_ssize_t rs,
+                               Py_ssize_t n, Py_ssize_t cols, const char *ix,
+                               Py_ssize_t ix_stride, int ix32, Py_ssize_t m, const char *v,
+                               Py_ssize_t v_stride)
 
 # Must match _loopcompile.py.
 cdef enum:
@@ -82,6 +85,7 @@ cdef enum:
     F_TA = 1
     F_TB = 2
     F_SYM = 4
+    F_AUG = 8
     MAX_ARGS = 10
 
 cdef double SERIAL_NS = 300e3     # a loop shorter than this runs on the calling thread alone

@@ -101,11 +101,13 @@ static inline void phx_copy_row(double *dst, const double *src, ptrdiff_t n)
 }
 
 /* Gathers rows: dst[j, :] = x[ix[j], :] for m indices (int64, or int32 when ix32), each row
- * `cols` contiguous doubles, rows `rs` bytes apart, n rows in x; negative indices count from
- * the end. Returns -1, or the position j of the first index out of range. */
-static inline ptrdiff_t phx_gather_rows(double *dst, const char *x, ptrdiff_t rs, ptrdiff_t n,
-                                        ptrdiff_t cols, const char *ix, ptrdiff_t is, int ix32,
-                                        ptrdiff_t m)
+ * `cols` contiguous doubles, rows `rs` bytes apart, n rows in x, dst rows dst_ld doubles apart;
+ * with v, v[j] (vs bytes apart) goes after row j's values. Negative indices count from the end. Returns -1, or the position j of the first index out
+ * of range. */
+static inline ptrdiff_t phx_gather_rows(double *dst, ptrdiff_t dst_ld, const char *x,
+                                        ptrdiff_t rs, ptrdiff_t n, ptrdiff_t cols,
+                                        const char *ix, ptrdiff_t is, int ix32, ptrdiff_t m,
+                                        const char *v, ptrdiff_t vs)
 {
     for (ptrdiff_t j = 0; j < m; j++) {
         long long idx = ix32 ? *(const int *) (ix + j * is) : *(const long long *) (ix + j * is);
@@ -113,7 +115,9 @@ static inline ptrdiff_t phx_gather_rows(double *dst, const char *x, ptrdiff_t rs
             idx += n;
         if (idx < 0 || idx >= n)
             return j;
-        phx_copy_row(dst + j * cols, (const double *) (x + idx * rs), cols);
+        phx_copy_row(dst + j * dst_ld, (const double *) (x + idx * rs), cols);
+        if (v)
+            dst[j * dst_ld + cols] = *(const double *) (v + j * vs);
     }
     return -1;
 }

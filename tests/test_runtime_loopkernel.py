@@ -172,6 +172,55 @@ def test_systems_with_several_right_hand_sides(threads):
         check(text, [indptr, indices, data, rng.random((2 * k, k)), np.zeros((10, k)), 0.3])
 
 
+def _loop_programs(text):
+    from phylanx.runtime import _loopcompile as lc
+
+    module = parse_physl(text)
+    loops = [o for o in module.walk() if o.name == "for_range"]
+    return [lc.compile_loop(o) for o in loops], lc
+
+
+def test_gram_and_right_hand_side_share_one_product(threads):
+    # z = Y[items]; z.T @ z and z.T @ r: the gather appends r to z's rows (F_AUG) and one
+    # dgemm gives both, from 16 columns on; fewer columns, Fortran-ordered Y or a third user
+    # of z keep the plain path
+    (prog,), lc = _loop_programs(RIDGE)
+    flags = {prog.ops[i].name: f for code, i, _, _, f in prog.instrs
+             if code in (lc.I_GATHER, lc.I_GEMM)}
+    assert flags["gather"] & lc.F_AUG and flags["matmul_t"] & lc.F_AUG
+    third_user = RIDGE.replace(
+        "%x = linalg.solve %A, %rhs : f64[?] @11:9",
+        "%x0 = linalg.solve %A, %rhs : f64[?] @11:9\n"
+        "    %s = getitem %Yu, %0, %0 {index = (i, i)} : f64 @11:9\n"
+        "    %x = multiply %x0, %s : f64[?] @11:9")
+    (prog3,), lc = _loop_programs(third_user)
+    assert prog3 is not None and not any(f & lc.F_AUG for *_, f in prog3.instrs)
+    for k, order in ((24, "C"), (24, "F"), (9, "C"), (40, "C")):
+        rng = np.random.default_rng(k)
+        indptr, indices, data = csr(30, 3 * k, 0.5, rng)
+        Y = rng.random((3 * k, k))
+        check(RIDGE, [indptr, indices, data, np.asfortranarray(Y) if order == "F" else Y,
+                      np.zeros((30, k)), 0.2])
+
+
+def test_right_hand_side_of_the_wrong_length_is_numpys_error(threads):
+    # r one element longer than the gathered rows: no augmented rows for that user, the
+    # separate product raises NumPy's error at its own line
+    text = RIDGE.replace(
+        "%rr = getitem %data, %a, %b {index = (s110,)} : f64[?] @9:9",
+        "%b1 = add %b, %1 : int @9:9\n"
+        "    %rr = getitem %data, %a, %b1 {index = (s110,)} : f64[?] @9:9").replace(
+        "%rhs = matmul_t %Yu, %rr {transpose_a = true} : f64[?] @11:9",
+        "%rhs = matmul_t %Yu, %rr {transpose_a = true} : f64[?] @12:7")
+    rng = np.random.default_rng(8)
+    indptr, indices, data = csr(6, 40, 0.5, rng)
+    data = np.concatenate([data, [1.0]])
+    ex = lower(parse_physl(text))
+    with pytest.raises(ValueError, match="matmul: Input operand 1 has a mismatch") as info:
+        ex.run((indptr, indices, data, rng.random((40, 20)), np.zeros((6, 20)), 0.1))
+    assert any("k.py:12:7" in n for n in info.value.__notes__)
+
+
 def test_nan_in_a_system_gives_nan_like_numpy(threads):
     rng = np.random.default_rng(1)
     indptr, indices, data = csr(6, 20, 0.7, rng)
