@@ -450,7 +450,8 @@ def test_explicit_als_example_uses_the_loop_kernel_and_matches_numpy(threads):
     np.testing.assert_array_equal(X0, X0c)   # the kernel copies, never writes its inputs
 
 
-@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGALRM"), reason="SIGALRM")
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGALRM"),
+                    reason="the test raises Ctrl-C in the running kernel with signal.setitimer (SIGALRM), which this platform lacks")
 def test_keyboard_interrupt_stops_a_long_loop_kernel(threads):
     """Chunks of about 20 ms: the calling thread looks at signals between them."""
     from phylanx.runtime._bench import _ctrl_c_latency
