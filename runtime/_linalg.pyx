@@ -15,18 +15,23 @@ not positive definite"). Anything unusual (empty, batched, complex, shape errors
 the NumPy reference by the preparer, which then raises NumPy's own exception.
 
 BLAS threads are the scheduler's policy (runtime/_threads.pyx): these jobs call BLAS as they are
-called, from one thread.
+called, from one thread. One exception: an f64 matrix-vector product over a matrix far bigger
+than cache runs on a team of job_threads() threads that claim row blocks dynamically
+(stream_gemv.h), because OpenBLAS's threaded dgemv splits the rows statically and waits for
+the slower core.
 """
 
 import numpy as np
 
 cimport numpy as cnp
 from libc.math cimport exp, log, INFINITY
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 from scipy.linalg.cython_blas cimport ddot, dgemm, dgemv, sdot, sgemm, sgemv
 from scipy.linalg.cython_lapack cimport dgelsd, dgesv, dgetrf, dpotrf
 
 from phylanx.runtime._fpe import reported_bits
+from phylanx.runtime._threads cimport job_threads
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
@@ -120,6 +125,61 @@ cdef inline Py_ssize_t _stride(object a, int i):
 # ---------------------------------------------------------------------------------------------
 # Products: matmul, dot, matmul_t, outer
 
+cdef extern from "mvp_kernel.h" nogil:
+    ctypedef void (*phx_mvp_fn)(const double *const *a, const double *const *b,
+                                const double *f, const double *w, double *g, Py_ssize_t k,
+                                double *s) noexcept nogil
+    phx_mvp_fn phx_mvp_pick(int max_isa)
+
+cdef extern from "stream_gemv.h" nogil:
+    int phx_stream_gemv(const double *A, Py_ssize_t ld, Py_ssize_t rows, Py_ssize_t k,
+                        int mode, const double *x, double *y, int nt, phx_mvp_fn fn)
+
+cdef extern from *:
+    """
+    #include <unistd.h>
+    static long phx_l3_bytes(void) {
+    #ifdef _SC_LEVEL3_CACHE_SIZE
+        long v = sysconf(_SC_LEVEL3_CACHE_SIZE);
+        return v > 0 ? v : 0;
+    #else
+        return 0;
+    #endif
+    }
+    """
+    long phx_l3_bytes()
+
+cdef phx_mvp_fn _row_fn = phx_mvp_pick(2)
+# Matrix bytes from which an f64 gemv streams on the team (stream_gemv.h), when the job may
+# use more than one thread: twice the last-level cache, so the matrix comes from memory. From
+# memory the team's dynamic blocks win (10^4 x 10^4 on this VM: 1.09-1.15x OpenBLAS's gemv);
+# when part of the matrix is still in L3 (4,000 x 10,000 here, L3 260 MiB) OpenBLAS's kernel
+# is as fast or faster (0.79-1.11x in repeated runs), and for matrices of a few MB the
+# passive team's wake-up alone costs more (0.55x at 8 MB). Rows must be long enough for the
+# vector loop, and an X.T @ v product keeps one partial result per thread in L2.
+cdef Py_ssize_t _stream_bytes = max(128 << 20, 2 * phx_l3_bytes())
+cdef Py_ssize_t _STREAM_MIN_K = 32
+cdef Py_ssize_t _STREAM_MAX_AXPY_K = 1 << 17
+cdef long _stream_runs = 0
+
+
+def set_stream_gemv_bytes(Py_ssize_t nbytes):
+    """Matrix size in bytes from which f64 matrix-vector products stream on a team of
+    threads (default: twice the L3 cache, at least 128 MiB); returns the previous value."""
+    global _stream_bytes
+    old = _stream_bytes
+    _stream_bytes = max(0, nbytes)
+    return old
+
+
+def stream_gemv_runs(bint reset=False):
+    """How many products took the streaming path since the last reset."""
+    global _stream_runs
+    n = _stream_runs
+    if reset:
+        _stream_runs = 0
+    return n
+
 cdef enum:
     P_GEMM = 0
     P_GEMV = 1
@@ -139,12 +199,15 @@ cdef class _ProdJob(Job):
     cdef double dres
     cdef object keep             # operands (and copies) whose buffers pa/pb point into
     cdef object redo             # (NumPy function, a, b, keywords): NumPy's run if it warns
+    cdef bint stream             # gemv big enough for stream_gemv.h
 
     cdef int run(self) noexcept nogil:
         cdef double one = 1.0, zero = 0.0
         cdef float onef = 1.0, zerof = 0.0
         cdef Py_ssize_t i, j
         cdef double ai
+        if self.stream and job_threads() > 1 and self._stream() == 0:
+            return 0
         if self.kind == P_GEMM:
             if self.f32:
                 sgemm(&self.ta, &self.tb, &self.M, &self.N, &self.K, &onef, <float *> self.pa,
@@ -182,6 +245,30 @@ cdef class _ProdJob(Job):
                         (<double *> self.pc)[i * self.N + j] = \
                             ai * (<double *> (self.pb + j * self.sb))[0]
         return 0
+
+    cdef int _stream(self) noexcept nogil:
+        """The gemv on a team (stream_gemv.h): column j of the column-major M x N matrix is
+        row j of the streamed one. 'T' is y = A^T x (one dot per row), 'N' y = A x (rows
+        scaled and summed). 1 when it could not allocate (the caller then runs BLAS)."""
+        global _stream_runs
+        cdef int mode = 0 if self.ta == b'T' else 1
+        cdef Py_ssize_t nx = self.M if mode == 0 else self.N, i
+        cdef const double *x = <const double *> self.pb
+        cdef double *xc = NULL
+        cdef int rc
+        if self.incx != 1:     # the row kernels read x contiguously
+            xc = <double *> malloc(nx * sizeof(double))
+            if xc == NULL:
+                return 1
+            for i in range(nx):
+                xc[i] = x[i * self.incx]
+            x = xc
+        rc = phx_stream_gemv(<const double *> self.pa, self.lda, self.N, self.M, mode, x,
+                             <double *> self.pc, job_threads(), _row_fn)
+        free(xc)
+        if rc == 0:
+            _stream_runs += 1
+        return rc
 
     cpdef object finish(self):
         # Overflow and inf * 0 leave inf/NaN in the result (outer: in max|a| * max|b|), where
@@ -287,6 +374,9 @@ cdef class _ProdPrep:
             else:
                 job.M, job.N = <int> mat.r, <int> mat.c
             job.ta = b'T' if (nda == 2) == (mat.layout == ROW) else b'N'
+            job.stream = (not self.f32 and <double> job.M * job.N * 8 >= _stream_bytes
+                          and job.M >= _STREAM_MIN_K
+                          and (job.ta == b'T' or job.M <= _STREAM_MAX_AXPY_K))
             dims[0] = m if nda == 2 else n
             job.result = cnp.PyArray_EMPTY(1, dims, dtype, 0)
         else:
