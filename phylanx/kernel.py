@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import types
 from collections import OrderedDict
 
 import numpy as np
@@ -89,6 +90,11 @@ class Kernel:
 
     def __init__(self, py_func, passes: str | None = None, debug: bool = False,
                  performance: bool = False):
+        if isinstance(py_func, Kernel):
+            py_func = py_func.py_func      # kernel(kernel(f)): f, with these options
+        if not isinstance(py_func, types.FunctionType):
+            raise TypeError("phylanx.kernel expects a Python function defined with def, got "
+                            f"{type(py_func).__name__} {py_func!r:.60}")
         self.py_func = py_func
         self.passes = passes
         self.debug = debug

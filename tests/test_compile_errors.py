@@ -4,6 +4,7 @@ Each bad kernel marks the offending line with a `# <-` comment; the expected lin
 inspect.getsourcelines and the expected column from the construct's text on that line.
 """
 
+import functools
 import inspect
 import linecache
 
@@ -600,3 +601,17 @@ def test_wrong_number_of_arguments_is_type_error():
 
 def test_good_kernel_next_to_bad_ones():
     check_kernel(plain, X)
+
+
+def test_decorating_a_kernel_again_compiles_the_function():
+    twice = phylanx.kernel(plain)
+    assert twice.py_func is plain.py_func
+    np.testing.assert_array_equal(twice(X), X * 2)
+    profiled = phylanx.kernel(passes="", debug=True)(plain)
+    np.testing.assert_array_equal(profiled(X), X * 2)
+
+
+@pytest.mark.parametrize("thing", [42, np.sin, len, "x * 2", functools.partial(max, 1)])
+def test_decorating_a_non_function_is_type_error(thing):
+    with pytest.raises(TypeError, match="expects a Python function defined with def"):
+        phylanx.kernel(thing)
