@@ -358,7 +358,8 @@ def test_view_of_a_transposed_input(threads):
 def test_nan_and_inf_flow_through(threads):
     A = np.array([[1.0, np.nan], [np.inf, 2.0]])
     v = np.array([-np.inf, np.nan])
-    check(INDEXING, [A, v, np.zeros((2, 2)), 0, 1])
+    with np.errstate(invalid="ignore"):      # inf - inf: NumPy's warning is not the point
+        check(INDEXING, [A, v, np.zeros((2, 2)), 0, 1])
 
 
 PRODUCTS = """
