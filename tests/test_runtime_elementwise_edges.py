@@ -31,7 +31,8 @@ from test_runtime_elementwise import (
 import phylanx
 from phylanx.ir.registry import TypeRuleError
 from phylanx.runtime import _elementwise as ew
-from phylanx.runtime import natives
+from phylanx.runtime import natives, set_num_threads
+from phylanx.runtime._threads import get_num_threads
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +122,35 @@ def test_binary_ops_on_non_contiguous_operands(name):
     assert ran >= 8
 
 
+@pytest.fixture(params=ew.available_isas())
+def each_isa(request):
+    prev = ew.set_isa(request.param)
+    yield request.param
+    ew.set_isa(prev)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_non_contiguous_operands_in_teams_with_streaming_stores(each_isa, threads, monkeypatch):
+    """Every program split over a team, its outputs streamed and pre-faulted, on each vector
+    ISA: the split points and vector tails of strided, reversed and transposed operands."""
+    monkeypatch.setattr(ew, "_PARALLEL_WORK", 0)
+    monkeypatch.setattr(ew, "STREAM_BYTES", 0)
+    monkeypatch.setattr(ew, "PREFAULT_BYTES", 0)
+    prev = get_num_threads()
+    set_num_threads(threads)
+    try:
+        for name in ("add", "true_divide", "maximum", "less_equal", "arctan2"):
+            assert _check_binary(name, "f64", "f64") == 8
+            assert _check_binary(name, "i8", "f32") == 8
+        op = make_op("sqrt", "f32[?,?]")
+        x = specials("f32", (300, 401))
+        for v in (x[::-2, ::3], x.T[::2], x[::2, ::-1].T):
+            with np.errstate(all="ignore"):
+                assert_values(native(op, v), reference(op, v))
+    finally:
+        set_num_threads(prev)
+
+
 EMPTY_PAIRS = [((0,), (0,)), ((0, 50), (50,)), ((0, 50), (0, 1)), ((30, 0), (30, 1)),
                ((1, 0), (5000, 1))]
 
@@ -201,6 +231,7 @@ ORDER_CASES = {
     "F-like strided vs row": (_T[::2, ::2], np.ones(80)),
     "C-like strided vs F": (np.ones((140, 240))[::2, ::3], np.ones((80, 70)).T),
     "F vs C-like reversed": (np.ones((80, 70)).T, np.ones((70, 80))[::-1]),
+    "unary of F-like strided": (_T[::2, ::2],),
 }
 
 
@@ -209,10 +240,11 @@ ORDER_CASES = {
                    "_prefer_fortran looks at contiguous full-shape operands only")
 @pytest.mark.parametrize("case", list(ORDER_CASES))
 def test_result_order_of_non_contiguous_operands(case):
-    a, b = ORDER_CASES[case]
-    op = make_op("add", f"f64[?,?], {typed('f64', b.ndim)}")
-    want = reference(op, a, b)
-    got = native(op, a, b)
+    args = ORDER_CASES[case]
+    op = make_op("add" if len(args) == 2 else "negative",
+                 ", ".join(typed("f64", v.ndim) for v in args))
+    want = reference(op, *args)
+    got = native(op, *args)
     assert_values(got, want)
     assert got.flags.f_contiguous == want.flags.f_contiguous, case
 
@@ -365,7 +397,7 @@ def test_clip_zero_dim_and_integer_operands():
         assert natives.preparer_for(make_op("clip", types)) is None
 
 
-@pytest.mark.parametrize("dt", ["i32", "i64", "u8"])
+@pytest.mark.parametrize("dt", ["i32", "i64", "u8", "i8"])
 def test_clip_integer_kernels_match_numpy(dt):
     """Integer clips run NumPy's loop (no native kernel): the compiled kernel keeps NumPy 2's
     result dtypes for Python-int bounds, in and out of the dtype's range."""
@@ -374,8 +406,10 @@ def test_clip_integer_kernels_match_numpy(dt):
         return np.clip(x, 3, 200), np.clip(x[::-2], -5, None)
 
     x = specials(dt, (6000,))
-    for got, want in zip(clip_ints(x), (np.clip(x, 3, 200), np.clip(x[::-2], -5, None))):
-        assert_same(got, want)
+    got = clip_ints(x)
+    assert len(got) == 2
+    for g, want in zip(got, (np.clip(x, 3, 200), np.clip(x[::-2], -5, None))):
+        assert_same(g, want)
 
 
 # --- fused_reduce: NaN, empty axes, 0-d -------------------------------------------------------
@@ -394,8 +428,9 @@ def _nan_operands(dt, shape, nan_every):
 
 @pytest.mark.parametrize("dt", ["f64", "f32"])
 @pytest.mark.parametrize("red", NAN_REDUCTIONS)
-def test_fused_reduce_with_nan(red, dt):
-    """NumPy propagates NaN through sum/mean/min/max; any/all count NaN as true."""
+def test_fused_reduce_with_nan(red, dt, each_isa):
+    """NumPy propagates NaN through sum/mean/min/max; any/all count NaN as true (each ISA's
+    vector min/max and compares)."""
     op = reduce_op(red, dt)
     for n, every in ((70_001, 69_000), (70_001, 1000), (5000, 7), (5000, 1)):
         x, y = _nan_operands(dt, (n,), every)
@@ -423,6 +458,24 @@ def test_fused_reduce_with_nan(red, dt):
         for a in (x2, x2[::-2, ::3]):
             b = y2[: a.shape[1]]
             assert_same(native(op2, a, b), reference(op2, a, b))
+
+
+@pytest.mark.parametrize("red", NAN_REDUCTIONS)
+def test_fused_reduce_nan_in_one_thread_partial(red, monkeypatch):
+    """A NaN in one thread's share only must reach the merged result as in NumPy."""
+    monkeypatch.setattr(ew, "_PARALLEL_WORK", 0)
+    prev = get_num_threads()
+    set_num_threads(2)
+    try:
+        op, op_rows = reduce_op(red, "f64"), reduce_op(red, "f64", 2, ", axis = 0")
+        for where in (3, 40_000, 79_999):
+            x, y = _nan_operands("f64", (80_000,), 10 ** 6)
+            x[where] = np.nan
+            assert_same(native(op, x, y), reference(op, x, y))
+            x2, y2 = x.reshape(400, 200), y[:200]
+            assert_same(native(op_rows, x2, y2), reference(op_rows, x2, y2))
+    finally:
+        set_num_threads(prev)
 
 
 @pytest.mark.parametrize("dt", ["f64", "f32"])
