@@ -202,7 +202,8 @@ def test_min_max_native_size_empty_and_nan_layouts(name, monkeypatch):
 # --- single unary ops -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", UNARY)
-def test_unary_ops_on_empty_strided_and_reversed(name):
+def test_unary_ops_on_empty_strided_and_reversed(name, each_isa):
+    """NaN/inf among strided and reversed inputs, through each ISA's vector math."""
     ran = 0
     for d in ("f64", "f32", "i32", "u8", "bool"):
         flat, mat = specials(d, (15_000,)), specials(d, (140, 160))
@@ -478,14 +479,31 @@ def test_fused_reduce_nan_in_one_thread_partial(red, monkeypatch):
         set_num_threads(prev)
 
 
+@phylanx.kernel
+def _prod_of_product(x, y):
+    return np.prod(x * y), np.prod(x * y, axis=0), np.prod(x * y, axis=1)
+
+
 @pytest.mark.parametrize("dt", ["f64", "f32"])
-def test_fused_reduce_float_prod_runs_numpy(dt):
-    """No native float product (NumPy's order of multiplications is not pairwise): the factory
-    declines, so the op runs NumPy's reduction; values near 1 do not overflow."""
-    op = reduce_op("prod", dt)
-    assert natives.preparer_for(op) is None
-    x = 1 + 1e-3 * np.nan_to_num(values(dt, (70_001,), special=False))
-    assert np.isfinite(reference(op, x, np.ones_like(x)))
+def test_fused_reduce_float_prod_in_a_kernel(dt):
+    """No native float product (the factory declines, NumPy's own order of multiplications
+    runs): a kernel's fused x * y product equals NumPy's, near 1 (no overflow), with NaN/inf."""
+    assert natives.preparer_for(reduce_op("prod", dt)) is None
+    rng = np.random.default_rng(5)
+    x = (1 + 1e-3 * rng.standard_normal((700, 90))).astype(NP[dt])
+    y = (1 + 1e-3 * rng.standard_normal(90)).astype(NP[dt])
+    for xv in (x, x[::-2, ::3], np.asfortranarray(x)):
+        yv = y[: xv.shape[1]]
+        want = (np.prod(xv * yv), np.prod(xv * yv, axis=0), np.prod(xv * yv, axis=1))
+        got = _prod_of_product(xv, yv)
+        for g, w in zip(got, want):
+            assert_same(g, w)
+        assert 1e-3 < want[0] < 1e3
+    x[5, 7], x[9, 8] = np.nan, np.inf
+    with np.errstate(invalid="ignore"):
+        for g, w in zip(_prod_of_product(x, y), (np.prod(x * y), np.prod(x * y, axis=0),
+                                                 np.prod(x * y, axis=1))):
+            assert_same(g, w)
 
 
 @pytest.mark.parametrize("red,dt", [(r, d) for r in ("sum", "mean", "min", "max", "prod", "any",
