@@ -6,6 +6,7 @@ threads, over dtypes, axes, keepdims and memory layouts.
 """
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
@@ -81,6 +82,30 @@ def check(name, x, got, **kw):
     np.testing.assert_array_equal(got, want, strict=True)
 
 
+def outcome(fn):
+    """("raised", type, message) or ("returned", value, [warning messages]) of fn()."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = fn()
+        except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+            return ("raised", type(e), str(e))
+    return ("returned", value, sorted(f"{w.category.__name__}: {w.message}" for w in caught))
+
+
+def same_outcome(got_fn, want_fn):
+    """got_fn() raises what want_fn() raises, or returns the same value, type, dtype and shape
+    with the same warnings."""
+    got, want = outcome(got_fn), outcome(want_fn)
+    assert got[0] == want[0], (got, want)
+    if want[0] == "raised":
+        assert got[1:] == want[1:]
+        return
+    assert type(got[1]) is type(want[1]), (type(got[1]), type(want[1]))
+    np.testing.assert_array_equal(got[1], want[1], strict=True)
+    assert got[2] == want[2]
+
+
 def axes_of(nd, name):
     axes = [None] + list(range(nd)) + [-1]
     if nd > 1 and name not in ("argmin", "argmax"):
@@ -116,22 +141,47 @@ def test_matches_numpy(name, dt, threads):
     assert native[True] > 3 * native[False], native
 
 
-@pytest.mark.parametrize("name", ["min", "max", "argmin", "argmax", "sum", "mean", "var"])
-def test_nan(name, threads):
-    x = data("f64", (50000,))
+@pytest.mark.parametrize("name", ["min", "max", "argmin", "argmax", "sum", "mean", "var", "std"])
+@pytest.mark.parametrize("dt", ["f64", "f32"])
+def test_nan(name, dt, threads):
+    x = data(dt, (50000,))
     for pos in ([7], [30000, 49999], [0], [49999]):
         y = x.copy()
         y[pos] = np.nan
-        check(name, y, run(preparer_for(red_op(name, "f64", 1)), y))
+        p = preparer_for(red_op(name, dt, 1))
+        assert isinstance(p(y), Job)            # the native kernel, not NumPy, sees the NaN
+        check(name, y, run(p, y))
         m = np.tile(y[:4000], (3, 1)).copy()
         m[1, 5] = np.nan
         for axis in (0, 1):
-            check(name, m, run(preparer_for(red_op(name, "f64", 2, axis=axis)), m), axis=axis)
-    inf = np.full(100, -np.inf)
-    check(name, inf, run(preparer_for(red_op(name, "f64", 1)), inf))
+            for v in (m, np.asfortranarray(m), m[:, ::2]):
+                check(name, v, run(preparer_for(red_op(name, dt, 2, axis=axis)), v), axis=axis)
+    inf = np.full(100, -np.inf, DTYPES[dt])       # var/std: NumPy's "invalid value" warning
+    same_outcome(partial(run, preparer_for(red_op(name, dt, 1)), inf), partial(NP[name], inf))
 
 
-def test_empty_and_0d():
+@pytest.mark.parametrize("dt", ["f64", "f32"])
+def test_nan_any_all(dt, threads):
+    """NaN is truthy: any() of zeros with one NaN is True, all() of ones with a NaN stays True,
+    on every axis and layout."""
+    for fill, name in ((0.0, "any"), (1.0, "all"), (0.0, "all"), (1.0, "any")):
+        for pos in ((0, 0), (69, 79), (33, 5)):
+            m = np.full((70, 80), fill, DTYPES[dt])
+            m[pos] = np.nan
+            for axis in (None, 0, 1):
+                p = preparer_for(red_op(name, dt, 2, axis=axis))
+                for v in (m, np.asfortranarray(m)):
+                    job = p(v)
+                    assert isinstance(job, Job)
+                    check(name, v, job.run_now(), axis=axis)
+                for v in (m[::-1], m[:, 1::2]):
+                    check(name, v, run(p, v), axis=axis)
+        flat = np.full(50000, fill, DTYPES[dt])
+        flat[-1] = np.nan
+        check(name, flat, run(preparer_for(red_op(name, dt, 1)), flat))
+
+
+def test_empty_errors():
     p = preparer_for(red_op("min", "f64", 1))
     with pytest.raises(ValueError, match="^zero-size array to reduction operation minimum "
                                          "which has no identity$"):
@@ -146,9 +196,50 @@ def test_empty_and_0d():
     check("mean", np.ones((2, 0)), got, axis=1)
     check("max", np.ones((3, 0)), run(preparer_for(red_op("max", "f64", 2, axis=0)),
                                       np.ones((3, 0))), axis=0)
-    assert preparer_for(red_op("sum", "f64", 0)) is None        # 0-d: NumPy
-    x = np.float64(3.0) * np.ones(())
-    check("sum", x, run(preparer_for(red_op("sum", "f64", 0)) or (lambda v: np.sum(v)), x))
+
+
+@pytest.mark.parametrize("name", list(NP))
+@pytest.mark.parametrize("dt", ["f64", "f32", "i64", "bool"])
+def test_empty(name, dt):
+    """Empty operands: the preparer hands them to NumPy, so the result, or NumPy's error
+    (min/max/argmin/argmax: ValueError with NumPy's message), or mean/var/std's NaN and
+    RuntimeWarnings are exactly NumPy's, on every axis, with and without keepdims."""
+    for shape in ((0,), (0, 50), (50, 0)):
+        x = np.zeros(shape, DTYPES[dt])
+        for axis in (None,) + tuple(range(len(shape))) + (-1,):
+            for keep in (False, True):
+                kw = {"axis": axis, "keepdims": keep}
+                p = preparer_for(red_op(name, dt, len(shape), **kw))
+                assert p is not None
+                for v in (x, np.asfortranarray(x), x[::-1]):
+                    same_outcome(partial(run, p, v), partial(NP[name], v, **kw))
+    # sum/prod/any/all over an empty axis: the identity, NumPy's dtype and shape
+    e = np.zeros((0, 50), DTYPES[dt])
+    for name0, want in (("sum", 0), ("prod", 1), ("any", False), ("all", True)):
+        got = run(preparer_for(red_op(name0, dt, 2, axis=0)), e)
+        assert got.shape == (50,) and (got == want).all()
+
+
+@pytest.mark.parametrize("name", ["min", "max", "argmin", "argmax"])
+def test_empty_raises_numpys_error(name):
+    p = preparer_for(red_op(name, "f64", 2, axis=1))
+    with pytest.raises(ValueError) as got:
+        run(p, np.ones((50, 0)))
+    with pytest.raises(ValueError) as want:
+        NP[name](np.ones((50, 0)), axis=1)
+    assert str(got.value) == str(want.value)
+    assert ("zero-size array" if name in ("min", "max") else "empty sequence") in str(got.value)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_empty_mean_is_nan_with_numpys_warning():
+    p = preparer_for(red_op("mean", "f64", 2, axis=0))
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        got = run(p, np.ones((0, 50)))
+    assert got.shape == (50,) and got.dtype == np.float64 and np.isnan(got).all()
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        got = run(preparer_for(red_op("mean", "f64", 2)), np.ones((50, 0)))
+    assert type(got) is np.float64 and np.isnan(got)
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
@@ -188,6 +279,97 @@ def test_integer_wraparound_and_bool():
     for name in ("any", "all", "sum", "mean", "min", "max", "argmax"):
         for axis in (None, 0, 1):
             check(name, b, run(preparer_for(red_op(name, "bool", 2, axis=axis)), b), axis=axis)
+
+
+# Whole kernels for what the native factory declines (0-d operands, other integer dtypes): the
+# runtime then runs the op as a NumPy fallback node, and the kernel's result must be NumPy's.
+def k_sum(x):
+    return np.sum(x)
+
+
+def k_prod(x):
+    return np.prod(x)
+
+
+def k_mean(x):
+    return np.mean(x)
+
+
+def k_min(x):
+    return np.min(x)
+
+
+def k_max(x):
+    return np.max(x)
+
+
+def k_argmin(x):
+    return np.argmin(x)
+
+
+def k_argmax(x):
+    return np.argmax(x)
+
+
+def k_any(x):
+    return np.any(x)
+
+
+def k_all(x):
+    return np.all(x)
+
+
+def k_var(x):
+    return np.var(x)
+
+
+def k_std(x):
+    return np.std(x)
+
+
+def k_axes(x):
+    return (np.sum(x, axis=0), np.prod(x, axis=1), np.min(x, axis=0), np.max(x, axis=1),
+            np.mean(x, axis=0), np.sum(x, axis=1, keepdims=True))
+
+
+WHOLE = {name: phylanx.kernel(globals()[f"k_{name}"]) for name in NP}
+AXES = phylanx.kernel(k_axes)
+
+
+@pytest.mark.parametrize("name", list(NP))
+def test_0d_through_kernel(name):
+    assert preparer_for(red_op(name, "f64", 0)) is None     # the factory declines 0-d
+    k = WHOLE[name]
+    for x in (np.array(3.25), np.array(-2.5, np.float32), np.array(np.nan),
+              np.array(-7, np.int64), np.array(5, np.int32), np.array(0, np.int8),
+              np.array(True), np.array(200, np.uint8)):
+        got, want = k(x), NP[name](x)
+        assert type(got) is type(want) and np.shape(got) == () and got.dtype == want.dtype, \
+            (name, x.dtype, type(got), type(want))
+        np.testing.assert_array_equal(got, want, strict=True)
+
+
+@pytest.mark.parametrize("dt", ["i8", "i16", "u8", "u32"])
+def test_other_int_dtypes_through_kernel(dt):
+    """NumPy's promotion on the declined dtypes: sum/prod of int8 -> int64, of uint8/uint32 ->
+    uint64, min/max keep the dtype, mean -> float64 (with wrap-around where NumPy wraps)."""
+    assert preparer_for(red_op("sum", dt, 1)) is None
+    info = np.iinfo(DTYPES[dt])
+    r = np.random.default_rng(3)
+    x = r.integers(info.min, info.max, (70, 80), endpoint=True).astype(DTYPES[dt])
+    x[3, 4], x[60, 70] = info.min, info.max
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for v in (x, x[:, ::3], x.T, x[:, 1:3]):
+            for name in ("sum", "prod", "min", "max", "mean", "argmin", "argmax"):
+                got, want = WHOLE[name](v), NP[name](v)
+                assert type(got) is type(want), (name, type(got), type(want))
+                np.testing.assert_array_equal(got, want, strict=True)
+            got = AXES(v)
+            want = k_axes(v)
+            for g, w in zip(got, want, strict=True):
+                np.testing.assert_array_equal(g, w, strict=True)
+    assert WHOLE["sum"](x).dtype == (np.uint64 if dt[0] == "u" else np.int64)
 
 
 def test_declines():
