@@ -203,3 +203,147 @@ def test_fill_dtypes(v):
         same(g, r)
         assert np.array_equal(np.signbit(g.real), np.signbit(r.real)) if g.dtype.kind in "fc" \
             else True
+
+
+@phylanx.kernel
+def zero_d_fills(v):
+    return (np.zeros(()), np.ones((), dtype=np.int32), np.full((), v), np.empty(()).shape,
+            np.full((), v, dtype=np.float32), np.zeros((), dtype=np.complex128),
+            np.ones(()), np.full((), v, dtype=np.bool_))
+
+
+@pytest.mark.parametrize("v", [2.5, np.nan, -0.0, 7])
+def test_zero_d_fills(v):
+    """Shape (): every fill declines to NumPy's own call; results are NumPy's 0-d arrays."""
+    got = zero_d_fills(v)
+    ref = (np.zeros(()), np.ones((), dtype=np.int32), np.full((), v), np.empty(()).shape,
+           np.full((), v, dtype=np.float32), np.zeros((), dtype=np.complex128),
+           np.ones(()), np.full((), v, dtype=np.bool_))
+    for g, r in zip(got, ref):
+        if isinstance(r, tuple):
+            assert g == r
+            continue
+        assert isinstance(g, np.ndarray) and g.ndim == 0
+        same(g, r)
+        assert np.signbit(g.real) == np.signbit(r.real)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.bool_,
+                                   np.complex128])
+def test_likes_of_zero_d_arrays(dtype):
+    a = np.array(5, dtype=dtype)
+    got = likes(a)
+    for g, r in zip(got, (np.zeros_like(a), np.ones_like(a), np.full_like(a, 7))):
+        assert isinstance(g, np.ndarray)
+        same(g, r)
+    assert got[-1] == ()
+
+
+@phylanx.kernel
+def nan_likes(a):
+    return np.full_like(a, np.nan), np.full_like(a, -np.inf)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int32, np.int64,
+                                   np.bool_])
+def test_full_like_nan_fill(dtype):
+    """NaN and -inf fills: NumPy's conversion (NaN -> INT_MIN with its warning for integers,
+    True for bool) on the native job (C and F prototypes) and on NumPy's path (strided, 0-d)."""
+    x = np.ones((300, 200), dtype)
+    for a in (x, np.asfortranarray(x), x[::2, ::-3], np.array(1, dtype)):
+        with warnings.catch_warnings(record=True) as wg:
+            warnings.simplefilter("always")
+            got = nan_likes(a)
+        with warnings.catch_warnings(record=True) as wr:
+            warnings.simplefilter("always")
+            ref = (np.full_like(a, np.nan), np.full_like(a, -np.inf))
+        for g, r in zip(got, ref):
+            same(g, r)
+            assert g.flags.f_contiguous == r.flags.f_contiguous
+        assert sorted(str(w.message) for w in wg) == sorted(str(w.message) for w in wr)
+    if np.dtype(dtype).kind == "f":
+        assert np.isnan(got[0]).all() and got[0].dtype == dtype
+
+
+def test_full_like_nan_is_a_native_job():
+    from phylanx.runtime.native import Job
+    x = np.ones((300, 200), np.float32)
+    job = prepared(nan_likes, (x,), "full_like", (x, np.nan))
+    assert isinstance(job, Job)
+    job.run_now()
+    same(job.result, np.full_like(x, np.nan))
+
+
+@phylanx.kernel
+def lins(a, b, n):
+    return (np.linspace(a, b, n), np.linspace(a, b, n, endpoint=False),
+            np.linspace(a, b, n, dtype=np.float64), np.linspace(a, b, n, dtype=np.float32),
+            np.linspace(a, b, n, dtype=np.int64), np.linspace(a, b, n, endpoint=False,
+                                                             dtype=np.int32))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5000, 10007])
+@pytest.mark.parametrize("a,b", [(-3.0, 7.0), (2.0, 2.0), (1e3, -1e3), (0, 255)])
+def test_linspace_num_endpoint_dtype(n, a, b):
+    """num=0 and 1 (NumPy's call), endpoint=False, dtype= (f64: native; others: NumPy's)."""
+    got = lins(a, b, n)
+    ref = (np.linspace(a, b, n), np.linspace(a, b, n, endpoint=False),
+           np.linspace(a, b, n, dtype=np.float64), np.linspace(a, b, n, dtype=np.float32),
+           np.linspace(a, b, n, dtype=np.int64),
+           np.linspace(a, b, n, endpoint=False, dtype=np.int32))
+    for g, r in zip(got, ref):
+        same(g, r)
+
+
+def test_linspace_native_jobs_endpoint_false_and_dtype():
+    from phylanx.runtime.native import Job
+    args = (-3.0, 7.0, 5000)
+    for nth in (1, 2):                      # endpoint=False; dtype=np.float64
+        job = prepared(lins, args, "linspace", args, nth)
+        assert isinstance(job, Job)
+        job.run_now()
+        ref = np.linspace(*args, endpoint=nth != 1)
+        same(job.result, ref)
+    assert not isinstance(prepared(lins, args, "linspace", (-3.0, 7.0, 1), 1), Job)
+
+
+@pytest.mark.parametrize("a,b,s", [(0.0, np.nan, 1.0), (np.nan, 5.0, 1.0), (0.0, 5.0, np.nan),
+                                   (0.0, np.inf, 1.0), (-np.inf, 0.0, 1.0)])
+def test_arange_errors_like_numpy(a, b, s):
+    with pytest.raises(ValueError) as ref:
+        np.arange(a, b, s)
+    with pytest.raises(ValueError) as got:
+        ar(a, b, s)
+    assert str(ref.value) in str(got.value)
+
+
+@phylanx.kernel
+def ar(a, b, s):
+    return np.arange(a, b, s)
+
+
+@phylanx.kernel
+def ar_typed(a, b, s):
+    return (np.arange(a, b, s), np.arange(a, b, s, dtype=np.float32),
+            np.arange(a, b, s, dtype=np.int64), np.arange(a, b, s, dtype=np.int32))
+
+
+@pytest.mark.parametrize("a,b,s", [(0, 10000, 0.5), (-3, 3000, 0.5), (0.25, 1e4, 1.5),
+                                   (5000.0, -5000.0, -0.75), (0, 7, 0.001), (-2, 2, 0.1)])
+def test_arange_float_steps_all_dtypes(a, b, s):
+    """Float steps into f64/f32/i64/i32: NumPy fills start + i * delta in the result dtype,
+    with delta = (start + step) - start cast first (np.arange(0, n, 0.5, dtype=int) is zeros)."""
+    got = ar_typed(a, b, s)
+    ref = (np.arange(a, b, s), np.arange(a, b, s, dtype=np.float32),
+           np.arange(a, b, s, dtype=np.int64), np.arange(a, b, s, dtype=np.int32))
+    for g, r in zip(got, ref):
+        same(g, r)
+
+
+def test_arange_float_step_native_jobs():
+    from phylanx.runtime.native import Job
+    for nth, dtype in enumerate((np.float64, np.float32, np.int64, np.int32)):
+        job = prepared(ar_typed, (-3, 3000, 0.5), "arange", (-3, 3000, 0.5), nth)
+        assert isinstance(job, Job)
+        job.run_now()
+        same(job.result, np.arange(-3, 3000, 0.5, dtype=dtype))

@@ -358,3 +358,221 @@ def test_native_job_with_integer_scalars():
     Y = np.zeros((40, 50, 60))
     u = np.arange(50).repeat(3)
     assert isinstance(prepared(take_iu, (Y, 3, u), "gather", (Y, 3, u)), Job)
+
+
+def same(got, ref):
+    assert isinstance(got, np.ndarray)
+    assert got.dtype == ref.dtype and got.shape == ref.shape
+    np.testing.assert_array_equal(got, ref)
+
+
+@phylanx.kernel
+def take_pairs(X, u, w):
+    return X[u[:, None], w], X[u, w], X[u[:, None], 3:], X[u[:, None], w[None, :5]]
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_gather_two_index_arrays_broadcast(dtype):
+    """X[u[:, None], w]: two integer arrays broadcast together (NumPy's reference runs, the
+    native gather takes one array index)."""
+    rng = np.random.default_rng(12)
+    u = rng.integers(-300, 300, 100)
+    w = rng.integers(-90, 90, 100)
+    for name, X in layouts(data(dtype, (300, 90))):
+        got = take_pairs(X, u, w)
+        ref = (X[u[:, None], w], X[u, w], X[u[:, None], 3:], X[u[:, None], w[None, :5]])
+        for g, r in zip(got, ref):
+            same(g, r)
+    assert got[0].shape == (100, 100) and got[2].shape == (100, 1, 87)
+
+
+def test_gather_two_index_arrays_errors():
+    X = np.zeros((300, 90))
+    u = np.arange(100)
+    with pytest.raises(IndexError) as ref:
+        X[u, np.arange(150)]
+    with pytest.raises(IndexError) as got:
+        take_pairs(X, u, np.arange(150))
+    assert "shape mismatch: indexing arrays could not be broadcast" in str(ref.value)
+    assert str(ref.value) in str(got.value)
+    with pytest.raises(IndexError, match="index 90 is out of bounds for axis 1 with size 90"):
+        take_pairs(X, u, np.arange(1, 101))
+    from phylanx.runtime.natives import preparer_for
+    module = phylanx.parse_physl(take_pairs.physl(X, u, u, locations=False))
+    two = [op for op in module.walk() if op.name == "gather"
+           and [c[0] for c in op.attrs["index"]].count("a") == 2]
+    assert len(two) == 3 and all(preparer_for(op) is None for op in two)
+
+
+@phylanx.kernel
+def take_0d(X, i):
+    return X[i], X[:, i], X[i, 2:], X[..., i]
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_gather_zero_d_index_array(dtype):
+    """A 0-d integer index array removes its axis like an integer (NumPy's reference)."""
+    for name, X in layouts(data(dtype, (300, 200))):
+        for i in (np.array(5), np.array(-1, np.int32), np.array(199, np.uint8)):
+            got = take_0d(X, i)
+            ref = (X[i], X[:, i], X[i, 2:], X[..., i])
+            for g, r in zip(got, ref):
+                same(g, r)
+            assert got[0].shape == (200,) and got[1].shape == (300,)
+    with pytest.raises(IndexError, match="index 300 is out of bounds for axis 0 with size 300"):
+        take_0d(np.zeros((300, 400)), np.array(300))
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_gather_from_empty_source(dtype):
+    """Empty sources: an empty index gives NumPy's empty result; any index is out of bounds
+    along an empty axis (NumPy's IndexError), while an empty non-indexed axis is fine."""
+    e = np.zeros(0, np.intp)
+    for X in (np.zeros((0, 5000), dtype), np.zeros((5000, 0), dtype).T, np.zeros((0, 0), dtype)):
+        for u in (e, np.zeros((0, 3), np.int32)):
+            got = take(X, u, np.zeros(X.shape, bool))
+            for g, r in zip(got, (X[u], X[:, u[:50]], X[np.zeros(X.shape, bool)], X[u, 1:])):
+                same(g, r)
+        with pytest.raises(IndexError, match="index 0 is out of bounds for axis 0 with size 0"):
+            take(X, np.array([0, 0]), np.zeros(X.shape, bool))
+        with pytest.raises(IndexError, match="index -1 is out of bounds for axis 0 with size 0"):
+            take_1d(X[:, 0] if X.shape[1] else X.ravel(), np.array([-1]), np.zeros(0, bool))
+    X = np.zeros((6000, 0), dtype)
+    u = np.arange(-6000, 6000, 2)
+    for g, r in zip(take_rows(X, u), (X[u], X[u, 1:], X[u[:, None], :])):
+        same(g, r)
+    with pytest.raises(IndexError, match="index 6000 is out of bounds for axis 0 with size 6000"):
+        take_rows(X, np.array([6000]))
+
+
+@phylanx.kernel
+def take_rows(X, u):
+    return X[u], X[u, 1:], X[u[:, None], :]
+
+
+@phylanx.kernel
+def take_masks(X, m, r):
+    return X[m], X[r], X[:, r[:X.shape[1]]], X[r, :]
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_boolean_mask_on_empty_arrays(dtype):
+    for shape in ((0, 80), (6000, 0), (0, 0)):
+        X = np.zeros(shape, dtype)
+        m = np.zeros(shape, bool)
+        r = np.ones(shape[0], bool)
+        r[::3] = False
+        got = take_masks(X, m, r)
+        ref = (X[m], X[r], X[:, r[:X.shape[1]]], X[r, :])
+        for g, rr in zip(got, ref):
+            same(g, rr)
+    with pytest.raises(IndexError) as ref:
+        np.zeros((0, 80))[np.zeros((1, 80), bool)]
+    with pytest.raises(IndexError) as got:
+        take_masks(np.zeros((0, 80)), np.zeros((1, 80), bool), np.zeros(0, bool))
+    assert str(ref.value) in str(got.value)
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_setitem_empty_index_and_all_false_mask(dtype):
+    """Nothing selected: the target is returned in place, unchanged; values that broadcast to
+    the empty selection are accepted, others raise NumPy's errors."""
+    X = data(dtype, (300, 90))
+    e = np.zeros(0, np.intp)
+    for v in (1, np.nan if np.dtype(dtype).kind in "fc" else 2, np.zeros(90, dtype),
+              np.zeros((0, 90), dtype), np.zeros((1, 90), dtype)):
+        Y = X.copy()
+        out = put_rows(Y, e, v)
+        assert out is Y
+        same(out, X)
+    same(put_cols(X.copy(), e, np.zeros((300, 0), dtype)), X)
+    none = np.zeros(X.shape, bool)
+    for s in (1, True, np.zeros(0, dtype), np.zeros(1, dtype)):
+        Y = X.copy()
+        out = put_mask(Y, none, s)
+        assert out is Y
+        same(out, X)
+    for call, ref_call in ((lambda Z: put_mask(Z, none, np.ones(5, dtype)),
+                            lambda Z: Z.__setitem__(none, np.ones(5, dtype))),
+                           (lambda Z: put_rows(Z, e, np.ones((2, 90), dtype)),
+                            lambda Z: Z.__setitem__((e, slice(None)), np.ones((2, 90), dtype)))):
+        with pytest.raises(ValueError) as ref:
+            ref_call(X.copy())
+        with pytest.raises(ValueError) as got:
+            call(X.copy())
+        assert str(ref.value) in str(got.value)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_setitem_nan_values(dtype):
+    """NaN (and -0.0, inf) scattered into float targets land where NumPy puts them, through
+    the native jobs (rows, columns, masks; f64 values into f32 targets)."""
+    rng = np.random.default_rng(13)
+    nanv = np.where(rng.random(90) > 0.5, np.nan, -0.0)
+    nanv[::7] = -np.inf
+    for name, X in layouts(data(dtype, (300, 90))):
+        u = rng.integers(-300, 300, 400)
+        m = rng.random(X.shape) > 0.6
+        uc = rng.integers(-90, 90, 60)
+        vm = np.full(int(m.sum()), np.nan)
+        vm[1::2] = -0.0
+        vc = np.tile(nanv[:60], (300, 1))
+        cases = ((put_rows, u, nanv), (put_rows, u, np.nan), (put_mask, m, np.nan),
+                 (put_mask, m, vm), (put_cols, uc, vc), (put_cols, uc, nanv[:60].astype(dtype)))
+        for kernel, idx, v in cases:
+            ref = X.copy()
+            ref[(idx,) if kernel is put_mask else
+                (idx, slice(None)) if kernel is put_rows else (slice(None), idx)] = v
+            got = kernel(X.copy(), idx, v)
+            same(got, ref)
+            assert np.array_equal(np.isnan(got), np.isnan(ref)), name
+            assert np.array_equal(np.signbit(got.real), np.signbit(ref.real)), name
+    from phylanx.runtime.native import Job
+    Xf = np.zeros((300, 90), dtype)
+    assert isinstance(prepared(put_rows, (Xf, u, nanv), "setitem", (Xf, u, nanv)), Job)
+    assert isinstance(prepared(put_mask, (Xf, m, np.nan), "setitem", (Xf, m, np.nan)), Job)
+
+
+@phylanx.kernel
+def empty_views(X):
+    return X[1:, ::-3], X[5:2], X[:, 3:3], X[..., None, :0], X[::-1][:0], X[-1:-1, ::2]
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_getitem_empty_views(dtype):
+    """Empty slices and slices of empty arrays: NumPy's (empty) views, same shape/strides."""
+    for X in (data(dtype, (300, 200)), np.zeros((0, 20), dtype), np.zeros((30, 0), dtype),
+              np.asfortranarray(np.zeros((0, 7), dtype)), data(dtype, (300, 200))[::-2, 10:10]):
+        got = empty_views(X)
+        ref = (X[1:, ::-3], X[5:2], X[:, 3:3], X[..., None, :0], X[::-1][:0], X[-1:-1, ::2])
+        for g, r in zip(got, ref):
+            same(g, r)
+            assert g.strides == r.strides
+        if X.size:
+            assert np.shares_memory(got[0], X)
+
+
+@phylanx.kernel
+def put_empty_slices(X, v):
+    X[5:2] = v
+    X[:, 3:3] = v
+    X[-1:-1, ::2] = v
+    return X
+
+
+@pytest.mark.parametrize("dtype", DTS)
+def test_setitem_empty_slices(dtype):
+    X = data(dtype, (300, 200))
+    for v in (1, np.zeros((), dtype), np.zeros((1, 1), dtype)):
+        Y = X.copy()
+        out = put_empty_slices(Y, v)
+        assert out is Y
+        same(out, X)
+    E = np.zeros((0, 200), dtype)
+    assert put_empty_slices(E, 2) is E
+    with pytest.raises(ValueError) as ref:
+        put_empty_slices.py_func(X.copy(), np.zeros(5, dtype))
+    assert "could not broadcast input array from shape (5,)" in str(ref.value)
+    with pytest.raises(ValueError) as got:
+        put_empty_slices(X.copy(), np.zeros(5, dtype))
+    assert str(ref.value) in str(got.value)
