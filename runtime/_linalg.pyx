@@ -24,7 +24,7 @@ the slower core.
 import numpy as np
 
 cimport numpy as cnp
-from libc.math cimport exp, log, INFINITY
+from libc.math cimport exp, isfinite, log, INFINITY
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 from scipy.linalg.cython_blas cimport ddot, dgemm, dgemv, sdot, sgemm, sgemv
@@ -494,6 +494,7 @@ cdef class _LapackJob(Job):
     cdef char *out               # C-order result (NULL: the result is B itself)
     cdef double rcond, det
     cdef object keep, extra
+    cdef object redo             # det: (NumPy function, operands, keywords)
 
     cdef int run(self) noexcept nogil:
         cdef int n = self.n, info = 0, i, j, swaps = 0
@@ -564,6 +565,11 @@ cdef class _LapackJob(Job):
         if self.status:
             raise RuntimeError(f"LAPACK argument error (info = {self.info})")
         if self.kind == L_DET:
+            # A NaN or inf determinant: NumPy's det warns "invalid value encountered in det"
+            # (or raises, per np.errstate); its own run gives exactly its warnings
+            if self.redo is not None and not isfinite(self.det) and reported_bits():
+                impl, args, kw = self.redo
+                return impl(*args, **kw)
             return np.float32(self.det) if self.out32 else np.float64(self.det)
         if self.kind == L_LSTSQ:
             return self._lstsq_result()
@@ -623,7 +629,10 @@ cdef class _LapackPrep:
         b = ops[1] if len(ops) > 1 else None
         if not self._usable(a, b):
             return self.impl(*args, **self.kw)       # NumPy's errors and edge cases
-        return self._job(a, b)
+        job = self._job(a, b)
+        if self.kind == L_DET:
+            job.redo = (self.impl, args, self.kw)
+        return job
 
     cdef bint _usable(self, a, b):
         if cnp.PyArray_NDIM(<cnp.ndarray> a) != 2 or _dim(a, 0) == 0 or _dim(a, 1) == 0:

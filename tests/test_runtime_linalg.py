@@ -584,15 +584,19 @@ def test_lapack_nan(dt):
                              rtol)
 
 
-@pytest.mark.xfail(strict=True, reason="det of a matrix holding NaN: NumPy warns 'invalid value "
-                   "encountered in det' (FloatingPointError under errstate(invalid='raise')); "
-                   "the native det returns NaN silently")
 def test_det_nan_warns_like_numpy():
+    """NumPy warns 'invalid value encountered in det' (raises under errstate) for NaN; so
+    does the runtime, for NaN and inf, and stays silent for finite results."""
     a = _with_nan(np.eye(6), (2, 3))
     det = preparer_for(unop("linalg.det", "f64[?,?]"))
     same_outcome(partial(run, det, a), partial(np.linalg.det, a))
     with np.errstate(invalid="raise"):
         same_outcome(partial(run, det, a), partial(np.linalg.det, a))
+    b = np.eye(6)
+    b[1, 4] = np.inf
+    same_outcome(partial(run, det, b), partial(np.linalg.det, b))
+    with np.errstate(all="raise"):
+        same_outcome(partial(run, det, 2 * np.eye(6)), partial(np.linalg.det, 2 * np.eye(6)))
 
 
 @pytest.mark.parametrize("dt", ["f64", "f32", "i64"])

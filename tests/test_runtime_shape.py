@@ -338,9 +338,6 @@ def zero_d_squeeze_axis0(x):
     return np.squeeze(x, axis=0)
 
 
-@pytest.mark.xfail(strict=True, raises=phylanx.CompileError, reason=(
-    "the type rules reject axis=0 / axis=-1 on a 0-d array ('axis 0 is out of bounds for "
-    "array of dimension 0'); NumPy accepts them (cumprod/cumsum -> [2.], squeeze -> array(2.))"))
 @pytest.mark.parametrize("kernel,ref", [
     (zero_d_cumprod_axis0, lambda x: np.cumprod(x, axis=0)),
     (zero_d_cumsum_axis_m1, lambda x: np.cumsum(x, axis=-1)),

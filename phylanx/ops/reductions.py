@@ -47,8 +47,9 @@ def _scan_shape(types, attrs):
     shape = shape_of(types[0])
     if attrs.get("axis") is None:
         return (product(shape),)
-    normalize_axis(attrs["axis"], len(shape))
-    return shape
+    # NumPy scans a 0-d array as a 1-element vector: axis 0 or -1 gives shape (1,)
+    normalize_axis(attrs["axis"], max(1, len(shape)))
+    return shape or (1,)
 
 
 def _reduction(name, impl, attrs, doc, numpy=None, method=None, params=None, shape=None,

@@ -98,6 +98,9 @@ def _squeeze_axes(t: Type, axis) -> tuple:
             raise TypeRuleError(f"squeeze without axis needs known extents, got {t}; "
                                 "pass axis=")
         return tuple(i for i, d in enumerate(shape) if d == 1)
+    if not shape:       # NumPy accepts axis 0 / -1 on a 0-d array and returns it unchanged
+        normalize_axes(axis, 1)
+        return ()
     axes = normalize_axes(axis, len(shape))
     for i in axes:
         if shape[i] is not None and shape[i] != 1:
