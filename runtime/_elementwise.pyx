@@ -565,10 +565,16 @@ cdef list _k_order(tuple args, list arrays, int nd):
 
 cdef object _alloc(tuple shape, list perm, dt):
     """An empty array of `shape` whose memory runs through the axes in the order perm."""
-    out = np.empty(tuple([shape[p] for p in perm]), dt)
-    if perm == sorted(perm):
-        return out
-    return out.transpose(tuple(np.argsort(perm)))
+    cdef int d, n = len(perm)
+    for d in range(n):
+        if perm[d] != d:
+            break
+    else:
+        return np.empty(shape, dt)
+    inverse = [0] * n
+    for d in range(n):
+        inverse[perm[d]] = d
+    return np.empty(tuple([shape[p] for p in perm]), dt).transpose(inverse)
 
 
 cdef int _coalesce(Py_ssize_t *shape, Py_ssize_t (*strides)[64], int nin, int nd) noexcept:
