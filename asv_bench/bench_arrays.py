@@ -3,7 +3,13 @@ reductions, two independent matmuls, creation/indexing/joins/scans."""
 
 from typing import ClassVar
 
-from asv_bench._common import _Pair
+import numpy as np
+
+import phylanx
+from asv_bench._common import PHYLANX_THREADS, _Pair, timed
+from phylanx.bench_workloads import settle
+from phylanx.passes import DEFAULT_PIPELINE
+from phylanx.runtime import _linalg
 
 
 class Fused(_Pair):
@@ -53,3 +59,50 @@ class Indexing(_Pair):
     workload = "indexing"
     params: ClassVar[list] = [1000, 4000]
     param_names: ClassVar[list] = ["n"]
+
+
+
+def _two_passes(X, w, v):
+    """LogReg's two passes over X (the second needs the first: each gets the whole team)."""
+    return X.T @ (X @ w - v)
+
+
+# without the fuse-matvec-pair pass, which would read X once instead
+two_passes = phylanx.Kernel(_two_passes, passes=",".join(
+    p for p in DEFAULT_PIPELINE.split(",") if p != "fuse-matvec-pair"))
+
+
+class StreamingGemv:
+    """X @ w and X.T @ v over a matrix beyond twice the L3 cache: the runtime's team claims
+    row blocks dynamically, where OpenBLAS's threaded gemv splits the rows in halves."""
+
+    params: ClassVar[list] = [8000]
+    param_names: ClassVar[list] = ["rows"]
+    timeout = 300
+
+    def setup(self, rows):
+        threshold = _linalg.set_stream_gemv_bytes(0)
+        _linalg.set_stream_gemv_bytes(threshold)
+        if rows * 10000 * 8 < threshold:
+            raise NotImplementedError("the matrix is not beyond twice this machine's L3")
+        phylanx.set_num_threads(PHYLANX_THREADS)
+        self.X = np.random.default_rng(0).random((rows, 10000))
+        self.w, self.v = np.ones(10000), np.ones(rows)
+        two_passes(self.X, self.w, self.v)
+
+    def time_phylanx(self, rows):
+        two_passes(self.X, self.w, self.v)
+
+    def time_numpy(self, rows):
+        two_passes.py_func(self.X, self.w, self.v)
+
+    def track_speedup(self, rows):
+        t_phx, t_np = [], []
+        for _ in range(7):      # settle: OpenBLAS's threads spin ~0.12 s after NumPy's calls
+            settle()
+            t_phx.append(timed(lambda: two_passes(self.X, self.w, self.v)))
+            settle()
+            t_np.append(timed(lambda: two_passes.py_func(self.X, self.w, self.v)))
+        return sorted(t_np)[3] / sorted(t_phx)[3]
+
+    track_speedup.unit = "x NumPy"
