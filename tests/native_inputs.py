@@ -1,4 +1,6 @@
-"""Inputs shared by the differential tests of the creation, shape and indexing natives."""
+"""Inputs and helpers shared by the differential tests of the native kernels."""
+
+import warnings
 
 import numpy as np
 
@@ -11,3 +13,14 @@ def data(dtype, shape, seed=0):
     if np.dtype(dtype).kind == "c":
         return (x + 1j * r.standard_normal(shape)).astype(dtype)
     return (x > 10 if dtype == np.bool_ else x).astype(dtype)
+
+
+def outcome(fn):
+    """("raised", type, message) or ("returned", value, [warning messages]) of fn()."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = fn()
+        except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
+            return ("raised", type(e), str(e))
+    return ("returned", value, sorted(f"{w.category.__name__}: {w.message}" for w in caught))

@@ -4,11 +4,11 @@ The factories and preparers are called directly (ops come from PhySL text): a pr
 a Job (run here with run_now()) or, for the cases it hands to NumPy, the result itself.
 """
 
-import warnings
 from functools import partial
 
 import numpy as np
 import pytest
+from native_inputs import outcome
 
 import phylanx
 from phylanx.ir.registry import lookup
@@ -409,17 +409,6 @@ def test_matvec_pair_restores_blas_threads():
 
 
 # --- edge cases: empty, 0-d, stacked, integer, NaN --------------------------------------------
-
-def outcome(fn):
-    """("raised", type, message) or ("returned", value, [warnings]) of fn()."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            value = fn()
-        except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
-            return ("raised", type(e), str(e))
-    return ("returned", value, sorted(f"{w.category.__name__}: {w.message}" for w in caught))
-
 
 def same_outcome(got_fn, want_fn, rtol=1e-12):
     """NumPy's exception (type and message), or its value (type, dtype, shape, NaN positions)

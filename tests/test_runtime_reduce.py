@@ -10,6 +10,7 @@ from functools import partial
 
 import numpy as np
 import pytest
+from native_inputs import outcome
 
 import phylanx
 from phylanx.ir.registry import lookup
@@ -80,17 +81,6 @@ def check(name, x, got, **kw):
     assert type(got) is type(want), (name, kw, type(got), type(want))
     assert np.shape(got) == np.shape(want) and np.asarray(got).dtype == np.asarray(want).dtype
     np.testing.assert_array_equal(got, want, strict=True)
-
-
-def outcome(fn):
-    """("raised", type, message) or ("returned", value, [warning messages]) of fn()."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            value = fn()
-        except Exception as e:  # noqa: BLE001 - the exception is the outcome compared
-            return ("raised", type(e), str(e))
-    return ("returned", value, sorted(f"{w.category.__name__}: {w.message}" for w in caught))
 
 
 def same_outcome(got_fn, want_fn):
