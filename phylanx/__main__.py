@@ -4,27 +4,15 @@ profile FILE.py:FUNC --args-from MODULE:MAKE_ARGS`."""
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
 
 def load_function(spec: str):
-    """`path/to/file.py:func` -> the function object (the file is imported as a module)."""
-    path, sep, name = spec.rpartition(":")
-    if not sep or not path:
-        raise SystemExit(f"expected FILE.py:FUNCTION, got {spec!r}")
-    file = Path(path)
-    if not file.is_file():
-        raise SystemExit(f"no such file: {path}")
-    mod_spec = importlib.util.spec_from_file_location(file.stem, file)
-    module = importlib.util.module_from_spec(mod_spec)
-    sys.modules[file.stem] = module
-    mod_spec.loader.exec_module(module)
-    try:
-        func = getattr(module, name)
-    except AttributeError:
-        raise SystemExit(f"{path} has no function {name!r}") from None
+    """`path/to/file.py:func` or `module:func` -> the Python function (a kernel's py_func)."""
+    from phylanx.profiling.cli import load_attr
+
+    func = load_attr(spec, "target")
     return getattr(func, "py_func", func)
 
 

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 
-def _load_attr(spec: str, what: str):
+def load_attr(spec: str, what: str):
     """`module.name:attr` or `path/to/file.py:attr` -> the attribute."""
     target, sep, name = spec.rpartition(":")
     if not sep or not target or not name:
@@ -62,9 +62,9 @@ def cmd_profile(args) -> int:
     from phylanx import CompileError
     from phylanx.kernel import Kernel
 
-    func = _load_attr(args.target, "target")
+    func = load_attr(args.target, "target")
     kern = func if isinstance(func, Kernel) else Kernel(getattr(func, "py_func", func))
-    made = _load_attr(args.args_from, "--args-from")()
+    made = load_attr(args.args_from, "--args-from")()
     if isinstance(made, dict):
         pos, kw = (), made
     elif isinstance(made, (tuple, list)):
