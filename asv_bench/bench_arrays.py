@@ -81,9 +81,7 @@ class StreamingGemv:
     timeout = 300
 
     def setup(self, rows):
-        threshold = _linalg.set_stream_gemv_bytes(0)
-        _linalg.set_stream_gemv_bytes(threshold)
-        if rows * 10000 * 8 < threshold:
+        if rows * 10000 * 8 < _linalg.get_stream_gemv_bytes():
             raise NotImplementedError("the matrix is not beyond twice this machine's L3")
         phylanx.set_num_threads(PHYLANX_THREADS)
         self.X = np.random.default_rng(0).random((rows, 10000))

@@ -274,12 +274,12 @@ cdef class EwPreparer:
         pyshape = tuple([shape[d] for d in range(nd)])
         # axes outer -> inner, the result's memory order: NumPy's order K for elementwise
         # results; reductions keep C order, or F for F-ordered operands (summation order)
+        fortran = False
         if self.program.reduce:
             fortran = nd >= 2 and _prefer_fortran(args, arrays, pyshape)
             perm = list(range(nd - 1, -1, -1)) if fortran else list(range(nd))
         else:
             perm = _k_order(args, arrays, nd) if nd >= 2 else list(range(nd))
-            fortran = perm != list(range(nd))
         outs = [_alloc(pyshape, perm, dt) for dt, _ in self.results]
         result = outs[0] if self.nout == 1 else outs
         if size == 0:

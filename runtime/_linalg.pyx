@@ -172,6 +172,11 @@ def set_stream_gemv_bytes(Py_ssize_t nbytes):
     return old
 
 
+def get_stream_gemv_bytes():
+    """The matrix size in bytes from which f64 matrix-vector products stream on a team."""
+    return _stream_bytes
+
+
 def stream_gemv_runs(bint reset=False):
     """How many products took the streaming path since the last reset."""
     global _stream_runs
