@@ -291,13 +291,12 @@ def _why_sequential(op, planner, node, parloops, run, records, iterations, thres
         return (f"all {len(body)} ops of its body hold the GIL ({names}): a second thread "
                 "could only wait for it")
     free, held = _first_iteration(run, max(records, key=lambda r: len(run.children.get(r, ()))))
-    return (f"no helper thread ran an iteration: its first iteration, the runtime's probe, "
-            f"spent {free / 1e6:.3f} ms in ops that release the GIL and {held / 1e6:.3f} ms "
-            f"in ops that hold it ({len(holding)} of its {len(body)} ops"
-            + (f": {names}" if holding else "") + "); helper threads join when the probe's "
-            f"work without the GIL reaches the task threshold ({threshold:.3g} "
-            "element-operations, phylanx.runtime.set_task_threshold), and only if a core is "
-            "free for them before the loop ends")
+    return (f"no helper thread ran an iteration: its first iteration (the runtime's probe) "
+            f"spent {free / 1e6:.3f} ms without the GIL and {held / 1e6:.3f} ms holding it "
+            f"({len(holding)} of its {len(body)} ops hold it" + (f": {names}" if holding else "")
+            + "); helpers join only when the probe's work without the GIL reaches the task "
+            f"threshold ({threshold:.3g} element-operations, "
+            "phylanx.runtime.set_task_threshold) and a core is free for them")
 
 
 def _first_iteration(run, loop: int) -> tuple[int, int]:

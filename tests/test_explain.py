@@ -101,7 +101,7 @@ def test_parallel_loops_that_ran_sequentially_say_why(threads):
     assert outer.outcome == inner.outcome == "one thread"
     assert outer.message.startswith("loop over %j marked parallel; ran sequentially "
                                     "(1 execution, 6 iterations): ")
-    assert "ms in ops that hold it (16 of its 17 ops: multiply, true_divide, add, not, " \
+    assert "ms holding it (16 of its 17 ops hold it: multiply, true_divide, add, not, " \
            "less, builtin.abs, greater)" in outer.message, outer.message
     assert inner.message.startswith("loop over %i marked parallel; ran sequentially "
                                     "(6 executions, 30 iterations): it is nested in the "
@@ -132,9 +132,9 @@ def test_a_loop_with_work_without_the_gil(threads):
     assert loop.outcome == "one thread"
     assert loop.message.startswith("loop over %i marked parallel; ran sequentially "
                                    "(1 execution, 24 iterations): no helper thread ran an "
-                                   "iteration: its first iteration, the runtime's probe, spent ")
-    assert "ms in ops that hold it (0 of its 5 ops); helper threads join when the probe's " \
-           "work without the GIL reaches the task threshold (2e+05 element-operations" \
+                                   "iteration: its first iteration (the runtime's probe) spent ")
+    assert "ms holding it (0 of its 5 ops hold it); helpers join only when the probe's work " \
+           "without the GIL reaches the task threshold (2e+05 element-operations" \
            in loop.message
 
 
