@@ -51,8 +51,14 @@ def add_signature_options(parser: argparse.ArgumentParser) -> None:
 
 
 def signature_of(kernel, args) -> tuple:
-    """The Types of the specialisation the options name."""
+    """The Types of the specialisation the options name (a usage error if --types does not
+    give one type per parameter)."""
     if args.types is not None:
+        params = list(kernel.signature.parameters)
+        if len(args.types) != len(params):
+            args.parser.error(f"argument --types: {len(args.types)} type"
+                              f"{'s' if len(args.types) != 1 else ''} for the {len(params)} "
+                              f"parameters of {kernel.py_func.__name__}({', '.join(params)})")
         return args.types
     from phylanx.profiling.cli import load_args
 
@@ -88,7 +94,7 @@ def cmd_explain(args) -> int:
     kernel = Kernel(load_function(args.target))
     try:
         if args.types is not None:
-            report = explain_types(kernel, args.types)
+            report = explain_types(kernel, signature_of(kernel, args))
         else:
             pos, kw = load_args(args.args_from)
             report = explain(kernel, *pos, **kw)
@@ -147,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_signature_options(physl)
     physl.add_argument("--no-locations", action="store_true", help="hide source locations")
     add_pass_flags(physl)
-    physl.set_defaults(run=cmd_physl)
+    physl.set_defaults(run=cmd_physl, parser=physl)
     explain = sub.add_parser(
         "explain", help="per source line: NumPy fallbacks, parallel loops and how they ran, "
                         "refused fusions",
@@ -156,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "runtime did); with --types it is only compiled.")
     explain.add_argument("target", help="path/to/file.py:function (or module:function)")
     add_signature_options(explain)
-    explain.set_defaults(run=cmd_explain)
+    explain.set_defaults(run=cmd_explain, parser=explain)
     ops = sub.add_parser("ops", help="print the op table (markdown)")
     ops.add_argument("--update", metavar="DOC", help="rewrite the table at the end of DOC")
     ops.set_defaults(run=cmd_ops)

@@ -50,9 +50,11 @@ def _threads() -> str:
 
     from phylanx.runtime import num_threads
 
-    blas = sorted({str(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"})
-    return (f"phylanx runtime: {num_threads()} threads (PHYLANX_NUM_THREADS); "
-            f"NumPy's BLAS: {'/'.join(blas) or '?'} threads")
+    blas = sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+    ours = num_threads()
+    return (f"phylanx runtime: {ours} thread{'s' if ours != 1 else ''} (PHYLANX_NUM_THREADS); "
+            f"NumPy's BLAS: {'/'.join(map(str, blas)) or '?'} "
+            f"thread{'s' if blas != [1] else ''}")
 
 
 def main(n: int = DEFAULTS["n"], d: int = DEFAULTS["d"],

@@ -25,6 +25,8 @@ import linecache
 import os
 from dataclasses import dataclass, field
 
+from phylanx.runtime._lowering import F_FALLBACK, F_HEAVY, F_NATIVE, F_PARLOOP, K_CALL, K_PRIM
+
 _FLAG_FALLBACK, _FLAG_TASK = 1, 2      # profile record flags (phylanx.runtime._executor)
 _CONTROL = ("if", "for_range", "while", "call")
 
@@ -53,6 +55,7 @@ class Explanation:
     ran: bool = False              # the kernel ran once (explain), else compiled only
     wall_ns: int = 0
     threads: int = 1
+    note: str = ""
 
     def of(self, kind: str) -> list[Entry]:
         return [e for e in self.entries if e.kind == kind]
@@ -73,7 +76,7 @@ class Explanation:
         else:
             head.append(f"compiled, not run (what the runtime does at run time needs "
                         f"arguments: explain(*args) or --args-from); {counts}")
-        out = head
+        out = head + ([self.note] if self.note else [])
         current = None
         for e in self.entries:
             if (e.file, e.line) != current:
@@ -151,24 +154,21 @@ def _explain(kernel, compiled, module, call) -> Explanation:
     nodes = [(node, planner.ops[node["op_id"]]) for g in planner.graphs for node in g["nodes"]]
     parloops = {id(op) for node, op in nodes if _is_parloop(node, op, planner)}
     for node, op in nodes:
-        if node["flags"] & _F("F_FALLBACK") and node["flags"] & _F("F_HEAVY"):
+        if node["flags"] & F_FALLBACK and node["flags"] & F_HEAVY:
             entries.append(_entry(op, "fallback", _fallback_message(op, run)))
         elif op.name == "for_range" and op.attrs.get("parallel"):
             outcome, message = _loop_message(node, op, planner, run, parloops,
                                              get_task_threshold(), report.threads)
             entries.append(_entry(op, "parallel", message, outcome))
-    for d in compiled.pipeline.diagnostics:
+    if module is not compiled.module:
+        report.note = ("array arguments overlap, so the kernel ran its unoptimized PhySL (the "
+                       "optimizer assumes distinct array arguments do not overlap)")
+    for d in compiled.pipeline.diagnostics if module is compiled.module else ():
         if d.kind in ("sequential", "refused"):
             entries.append(Entry(d.loc.file, d.loc.line, d.loc.col, _remark_op(d), d.kind,
                                  d.message))
     entries.sort(key=lambda e: (e.file != report.file, e.file, e.line, e.col, e.kind))
     return report
-
-
-def _F(name: str) -> int:
-    from phylanx.runtime import _lowering
-
-    return getattr(_lowering, name)
 
 
 def _entry(op, kind: str, message: str, outcome: str = "") -> Entry:
@@ -206,7 +206,7 @@ def _fallback_message(op, run) -> str:
 
 
 def _is_parloop(node, op, planner) -> bool:
-    return op.name == "for_range" and (node["flags"] & _F("F_PARLOOP") or op in
+    return op.name == "for_range" and (node["flags"] & F_PARLOOP or op in
                                        planner.loop_kernels)
 
 
@@ -215,10 +215,10 @@ def _body_ops(planner, gi: int) -> list:
     out = []
     for node in planner.graphs[gi]["nodes"]:
         op = planner.ops[node["op_id"]]
-        if node["kind"] == _F("K_PRIM") and "terminator" not in op.decl.traits:
+        if node["kind"] == K_PRIM and "terminator" not in op.decl.traits:
             out.append((node, op))
         for sub in (node["sub0"], node["sub1"]):
-            if sub >= 0 and node["kind"] != _F("K_CALL"):
+            if sub >= 0 and node["kind"] != K_CALL:
                 out += _body_ops(planner, sub)
     return out
 
@@ -246,7 +246,7 @@ def _loop_message(node, op, planner, run, parloops, threshold, threads) -> tuple
             records = run.records(op)
             text += f" ({_share(run, records)})" if records else " (did not run)"
         return "native", text
-    if not node["flags"] & _F("F_PARLOOP"):
+    if not node["flags"] & F_PARLOOP:
         prefix = f"{op.loc}: parallel for_range runs sequentially: "
         why = next((n[len(prefix):] for n in planner.notes if n.startswith(prefix)),
                    "the runtime refused it")
@@ -285,7 +285,7 @@ def _why_sequential(op, planner, node, parloops, run, records, iterations, thres
         return (f"it is nested in the parallel loop at line {outer.loc.line}, and the "
                 "iterations of a parallel loop run their nested loops sequentially")
     body = _body_ops(planner, node["sub0"])
-    holding = [o.name for n, o in body if not n["flags"] & _F("F_NATIVE")]
+    holding = [o.name for n, o in body if not n["flags"] & F_NATIVE]
     names = ", ".join(dict.fromkeys(holding))
     if body and len(holding) == len(body):
         return (f"all {len(body)} ops of its body hold the GIL ({names}): a second thread "

@@ -114,6 +114,19 @@ def test_bad_types_are_usage_errors(files, capsys, types, message):
     assert "expected PhySL's" in err and "float64[:, :]" in err
 
 
+def test_a_type_per_parameter(files, capsys):
+    for argv in (["physl", f"{files}/kernels_fh.py:logreg", "--types", "float64[:, :]"],
+                 ["explain", f"{files}/kernels_fh.py:logreg", "--types", LOGREG_TYPES + ", int"]):
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "python -m phylanx physl: error: argument --types: 1 type for the 4 parameters " \
+           "of logreg(X, y, alpha, iterations)" in err
+    assert "python -m phylanx explain: error: argument --types: 5 types for the 4 " \
+           "parameters of logreg(X, y, alpha, iterations)" in err
+
+
 def test_bad_types_exit_2_without_a_traceback(files):
     r = cli(files, "physl", "kernels_fh.py:logreg", "--types", "float64[:,:], float64[:], flot")
     assert r.returncode == 2 and r.stdout == ""

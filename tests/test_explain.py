@@ -204,3 +204,20 @@ def test_cli(tmp_path):
                              f"{__file__}:mandelbrot", "--types", "int, int, int"],
                             capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert static.returncode == 0 and "compiled, not run" in static.stdout
+
+
+def scale_rows(A, B):
+    for i in range(A.shape[0]):
+        A[i, :] = B[i, :] * 2.0
+    return A
+
+
+def test_overlapping_arguments_run_the_unoptimized_kernel():
+    kern = phylanx.kernel(scale_rows)
+    X = np.arange(12.0).reshape(3, 4)
+    report = kern.explain(X, X)
+    assert "array arguments overlap, so the kernel ran its unoptimized PhySL" in str(report)
+    assert report.of("parallel") == [] and report.of("sequential") == []
+    assert X.tolist() == scale_rows(*[np.arange(12.0).reshape(3, 4)] * 2).tolist()
+    (loop,) = kern.explain(X, X.copy()).of("parallel")   # distinct: the optimized kernel
+    assert loop.message.startswith("loop over %i marked parallel")
