@@ -244,3 +244,14 @@ def test_demo_shows_compile_time_warm_calls_speedup_and_a_profile(files):
         CHECK: matches NumPy: yes
     """)
     assert r.stdout.count("logreg(f64[?,?], f64[?], float, int)") == 1
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`python -m phylanx ops | head -1`: no BrokenPipeError traceback when the reader leaves."""
+    proc = subprocess.Popen([sys.executable, "-m", "phylanx", "ops"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()          # the reader goes away after one line
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
