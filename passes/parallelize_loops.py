@@ -5,7 +5,7 @@ A loop `for i in range(lo, hi, step)` is parallel when
      known to be >= 0 (a non-negative constant, or a dim/len/size result), so A[i] of two
      iterations never name the same row;
   2. every loop-carried array reaches the yield from its block argument only through writes
-     of row i: `setitem A, i, ... {index = (i, ...)}`, possibly inside an `if` (both branches)
+     of row i: `setitem A[i, ...], ...`, possibly inside an `if` (both branches)
      or an inner for_range carrying the array (still writing row i of the outer index);
   3. the carried arrays (and their aliases) are otherwise only read at row i (getitem with
      first index i) or for their shape (dim, len, size);
