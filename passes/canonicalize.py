@@ -20,8 +20,9 @@ every input, -0.0, infinities and NaN included:
     transpose(transpose(x)) -> x when the permutations compose to the identity; transpose of
                            a 1-d array -> x; not(not(x)) -> x; convert to its own type -> x
     select(constant, a, b) -> a or b; dim/len of a known extent -> constant
-    matmul(A.T, B), matmul(A, B.T), dot(A.T, B) (A, B 2-d) -> matmul_t {transpose_a/b}, so
-                           no transposed copy is made (BLAS reads the operand transposed)
+    matmul(A.T, B), matmul(A, B.T) (A, B 2-d) -> matmul_t {transpose_a/b}, so no
+                           transposed copy is made (BLAS reads the operand transposed); not
+                           np.dot, whose warnings name "dot"
 
 Replacing a freshly allocated array result by an existing array (x * 1 -> x) would make two
 names share a buffer: it is done only when no in-place write in the function may touch either

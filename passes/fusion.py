@@ -4,8 +4,11 @@
 the new op goes before the op at index P, where P is after every input's definition and no
 later than the first op outside the group that uses a group value (else the group depends on
 itself through that op: fusing would make a cycle). Every member moves from its place to P,
-so no op in between may write (in place, through any alias) a buffer the member reads; and a
-member reading another member's result must not see a write to it in between either.
+so no op in between may write (in place, through any alias) a buffer the member reads; a
+member reading another member's result must not see a write to it in between either; and a
+member that may raise or warn (effects.may_raise_or_warn) does not move across an op that may
+raise, warn, write or draw random numbers (the program's first error stays first, and an
+error leaves the arguments written exactly as far as the program had).
 
 `build_body` turns the group into a body region computing one element: block arguments for
 the inputs (element types, see phylanx.ops.fused), scalar constants copied in, each member
@@ -22,7 +25,7 @@ from phylanx.ir.types import ArrayType, broadcast_shapes, dtype_of
 from phylanx.ops.fused import element_type
 
 from .diagnostics import describe
-from .effects import Effects
+from .effects import Effects, is_pure, may_raise_or_warn
 from .ir_utils import (
     clone_op,
     erase,
@@ -84,10 +87,27 @@ class BlockView:
         for m, v in inputs:
             self._no_write(v, self.pos[m], at, mset, "move it")
         for m in members:
+            self._keep_order(m, at, mset)
+        for m in members:
             for v in m.operands:
                 if v in produced:
                     self._no_write(v, self.pos[produced[v]], self.pos[m] + 1, mset, "read it")
         return at
+
+    def _keep_order(self, m: Op, at: int, mset) -> None:
+        """A member that may raise or warn must not move across an op that may raise or warn,
+        writes or draws: the first error, the warnings' order and what was written before an
+        error are the program's."""
+        if not may_raise_or_warn(m, self.eff.module):
+            return
+        start = self.pos[m]
+        lo, hi = (start + 1, at) if at > start else (at, start)
+        for j in range(lo, hi):
+            op = self.ops[j]
+            if op not in mset and (may_raise_or_warn(op, self.eff.module)
+                                   or not is_pure(op, self.eff.module)):
+                raise Refused(f"{describe(m)} may raise or warn and would move across "
+                              f"{describe(op)}, which may raise, warn or write")
 
     def _no_write(self, v: Value, start: int, at: int, mset, what: str) -> None:
         if not is_reference(v.type):

@@ -150,11 +150,10 @@ def _transposed_2d(v: Value) -> Value | None:
 
 
 def matmul_rewrite(op: Op) -> list[Op] | None:
+    # not np.dot: its values are matmul's for 2-d operands, but its warnings say "dot"
     if op.name == "matmul_t":
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-    elif op.name == "matmul" or op.name == "dot" and all(
-            isinstance(v.type, ArrayType) and v.type.rank in (1, 2) and v.type.dtype != "bool"
-            for v in op.operands):
+    elif op.name == "matmul":
         ta = tb = False
     else:
         return None

@@ -585,3 +585,59 @@ def test_an_output_that_may_be_smaller_than_its_group_is_not_fused_into_it():
         CHECK: yield
         CHECK: %g = multiply %e, %b
     """)
+
+
+# --- rewrites keep NumPy's warning messages; fusion does not reorder errors -------------------
+
+def dot_of_transpose(A, B):
+    return np.dot(A.T, B)
+
+
+def square_of_array(a):
+    return a ** 2
+
+
+@pytest.mark.parametrize("func, args", [
+    (dot_of_transpose, (np.full((2, 2), 1e300), np.full((2, 2), 1e300))),
+    (square_of_array, (np.array([1e300, 2.0]),)),
+    (square_of_array, (np.array([1e30, 2.0], dtype=np.float32),)),
+])
+def test_rewritten_products_warn_like_numpy(func, args):
+    assert_same_outcome(func, *args)
+
+
+def overflow_then_index(a, b, i):
+    c = a * 1e308
+    x = b[i]
+    d = c + 1.0
+    return d, x
+
+
+def overflow_then_write(a, b):
+    c = a * 1e308
+    b[0] = 5.0
+    d = c + 1.0
+    return d
+
+
+def index_then_overflow(a, b, i):
+    x = b[i]
+    c = a * 1e308
+    d = c + x
+    return d
+
+
+@pytest.mark.parametrize("func, args", [
+    (overflow_then_index, (np.array([10.0]), np.arange(3.0), 7)),
+    (overflow_then_write, (np.array([10.0]), np.arange(3.0))),
+    (index_then_overflow, (np.array([10.0]), np.arange(3.0), 7)),
+])
+def test_fusion_keeps_the_first_error_first(func, args):
+    kernel = phylanx.kernel(func)
+    for errstate in ("raise", "warn"):
+        b_py, b_k = args[1].copy(), args[1].copy()
+        want = outcome(lambda: func(args[0], b_py, *args[2:]), errstate=errstate)
+        got = outcome(lambda: kernel(args[0], b_k, *args[2:]), errstate=errstate)
+        assert got[0] == want[0] and got[1:2] == want[1:2] if want[0] == "raised" \
+            else got[0] == want[0], f"{errstate}: {got} != {want}"
+        assert_same(b_k, b_py)   # the argument written before the error, or not
