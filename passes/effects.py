@@ -29,6 +29,7 @@ algebra, indexing with integers, means of maybe-empty arrays, calls, ...) may ra
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -430,16 +431,16 @@ def _python_scalar_may_not_fit(op: Op, types, dtypes) -> bool:
     """NEP 50: a Python scalar operand is cast to the NumPy dtype of the other operands; an int
     out of an integer dtype's range raises OverflowError, a float beyond a narrow float dtype's
     range overflows (a warning)."""
-    int_dtypes = [d for d in dtypes if d[0] in "iu"]
+    # a Python int becomes each operand dtype (a bool array's, or with no NumPy operand at
+    # all: the default integer)
+    int_targets = {"i64" if d == "bool" else d for d in dtypes} or {"i64"}
     narrow_floats = [d for d in dtypes if d in ("f16", "f32", "c64")]
     for v, t in zip(op.operands, types):
         if not (isinstance(t, ScalarType) and t.kind in PY_KINDS) or t.kind == "bool":
             continue
         c = const_value(v)
-        if t.kind == "int" and int_dtypes and not all(dtypes_hold(c, d) for d in int_dtypes):
-            return True
-        if t.kind in ("int", "float", "complex") and narrow_floats and not all(
-                dtypes_hold(c, d) for d in narrow_floats):
+        targets = int_targets if t.kind == "int" else narrow_floats
+        if not all(dtypes_hold(c, d) for d in targets):
             return True
     return False
 
@@ -453,9 +454,11 @@ def dtypes_hold(c, dtype: str) -> bool:
     if np_dtype.kind in "iu":
         info = np.iinfo(np_dtype)
         return isinstance(c, int) and info.min <= c <= info.max
-    with np.errstate(all="raise"):
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
         try:
-            np.asarray(c).astype(np_dtype)
-        except (FloatingPointError, OverflowError, ValueError, TypeError):
+            np.asarray(np.array(c, dtype=complex if isinstance(c, complex) else float)).astype(
+                np_dtype)
+        except (FloatingPointError, OverflowError, ValueError, TypeError, Warning):
             return False
     return True
