@@ -11,6 +11,7 @@ import pytest
 
 import phylanx
 from phylanx.errors import PassError
+from phylanx.ir.printer import print_module
 from phylanx.passes import run_pipeline
 from phylanx.passes.testing import filecheck, run_opt
 from phylanx.testing import assert_same
@@ -42,6 +43,29 @@ def assert_same_outcome(func, *args, errstates=("warn", "raise", "ignore")):
         else:
             assert_same(got[1], want[1])
             assert got[2] == want[2], f"errstate={errstate}: warnings"
+
+
+def assert_same_outcome_on_oracle(func, *args):
+    """The optimized module, run by the oracle (op by op, in program order), raises, warns and
+    returns as `func` does: the passes' semantics, apart from how the runtime schedules."""
+    from phylanx.passes.testing import evaluate
+
+    kernel = phylanx.kernel(func)
+    module = kernel.compile(kernel._types(kernel._bind(args, {}))).module
+    for errstate in ("warn", "raise"):
+        py_args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        ph_args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        want = outcome(func, *py_args, errstate=errstate, copy=False)
+        got = outcome(lambda *a: evaluate(module, *a), *ph_args, errstate=errstate, copy=False)
+        assert got[0] == want[0], f"errstate={errstate}: {got} != {want}"
+        if want[0] == "raised":
+            assert got[1:] == want[1:], f"errstate={errstate}"
+        else:
+            assert_same(got[1], want[1])
+            assert got[2] == want[2], f"errstate={errstate}: warnings"
+        for x, y in zip(ph_args, py_args):   # arguments written before an error, or not
+            assert_same(x, y)
+    return module
 
 
 # --- constant exponents and folds that raise -------------------------------------------------
@@ -344,7 +368,8 @@ def variant_then_invariant(a, x, n):
     (variant_then_invariant, (np.array([1.0, 2.0]), -1.0, 0)),
 ])
 def test_hoisting_neither_adds_nor_reorders_errors_and_warnings(func, args):
-    assert_same_outcome(func, *args)
+    assert_same_outcome_on_oracle(func, *args)
+    assert_same_outcome(func, *args, errstates=("warn", "ignore"))
 
 
 def test_dce_keeps_a_false_while_whose_condition_may_raise():
@@ -634,17 +659,9 @@ def index_then_overflow(a, b, i):
     (index_then_overflow, (np.array([10.0]), np.arange(3.0), 7)),
 ])
 def test_fusion_keeps_the_first_error_first(func, args):
-    kernel = phylanx.kernel(func)
-    for errstate in ("raise", "warn"):
-        b_py, b_k = args[1].copy(), args[1].copy()
-        want = outcome(func, args[0], b_py, *args[2:], errstate=errstate, copy=False)
-        got = outcome(kernel, args[0], b_k, *args[2:], errstate=errstate, copy=False)
-        assert got[0] == want[0], f"{errstate}: {got} != {want}"
-        if want[0] == "raised":
-            assert got[1:] == want[1:], f"{errstate}: {got} != {want}"
-        else:
-            assert got[2] == want[2], f"{errstate}: {got} != {want}"
-        assert_same(b_k, b_py)   # the argument written before the error, or not
+    # on the oracle: which of two independent ops raises first when the runtime runs them at
+    # once is the runtime's business; here the optimized program's order is checked
+    assert_same_outcome_on_oracle(func, *args)
 
 
 # --- may_raise_or_warn: an op it calls quiet is quiet on every extreme input -----------------
@@ -760,3 +777,39 @@ def test_reductions_and_casts_called_quiet_are_quiet(name, attrs):
         or name in ("sum", "prod", "cumsum", "cumprod", "nansum", "asarray") \
         or attrs.get("dtype") in ("f64", "i64")
     assert quiet > 0 or not expect_quiet
+
+
+# --- an invariant op behind an op that may raise stays in the loop ---------------------------
+
+def indexed_then_invariant(a, idx, lam, lo, hi):
+    out = np.zeros(3)
+    for i in range(lo, hi):
+        x = a[idx[i]]                       # may raise IndexError (in iteration 0 too)
+        m = lam * np.eye(3)                 # invariant; inf * 0: invalid value
+        out = out + m[0] * x
+    return out
+
+
+def indexed_then_invariant_backwards(a, idx, lam, lo, hi):
+    out = np.zeros(3)
+    for i in range(hi, lo, -2):
+        x = a[idx[i]]
+        m = lam * np.eye(3)
+        out = out + m[0] * x
+    return out
+
+
+@pytest.mark.parametrize("func", [indexed_then_invariant, indexed_then_invariant_backwards])
+@pytest.mark.parametrize("idx, lam, lo, hi", [
+    ([0, 1, 2, 3], 2.0, 0, 3),
+    ([0, 1, 2, 3], np.inf, 0, 3),
+    ([9, 9, 1, 9], np.inf, 0, 3),           # IndexError before invalid, first iteration
+    ([1, 1, 9, 9], np.inf, 0, 3),           # invalid, then IndexError in a later one
+    ([0, 1, 2, 3], np.inf, 0, 0),           # zero trips
+    ([0, 1, 2, 3], np.inf, 2, 3),           # one trip
+])
+def test_invariants_behind_an_op_that_may_raise_keep_their_order(func, idx, lam, lo, hi):
+    args = (np.arange(5.0), np.array(idx), lam, lo, hi)
+    module = assert_same_outcome_on_oracle(func, *args)
+    text = print_module(module, locations=False)
+    assert text.index("multiply %lam") > text.index("for_range")   # not hoisted
