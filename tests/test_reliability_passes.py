@@ -534,7 +534,7 @@ def test_mutated_modules_raise_only_parse_errors():
         try:
             m = parse_physl(text)
         except ParseError as e:
-            assert "line" in str(e) or "no function" in str(e), str(e)
+            assert str(e).startswith("line ") and ", column " in str(e), str(e)
             continue
         parsed += 1
         try:

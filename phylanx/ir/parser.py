@@ -50,7 +50,7 @@ class Parser(TokenStream):
             m.add(f)
             self.skip_newlines()
         if not m.functions:
-            raise ParseError("no function in PhySL text")
+            raise _at(self.peek, "no function in PhySL text")
         return m
 
     def function(self) -> Function:
@@ -306,5 +306,5 @@ def parse_physl(text: str) -> Module:
     except (RecursionError, ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
         # a safety net: the checks above should leave nothing for it
         tok = parser.tokens[min(parser.pos, len(parser.tokens) - 1)] if parser.tokens else None
-        where = _at(tok, "") if tok is not None else ParseError("line 1, column 1: ")
-        raise ParseError(f"{where}invalid PhySL ({type(e).__name__}: {e})") from None
+        where = f"line {tok.line}, column {tok.col}" if tok is not None else "line 1, column 1"
+        raise ParseError(f"{where}: invalid PhySL ({type(e).__name__}: {e})") from None
