@@ -286,9 +286,7 @@ def parse_types(text: str) -> list[Type]:
     Raises lexer.ParseError (a ValueError) naming the column."""
     from .lexer import TypeParser
 
-    parser = TypeParser(text)
-    parser.tokens = _numpy_spelling(parser.tokens)
-    return parser.parse_list()
+    return TypeParser(text, rewrite=_numpy_spelling).parse_list()
 
 
 _PHYSL_NAMES = {*DTYPES, *PY_KINDS, "none", "tuple", "list"}
