@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from phylanx.frontend.external import ExternalReads
 from phylanx.ir.core import Function, Module
 from phylanx.ir.types import Type
 from phylanx.ir.verifier import VerifyError, verify_module
@@ -12,9 +13,14 @@ class Compiler:
         self.module = Module()
         self.lowered: dict[tuple, Function] = {}
         self.in_progress: list = []
+        self.reads = ExternalReads()  # what the functions read from outside their arguments
+        self.hidden: dict[str, list[int]] = {}  # function name -> its hidden array arguments
 
     def compile(self, func, arg_types: list[Type], verify: bool = True) -> Module:
-        self._lower(func, list(arg_types), func.__name__)
+        """The module for `func` and `arg_types`. Its entry function takes, after the declared
+        arguments, the arrays `self.reads.arrays` fetches (in that order)."""
+        entry = self._lower(func, list(arg_types), func.__name__)
+        self.reads.order_arrays(self.hidden[entry.name])
         if verify:
             try:
                 verify_module(self.module)
@@ -46,6 +52,7 @@ class Compiler:
         finally:
             self.in_progress.pop()
         self.lowered[(func, tuple(arg_types))] = f
+        self.hidden[f.name] = lowerer.hidden_order
         return f
 
 

@@ -8,6 +8,7 @@ import types as pytypes
 
 import numpy as np
 
+from phylanx.frontend.external import is_fixed_holder
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.registry import TypeRuleError, all_ops
@@ -72,7 +73,8 @@ class CallsMixin:
             except AttributeError:
                 raise self.error(f"{_display(base.obj)} has no attribute '{name}'", node) \
                     from None
-            return self.global_value(obj, node)
+            read = None if is_fixed_holder(base.obj) else ("attr", base.obj, name)
+            return self.global_value(obj, node, read, name)
         if base is EMPTY_LIST:
             return BoundMethod(base, name)
         v = self.value(base, node.value)
@@ -382,6 +384,11 @@ class CallsMixin:
         args = [self.value(x if isinstance(x, (Value, Static)) else Static(x), node)
                 for x in bound.arguments.values()]
         callee = self.compiler.lower_callee(func, [a.type for a in args], self, node)
+        # Python looks the function's code and defaults up at each call
+        self.reads.guard("attr", func, "__code__", func.__code__)
+        self.reads.guard("attr", func, "__defaults__", func.__defaults__)
+        for k in self.compiler.hidden[callee.name]:  # the arrays the callee reads from outside
+            args.append(self.hidden_argument(k, callee.args[len(args)].hint, node))
         return self.emit_op("call", args, {"callee": callee.name},
                             result_types=[callee.result_type]).result
 

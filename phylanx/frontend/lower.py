@@ -16,6 +16,7 @@ from phylanx.errors import CompileError
 from phylanx.frontend.calls import CallsMixin
 from phylanx.frontend.desugar import desugar
 from phylanx.frontend.expressions import ExpressionsMixin
+from phylanx.frontend.external import MISSING
 from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
@@ -49,7 +50,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.src = read_source(func)
         self.file = self.src.file
         self.node: ast.AST = self.src.fdef
-        fdef = desugar(self.src.fdef, self.file, self.src.line_offset, self.src.col_offset)
+        fdef = desugar(self.src)
         self.fdef = fdef
         args = fdef.args
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
@@ -62,15 +63,13 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.function = Function(name, arg_types, names, None, self.file, self.loc(fdef))
         self.builder = Builder(self.function.body, self.function.loc)
         self.env: dict[str, object] = dict(zip(names, self.function.args))
-        self.closure = {}
         code = getattr(func, "__code__", None)
-        if code is not None and func.__closure__:
-            for var, cell in zip(code.co_freevars, func.__closure__):
-                try:
-                    self.closure[var] = cell.cell_contents
-                except ValueError:
-                    pass
+        self.cells = dict(zip(code.co_freevars, func.__closure__ or ())) if code else {}
         self.globals = getattr(func, "__globals__", {})
+        self.reads = compiler.reads
+        # arrays read from outside: hidden arguments of this function, by ExternalReads index
+        self.hidden: dict[int, Value] = {}
+        self.hidden_order: list[int] = []
         self.return_value: Value | None = None
         self.probing = 0  # > 0 while lowering loop bodies only to discover carried types
 
@@ -83,15 +82,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
                         + self.src.col_offset)
 
     def error(self, message: str, node: ast.AST | None = None) -> CompileError:
-        node = node or self.node
-        line = getattr(node, "lineno", self.src.fdef.lineno)
-        col = getattr(node, "col_offset", 0)
-        end = getattr(node, "end_col_offset", None)
-        if getattr(node, "end_lineno", line) != line:
-            end = None
-        off = self.src.col_offset
-        return CompileError(message, self.file, line + self.src.line_offset, col + 1 + off,
-                            None if end is None else end + off)
+        return self.src.error(message, node or self.node)
 
     @contextmanager
     def at(self, node: ast.AST):
@@ -245,14 +236,35 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
             return x
         if name.startswith("__phx_it"):
             raise self.error("internal: loop variable unbound", node)
-        for scope in (self.closure, self.globals):
-            if name in scope:
-                return self.global_value(scope[name], node)
+        if name in self.cells:
+            cell = self.cells[name]
+            try:
+                obj = cell.cell_contents
+            except ValueError:
+                raise self.error(f"free variable '{name}' referenced before assignment in "
+                                 "enclosing scope", node) from None
+            return self.global_value(obj, node, ("cell", cell, None), name)
+        if name in self.globals:
+            return self.global_value(self.globals[name], node, ("global", self.globals, name),
+                                     name)
         if hasattr(builtins, name):
+            # a global of that name defined later would take precedence
+            self.reads.guard("global", self.globals, name, MISSING)
             return Static(getattr(builtins, name))
         raise self.error(f"name '{name}' is not defined", node)
 
-    def global_value(self, obj, node):
+    def global_value(self, obj, node, read=None, hint: str = ""):
+        """The value of `obj`, read from outside the function by `read` (kind, holder, key):
+        arrays become hidden arguments, anything else a constant the call checks."""
+        if read is not None:
+            if isinstance(obj, np.ndarray):
+                return self.hidden_array(obj, read, hint or str(read[2]), node)
+            if isinstance(obj, tuple) and any(_holds_array(v) for v in obj):
+                self.reads.guard(*read, obj)
+                return self.emit_op("tuple", [
+                    self.value(self.global_value(v, node, ("item", obj, k), f"{hint}{k}"), node)
+                    for k, v in enumerate(obj)]).result
+            self.reads.guard(*read, obj)
         if isinstance(obj, (bool, int, float, complex, np.generic, type(None))) or (
                 isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, np.generic))
                                                for v in obj)):
@@ -260,6 +272,24 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         if isinstance(obj, np.ndarray):
             return self.const(obj)
         return Static(obj)
+
+    def hidden_array(self, obj: np.ndarray, read, hint: str, node) -> Value:
+        """The hidden argument that passes array `obj`, read by `read`, at every call."""
+        k = self.reads.array(*read, obj)
+        return self.hidden_argument(k, hint, node)
+
+    def hidden_argument(self, k: int, hint: str, node) -> Value:
+        v = self.hidden.get(k)
+        if v is None:
+            _, _, dtype, shape, _ = self.reads.arrays[k]
+            try:
+                t = ArrayType(dtype_name(dtype), shape)
+            except KeyError:
+                raise self.error(f"arrays of dtype {dtype} are not supported", node) from None
+            v = self.function.body.add_arg(t, hint)
+            self.hidden[k] = v
+            self.hidden_order.append(k)
+        return v
 
     # -- regions -----------------------------------------------------------------------------
     def lower_region(self, block: Block, bindings: dict, body):
@@ -296,6 +326,10 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
     def emit_return(self, v: Value) -> None:
         self.function.result_type = v.type
         self.emit_op("return", [v])
+
+
+def _holds_array(v) -> bool:
+    return isinstance(v, np.ndarray) or isinstance(v, tuple) and any(map(_holds_array, v))
 
 
 class _NotConst:

@@ -18,7 +18,7 @@ from phylanx.ir.types import (
     result_dtype,
 )
 
-_UNSUPPORTED_STMT = {
+UNSUPPORTED_STATEMENTS = {
     ast.With: "'with' statements", ast.Try: "'try' statements", ast.Raise: "'raise'",
     ast.Assert: "'assert'", ast.Global: "'global'", ast.Nonlocal: "'nonlocal'",
     ast.Delete: "'del'", ast.Import: "'import' inside a kernel",
@@ -26,6 +26,12 @@ _UNSUPPORTED_STMT = {
     ast.ClassDef: "'class' inside a kernel", ast.AsyncFor: "'async for'",
     ast.AsyncWith: "'async with'", ast.Match: "'match' statements",
 }
+
+
+def unsupported_statement(s: ast.stmt) -> str:
+    """The message refusing statement `s`."""
+    what = UNSUPPORTED_STATEMENTS.get(type(s), f"'{type(s).__name__}' statements")
+    return f"unsupported construct: {what} cannot be compiled"
 
 
 class StatementsMixin:
@@ -72,8 +78,7 @@ class StatementsMixin:
         elif isinstance(s, ast.Pass):
             pass
         else:
-            what = _UNSUPPORTED_STMT.get(type(s), f"'{type(s).__name__}' statements")
-            raise self.error(f"unsupported construct: {what} cannot be compiled", s)
+            raise self.error(unsupported_statement(s), s)
 
     # -- assignment --------------------------------------------------------------------------
     def assign(self, target: ast.expr, value) -> None:
