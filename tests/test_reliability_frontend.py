@@ -288,3 +288,122 @@ def test_try_is_refused_at_the_try():
         returns_inside_try(1.0)
     first = returns_inside_try.py_func.__code__.co_firstlineno
     assert (info.value.line, info.value.col) == (first + 2, 5)
+
+
+# --- a variable has the type Python gives it on the path taken, or the kernel is refused ----
+
+
+def _refused(kernel, args, fragment):
+    """The kernel is refused at compile time with `fragment` in the message, naming a place
+    inside the kernel's source."""
+    with pytest.raises(phylanx.CompileError, match=fragment) as info:
+        kernel(*args)
+    code = kernel.py_func.__code__
+    assert info.value.file == code.co_filename and info.value.line >= code.co_firstlineno
+    return info.value
+
+
+@phylanx.kernel
+def centred_n_times(x, n):
+    for i in range(n):
+        x = x - x.mean()
+    return x
+
+
+@phylanx.kernel
+def halved_if(x, c):
+    if c:
+        x = x * 0.5
+    return x
+
+
+@phylanx.kernel
+def python_scalar_sum(n):
+    s = 0
+    for i in range(n):
+        s = s + 0.5
+    return s
+
+
+@phylanx.kernel
+def while_halving(x):
+    while x.sum() > 100:
+        x = x / 2
+    return x
+
+
+def test_dtype_changed_in_a_loop_is_refused_at_the_assignment():
+    e = _refused(centred_n_times, (np.arange(3), 0), "'x' changes type from i64.* to f64")
+    first = centred_n_times.py_func.__code__.co_firstlineno
+    assert (e.line, e.col) == (first + 3, 9)
+    assert "x = x.astype(np.float64) before the loop" in e.message
+    e = _refused(python_scalar_sum, (0,), "'s' changes type from int to float")
+    assert "s = float(s)" in e.message
+    _refused(while_halving, (np.arange(300),), "'x' changes type from i64")
+
+
+def test_dtype_changed_in_one_branch_is_refused():
+    e = _refused(halved_if, (np.arange(3), False), "'x' changes type from i64.* to f64")
+    first = halved_if.py_func.__code__.co_firstlineno
+    assert (e.line, e.col) == (first + 3, 9)
+
+
+def test_same_dtype_on_every_path_still_compiles():
+    check_kernel(centred_n_times, np.arange(3.0), 0)
+    check_kernel(centred_n_times, np.arange(3.0), 2)
+    check_kernel(halved_if, np.arange(3.0), False)
+    check_kernel(halved_if, np.arange(3.0), True)
+    check_kernel(while_halving, np.arange(300.0))
+
+
+@phylanx.kernel
+def dead_after_type_change(x, n):
+    t = 0
+    for i in range(n):
+        t = x * 0.5  # an int before the loop, an array in it: never read after
+        x = x + t
+    t = 1
+    return x, t
+
+
+def test_type_change_of_a_variable_not_read_afterwards_compiles():
+    check_kernel(dead_after_type_change, np.arange(3.0), 0)
+    check_kernel(dead_after_type_change, np.arange(3.0), 3)
+
+
+@phylanx.kernel
+def returns_int_or_float(c):
+    if c:
+        return 1
+    return 2.5
+
+
+@phylanx.kernel
+def conditional_expression(c, x):
+    y = 1 if c else 2.5
+    return y * x
+
+
+@phylanx.kernel
+def larger_of(a, b):
+    return max(a, b)
+
+
+def test_results_whose_type_depends_on_the_path_are_refused():
+    _refused(returns_int_or_float, (True,), "returns int on one path and float on another")
+    _refused(conditional_expression, (True, np.arange(3)), "int on one path and float")
+    _refused(larger_of, (3, 2.5), "max\\(\\) of int and float")
+
+
+@phylanx.kernel
+def conditional_expression_of_one_type(c, x):
+    y = 1.0 if c else 2.5
+    return y * x, (x if c else -x)
+
+
+def test_conditional_expressions_of_one_type_compile():
+    check_kernel(conditional_expression_of_one_type, True, np.arange(3))
+    check_kernel(conditional_expression_of_one_type, False, np.arange(3))
+    check_kernel(larger_of, 3.0, 2.5)
+    check_kernel(larger_of, 3, 4)
+    check_kernel(larger_of, np.float64(3.0), 2.5)

@@ -19,6 +19,7 @@ from phylanx.ir.types import (
     ScalarType,
     TupleType,
     dtype_name,
+    same_kind_of_value,
 )
 
 
@@ -334,6 +335,11 @@ class CallsMixin:
         for b in args[1:]:
             if isinstance(b.type, ArrayType) or isinstance(best.type, ArrayType):
                 raise self.error(f"{name}() of arrays is ambiguous; use np.{name}imum", node)
+            if not same_kind_of_value(best.type, b.type):
+                raise self.error(f"{name}() of {best.type} and {b.type}: Python returns the "
+                                 f"{'smallest' if name == 'min' else 'largest'} argument with "
+                                 "its own type, which phylanx cannot do; convert the arguments "
+                                 "to one type first", node)
             t = self.merge_type(name, best.type, b.type, f"in {name}()")
             best, b = self.convert(best, t), self.convert(b, t)
             best = self.emit("select", self.emit(better, b, best), b, best)

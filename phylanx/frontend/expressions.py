@@ -141,8 +141,8 @@ class ExpressionsMixin:
             self.lower_region(block, {}, lambda fn=fn, out=out: out.setdefault("v", fn()))
             blocks.append(block)
             values.append(out["v"])
-        t = self.merge_type("expression", values[0].type, values[1].type,
-                            "in the two arms of this expression")
+        t = self.merge_type(None, values[0].type, values[1].type,
+                            "in the two arms of this expression", changed=True)
         for block, v in zip(blocks, values):
             saved = self.builder.block
             self.builder.block = block

@@ -15,10 +15,8 @@ seen.
 
 from __future__ import annotations
 
-import operator
 import sys
 import types
-from functools import partial
 
 import numpy as np
 
@@ -35,17 +33,28 @@ def _cell_contents(cell):
         return MISSING
 
 
-def fetcher(kind: str, holder, key):
-    """A no-argument callable reading the current value (or MISSING)."""
+def _fetch_expr(kind: str, holder: str, key) -> str:
+    """Python expression reading the current value (or MISSING); `holder` names the holder."""
     if kind == "global":
-        return partial(holder.get, key, MISSING)
+        return f"{holder}.get({key!r}, MISSING)"
     if kind == "cell":
-        return partial(_cell_contents, holder)
+        return f"cell_contents({holder})"
     if kind == "attr":
-        return partial(getattr, holder, key, MISSING)
+        return f"getattr({holder}, {key!r}, MISSING)"
     if kind == "item":
-        return partial(operator.getitem, holder, key)
+        return f"{holder}[{int(key)}]"
     raise ValueError(f"unknown read kind {kind!r}")
+
+
+def fetch(kind: str, holder, key):
+    """The value read now (or MISSING); what _fetch_expr's expression computes."""
+    if kind == "global":
+        return holder.get(key, MISSING)
+    if kind == "cell":
+        return _cell_contents(holder)
+    if kind == "attr":
+        return getattr(holder, key, MISSING)
+    return holder[key]
 
 
 def is_fixed_holder(obj) -> bool:
@@ -75,63 +84,115 @@ def _same_value(old, new) -> bool:
 class ExternalReads:
     """What one compilation read from outside its arguments.
 
-    `guards`: [fetch, expected object] for everything embedded in the compiled code;
-    `arrays`: (fetch, class, dtype, shape) of each hidden array argument, in order.
+    `guards`: [(kind, holder, key), expected object] for everything the compiled code
+    embeds; `arrays`: ((kind, holder, key), class, dtype, shape) of each hidden array
+    argument, in order. A read is ("global", globals dict, name), ("cell", cell, None),
+    ("attr", object, name) or ("item", tuple, index).
     """
 
-    __slots__ = ("_array_keys", "_guard_keys", "arrays", "guards")
+    __slots__ = ("_array_keys", "_check", "_guard_keys", "absent", "arrays", "guards")
 
     def __init__(self):
         self.guards: list[list] = []
         self.arrays: list[tuple] = []
+        self.absent: dict[int, tuple[dict, set]] = {}  # id(globals) -> (globals, names)
         self._guard_keys: set = set()
         self._array_keys: dict = {}
+        self._check = None
 
     def __bool__(self) -> bool:
-        return bool(self.guards or self.arrays)
+        return bool(self.guards or self.arrays or self.absent)
+
+    def guard_absent(self, globals_: dict, name: str) -> None:
+        """Record that `name` is not a global (the code uses the builtin of that name)."""
+        if id(globals_) not in self.absent:
+            self.absent[id(globals_)] = (globals_, set())
+            self._check = None
+        names = self.absent[id(globals_)][1]
+        if name not in names:
+            names.add(name)
+            self._check = None
 
     def guard(self, kind: str, holder, key, expected) -> None:
         """Record that the compiled code assumes reading (kind, holder, key) gives `expected`."""
-        k = (kind, id(holder), key)
+        k = (kind, id(holder), key)  # the read keeps holder alive: its id is not reused
         if k not in self._guard_keys:
             self._guard_keys.add(k)
-            # holder is kept alive with the guard, so its id is not reused meanwhile
-            self.guards.append([fetcher(kind, holder, key), expected, holder])
+            self.guards.append([(kind, holder, key), expected])
+            self._check = None
 
     def array(self, kind: str, holder, key, value: np.ndarray) -> int:
         """The position of the hidden argument reading this array (recorded once)."""
         k = (kind, id(holder), key)
         if k not in self._array_keys:
             self._array_keys[k] = len(self.arrays)
-            self.arrays.append((fetcher(kind, holder, key), value.__class__, value.dtype,
-                                value.shape, holder))
+            self.arrays.append(((kind, holder, key), value.__class__, value.dtype, value.shape))
+            self._check = None
         return self._array_keys[k]
 
     def order_arrays(self, order: list[int]) -> None:
         """Keep the arrays the entry function takes, in the order of its hidden arguments."""
         self.arrays = [self.arrays[k] for k in order]
         self._array_keys = {}
+        self._check = None
 
     def current(self) -> tuple | None:
         """The hidden array arguments now, or None when something read no longer gives
         what this compilation assumed."""
+        check = self._check
+        if check is None:
+            check = self._check = self._compile_check()
+        return check()
+
+    def _recheck(self) -> tuple | None:
+        """current() after an identity test failed: equal values still pass."""
+        if any(name in d for d, names in self.absent.values() for name in names):
+            return None
         for g in self.guards:
-            now = g[0]()
+            now = fetch(*g[0])
             if now is not g[1]:
                 if not _same_value(g[1], now):
                     return None
-                g[1] = now  # equal value: check by identity from now on
+                g[1] = now  # check by identity from now on
+                self._check = None
         return self.fetch_arrays()
 
     def fetch_arrays(self) -> tuple | None:
         """The hidden array arguments now (None if one changed class, dtype or shape)."""
-        if not self.arrays:
-            return ()
         out = []
-        for fetch, cls, dtype, shape, _ in self.arrays:
-            a = fetch()
+        for read, cls, dtype, shape in self.arrays:
+            a = fetch(*read)
             if a.__class__ is not cls or a.shape != shape or (
                     a.dtype is not dtype and a.dtype != dtype):
                 return None
             out.append(a)
         return tuple(out)
+
+    def _compile_check(self):
+        """current() as straight-line code: every call of the kernel runs it, so it does
+        one dict lookup (or getattr) and one identity test per read, nothing more."""
+        env = {"MISSING": MISSING, "cell_contents": _cell_contents, "recheck": self._recheck}
+        tests = []
+        for i, ((kind, holder, key), _) in enumerate(self.guards):
+            env[f"h{i}"] = holder
+            env[f"e{i}"] = self.guards[i][1]
+            tests.append(f"{_fetch_expr(kind, f'h{i}', key)} is not e{i}")
+        for i, (d, names) in enumerate(self.absent.values()):
+            env[f"g{i}"] = d
+            tests.extend(f"{name!r} in g{i}" for name in sorted(names))
+        lines = ["def current():"]
+        if tests:
+            lines.append(f"    if {' or '.join(tests)}:")
+            lines.append("        return recheck()")
+        names = []
+        for j, ((kind, holder, key), cls, dtype, shape) in enumerate(self.arrays):
+            env.update({f"a{j}_holder": holder, f"C{j}": cls, f"D{j}": dtype, f"S{j}": shape})
+            a = f"a{j}"
+            lines.append(f"    {a} = {_fetch_expr(kind, f'{a}_holder', key)}")
+            lines.append(f"    if {a}.__class__ is not C{j} or {a}.dtype is not D{j} or "
+                         f"{a}.shape != S{j}:")
+            lines.append("        return recheck()  # (an equal dtype may be another object)")
+            names.append(a)
+        lines.append(f"    return ({''.join(n + ', ' for n in names)})")
+        exec("\n".join(lines), env)  # noqa: S102  (generated from the reads above)
+        return env["current"]

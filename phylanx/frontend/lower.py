@@ -14,10 +14,10 @@ import numpy as np
 
 from phylanx.errors import CompileError
 from phylanx.frontend.calls import CallsMixin
-from phylanx.frontend.desugar import desugar
+from phylanx.frontend.desugar import RET, desugar
 from phylanx.frontend.expressions import ExpressionsMixin
-from phylanx.frontend.external import MISSING
-from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
+from phylanx.frontend.liveness import Liveness
+from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
 from phylanx.ir.core import Block, Function, Location, Module, Value
@@ -25,6 +25,7 @@ from phylanx.ir.registry import Builder, TypeRuleError, lookup
 from phylanx.ir.types import (
     BOOL,
     COMPLEX,
+    DTYPES,
     FLOAT,
     INT,
     NONE,
@@ -34,6 +35,7 @@ from phylanx.ir.types import (
     TupleType,
     Type,
     dtype_name,
+    same_kind_of_value,
     type_of_value,
     unify,
 )
@@ -52,6 +54,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.node: ast.AST = self.src.fdef
         fdef = desugar(self.src)
         self.fdef = fdef
+        self.liveness = Liveness(fdef)
         args = fdef.args
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
             raise self.error("*args, **kwargs, keyword-only and positional-only parameters "
@@ -71,6 +74,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.hidden: dict[int, Value] = {}
         self.hidden_order: list[int] = []
         self.return_value: Value | None = None
+        self.bind_sites: dict[tuple, tuple] = {}  # (name, id(value)) -> (value, node)
         self.probing = 0  # > 0 while lowering loop bodies only to discover carried types
 
     # -- locations and errors --------------------------------------------------------------
@@ -210,15 +214,17 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     def materialize_for(self, x, t: Type) -> Value:
         """`x` (possibly missing or an empty list) as a value of type `t`."""
-        if x is None or x is UNKNOWN:
+        if x is None or x is UNKNOWN or x is DEAD:
             return self.emit_op("undef", result_types=[t]).result
         if x is EMPTY_LIST:
             return self.emit_op("list_empty", result_types=[t]).result
         return self.convert(self.value(x), t)
 
     def bind(self, name: str, x) -> None:
-        if isinstance(x, Value) and not x.hint:
-            x.hint = hint_for(name)
+        if isinstance(x, Value):
+            if not x.hint:
+                x.hint = hint_for(name)
+            self.bind_sites[(name, id(x))] = (x, self.node)  # for errors about `name`
         self.env[name] = x
 
     def rebind_aliases(self, old: Value, new: Value) -> None:
@@ -233,6 +239,9 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
             x = self.env[name]
             if x is UNKNOWN:
                 raise NeedsType(name)
+            if x is DEAD:
+                raise self.error(f"internal: '{name}' is read where liveness found it dead",
+                                 node)
             return x
         if name.startswith("__phx_it"):
             raise self.error("internal: loop variable unbound", node)
@@ -249,7 +258,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
                                      name)
         if hasattr(builtins, name):
             # a global of that name defined later would take precedence
-            self.reads.guard("global", self.globals, name, MISSING)
+            self.reads.guard_absent(self.globals, name)
             return Static(getattr(builtins, name))
         raise self.error(f"name '{name}' is not defined", node)
 
@@ -281,7 +290,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
     def hidden_argument(self, k: int, hint: str, node) -> Value:
         v = self.hidden.get(k)
         if v is None:
-            _, _, dtype, shape, _ = self.reads.arrays[k]
+            _, _, dtype, shape = self.reads.arrays[k]
             try:
                 t = ArrayType(dtype_name(dtype), shape)
             except KeyError:
@@ -304,16 +313,59 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         finally:
             self.env, self.builder.block = saved_env, saved_block
 
-    def merge_type(self, name: str, a: Type | None, b: Type | None, what: str) -> Type:
+    def merge_type(self, name: str, a: Type | None, b: Type | None, what: str,
+                   changed=None, dead: bool = False) -> Type | None:
+        """The type of variable `name` where paths giving types `a` and `b` meet.
+
+        A merge that would change a dtype (int meeting float, i32 meeting i64, ...) is
+        refused: Python's value keeps the type of the path taken, a merged variable cannot.
+        `changed` is None when the variable is not read after the meeting point (the merge
+        is then harmless); else the value whose type differs from the one the variable had
+        before (or True when no single value is to blame): the error points at where it was
+        assigned. A `dead` variable (never read again) whose types do not unify gets None.
+        """
         if a is None:
             return b
         if b is None:
             return a
         t = unify(a, b)
         if t is None:
+            if dead:
+                return None  # never read again: it needs no type here
             raise self.error(f"variable '{hint_for(name)}' has type {a} and {b} {what}; "
                              "phylanx needs one type per variable")
+        if changed is not None and not same_kind_of_value(a, b):
+            raise self.type_change_error(name, a, b, t, what, changed)
         return t
+
+    def type_change_error(self, name: str, a: Type, b: Type, t: Type, what: str,
+                          changed) -> CompileError:
+        site = self.bind_site(name, changed) if isinstance(changed, Value) else None
+        if name is None:
+            return self.error(f"this expression has type {a} on one path and {b} on the other; "
+                              "phylanx needs one type per value (Python's would depend on the "
+                              f"path taken): convert, e.g. {_conversion_hint('', t, call=True)}")
+        fix = _conversion_hint(hint_for(name), t)
+        if site is not None:
+            a, b = (a if changed.type == b else b), changed.type  # from a to b
+        if name == RET:
+            return self.error(f"'{self.fdef.name}' returns {a} on one path and {b} on another; "
+                              f"phylanx needs one return type (Python's would depend on the "
+                              f"path taken): convert the returned values, e.g. "
+                              f"{_conversion_hint('', t, call=True)}", site)
+        if site is not None:
+            return self.error(f"variable '{hint_for(name)}' changes type from {a} to "
+                              f"{b} {what}; phylanx needs one type per variable "
+                              f"(Python's would depend on the path taken): give it one type "
+                              f"on every path, e.g. {fix} {_before(what)}", site)
+        return self.error(f"'{hint_for(name)}' has type {a} on one path and {b} on another "
+                          f"{what}; phylanx needs one type per variable (Python's would depend "
+                          f"on the path taken): convert, e.g. {fix}")
+
+    def bind_site(self, name: str, v: Value) -> ast.AST | None:
+        """The node where `v` was last bound to `name`, if known."""
+        entry = self.bind_sites.get((name, id(v)))
+        return entry[1] if entry is not None and entry[0] is v else None
 
     # -- entry -----------------------------------------------------------------------------
     def lower(self) -> Function:
@@ -326,6 +378,30 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
     def emit_return(self, v: Value) -> None:
         self.function.result_type = v.type
         self.emit_op("return", [v])
+
+
+def _before(what: str) -> str:
+    return "before the loop" if "loop" in what else "before the 'if'" if "'if'" in what \
+        else "first"
+
+
+_PYTHON_KIND_OF = {"i64": "int", "f64": "float", "c128": "complex"}
+
+
+def _conversion_hint(name: str, t: Type, call: bool = False) -> str:
+    """Python code giving `name` type `t` (for error messages); with `call`, an expression."""
+    target = name or "..."
+    if isinstance(t, ArrayType):
+        code = f"{target}.astype(np.{DTYPES[t.dtype].name})"
+    elif isinstance(t, ScalarType) and t.kind in ("int", "float", "complex", "bool"):
+        code = f"{t.kind}({target})"
+    elif isinstance(t, ScalarType) and t.kind in _PYTHON_KIND_OF:
+        code = f"{_PYTHON_KIND_OF[t.kind]}({target})"  # merges with the NumPy scalar
+    elif isinstance(t, ScalarType):
+        code = f"np.{DTYPES[t.kind].name}({target})"
+    else:
+        return f"one type ({t}) on every path"
+    return code if call or not name else f"{name} = {code}"
 
 
 def _holds_array(v) -> bool:

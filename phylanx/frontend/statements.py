@@ -6,7 +6,7 @@ import ast
 
 import numpy as np
 
-from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static
+from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static
 from phylanx.ir.core import Block, Value
 from phylanx.ir.types import (
     BOOL,
@@ -180,8 +180,11 @@ class StatementsMixin:
             self.lower_block(s.body if static else s.orelse)
             return
         cond = self.truth(cond)
+        outside = self.loaded_outside(s)
+        live = self.liveness.live_after(s)
         self.lower_branches(cond, lambda: self.lower_block(s.body),
-                            lambda: self.lower_block(s.orelse), self.loaded_outside(s))
+                            lambda: self.lower_block(s.orelse), outside,
+                            outside if live is None else live)
 
     def loaded_outside(self, node: ast.AST) -> set[str]:
         """Names read anywhere in the function outside `node`."""
@@ -191,11 +194,13 @@ class StatementsMixin:
         return {n.id for n in ast.walk(self.fdef) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load) and id(n) not in inside}
 
-    def lower_branches(self, cond: Value, then_fn, else_fn, live: set[str]) -> None:
+    def lower_branches(self, cond: Value, then_fn, else_fn, live: set[str],
+                       read_after: set[str]) -> None:
         """Lower an `if`; variables it changes that are live afterwards become its results.
 
         A name is live after the `if` when it existed before it (a loop may carry it) or is
-        read somewhere outside the statement.
+        read somewhere outside the statement. Only one in `read_after` (may be read before
+        being assigned again) must have the same dtype on both paths.
         """
         before = self.env
         blocks, envs = [], []
@@ -224,7 +229,14 @@ class StatementsMixin:
             tb = b.type if isinstance(b, Value) else None
             if ta is None and tb is None:
                 continue
-            types.append(self.merge_type(name, ta, tb, "in the two branches of this 'if'"))
+            read = name in read_after
+            t = None if DEAD in (a, b) else self.merge_type(
+                name, ta, tb, "in a branch of this 'if'",
+                _changed(before.get(name), a, b) if read else None, dead=not read)
+            if t is None:
+                self.env[name] = DEAD
+                continue
+            types.append(t)
             merged.append((name, a, b))
         for block, idx in zip(blocks, (1, 2)):
             saved = self.builder.block
@@ -239,6 +251,18 @@ class StatementsMixin:
             self.bind(name, r)
 
     # -- loops -------------------------------------------------------------------------------
+    def live_in_loop(self, loop: ast.stmt) -> set[str]:
+        """Names whose value at the loop's head may be read: after the loop or before being
+        assigned in an iteration."""
+        live = self.liveness.live_at_head(loop)
+        if live is not None:
+            return live
+        # a loop the lowering made up (comprehensions): any read outside the loop counts
+        live = self.loaded_outside(loop) | _read_before_write(loop.body, set(_stored_names(loop)))
+        if isinstance(loop, ast.While):
+            live |= _loads(loop.test)
+        return live
+
     def carried_names(self, loop: ast.stmt) -> list[str]:
         """Names a loop may rebind that are visible outside it (or aliased)."""
         stored = _stored_names(loop)
@@ -262,7 +286,9 @@ class StatementsMixin:
         the loop index when `index_type` is given.
         """
         init = {n: self.env.get(n) for n in carried}
+        live_names = self.live_in_loop(node)
         types = {n: (init[n].type if isinstance(init[n], Value) else None) for n in carried}
+        dead: list[str] = []
         for _ in range(6):
             live = [n for n in carried if types[n] is not None or init[n] is EMPTY_LIST]
             self.probing += 1
@@ -277,13 +303,21 @@ class StatementsMixin:
                 if isinstance(end, Static):
                     end = self.value(end)
                 t_end = end.type if isinstance(end, Value) else None
-                t = self.merge_type(n, types[n], t_end, "before and inside this loop")
-                if t != types[n]:
+                read = n in live_names
+                culprit = (end if isinstance(end, Value) else True) if read else None
+                t = self.merge_type(n, types[n], t_end, "in this loop", culprit, dead=not read)
+                if t is None:  # not read again, and of another kind in the loop: not carried
+                    dead.append(n)
+                    changed = True
+                elif t != types[n]:
                     types[n], changed = t, True
+            carried = [n for n in carried if n not in dead]
             if not changed:
                 break
         else:
             raise self.error("loop-carried types did not settle", node)
+        for n in dead:
+            self.env[n] = DEAD
         final = [n for n in carried if types[n] is not None]
         block, env = self._loop_pass(final, types, init, index_type, lower_body)
         saved = self.builder.block
@@ -368,6 +402,17 @@ class StatementsMixin:
         op = self.emit_op("for_range", [lo, hi, step, *inits], result_types=types,
                           regions=[block])
         self.finish_loop(names, op)
+
+
+def _changed(prior, a, b):
+    """Of the values `a` and `b` a variable has after the two branches of an `if`, the one
+    whose type differs from the variable's before (True: no single one)."""
+    if isinstance(prior, Value):
+        if isinstance(a, Value) and a.type == prior.type:
+            return b if isinstance(b, Value) else True
+        if isinstance(b, Value) and b.type == prior.type:
+            return a if isinstance(a, Value) else True
+    return True
 
 
 def _np_name(dtype: str) -> str:
