@@ -407,3 +407,174 @@ def test_conditional_expressions_of_one_type_compile():
     check_kernel(larger_of, 3.0, 2.5)
     check_kernel(larger_of, 3, 4)
     check_kernel(larger_of, np.float64(3.0), 2.5)
+
+
+# --- type errors are the exceptions Python and NumPy raise, and CompileErrors ----------------
+
+
+@phylanx.kernel
+def int_plus_equals_float(x):
+    x += 1.5
+    return x
+
+
+@phylanx.kernel
+def bitwise_and(x, y):
+    return x & y
+
+
+@phylanx.kernel
+def subtract(x, y):
+    return x - y
+
+
+@phylanx.kernel
+def none_plus(x):
+    return None + x
+
+
+@phylanx.kernel
+def too_many_indices(x):
+    return x[0, 0]
+
+
+@phylanx.kernel
+def undefined_name(x):
+    return x + not_defined_anywhere  # noqa: F821
+
+
+_TYPE_ERRORS = [
+    (int_plus_equals_float, (np.arange(3),), 2),
+    (bitwise_and, (np.ones(3), np.ones(3)), 2),
+    (subtract, (np.ones(3, bool), np.ones(3, bool)), 2),
+    (none_plus, (np.ones(3),), 2),
+    (too_many_indices, (np.ones(3),), 2),
+    (undefined_name, (np.ones(3),), 2),
+]
+
+
+@pytest.mark.parametrize("kernel,args,line", _TYPE_ERRORS,
+                         ids=[k.__name__ for k, _, _ in _TYPE_ERRORS])
+def test_compile_error_is_also_the_exception_python_raises(kernel, args, line):
+    with pytest.raises(Exception) as python:
+        kernel.py_func(*args)
+    with pytest.raises(type(python.value)) as info:
+        kernel(*args)
+    e = info.value
+    assert isinstance(e, phylanx.CompileError)
+    code = kernel.py_func.__code__
+    assert str(e).startswith(f"{code.co_filename}:{code.co_firstlineno + line}:{e.col}: ")
+    assert e.col > 0
+
+
+def test_numpy_ufunc_type_error_is_caught_as_type_error():
+    try:
+        int_plus_equals_float(np.arange(3))
+    except TypeError as e:  # NumPy's UFuncTypeError is a TypeError
+        assert "casting rule 'same_kind'" in str(e)
+    else:
+        raise AssertionError("no TypeError")
+
+
+def test_compile_errors_pickle_with_their_class():
+    import pickle
+
+    with pytest.raises(TypeError) as info:
+        none_plus(np.ones(2))
+    again = pickle.loads(pickle.dumps(info.value))
+    assert type(again) is type(info.value) and str(again) == str(info.value)
+
+
+# --- NumPy's rules for setitem values and concatenate(axis=None) ----------------------------
+
+
+@phylanx.kernel
+def assign_all(a, b):
+    a[...] = b
+    return a
+
+
+@phylanx.kernel
+def assign_rows(a, i, b):
+    a[i] = b
+    return a
+
+
+@phylanx.kernel
+def assign_tail(a, b):
+    a[1:] = b
+    return a
+
+
+@phylanx.kernel
+def assign_element(a, b):
+    a[0] = b
+    return a
+
+
+@phylanx.kernel
+def assign_masked(a, b):
+    a[a > 0.5] = b
+    return a
+
+
+@phylanx.kernel
+def concatenate_flat(a, b):
+    return np.concatenate((a, b), axis=None)
+
+
+def test_setitem_value_may_have_leading_unit_axes():
+    check_kernel(assign_all, np.zeros(3), np.ones((1, 3)))
+    check_kernel(assign_all, np.zeros(300), np.arange(300.0).reshape(1, 1, 300))
+    check_kernel(assign_tail, np.zeros(3000), np.ones((1, 2999)))
+    check_kernel(assign_rows, np.zeros((3, 3)), np.array([0, 2]), np.ones((1, 2, 3)))
+    check_kernel(assign_rows, np.zeros((3000, 3)), np.arange(2000), np.ones((1, 2000, 3)))
+    check_kernel(assign_element, np.zeros(3), np.array(2.0))
+
+
+def _same_error(kernel, *args):
+    """The kernel raises what the plain function raises (at compile or at run time)."""
+    with pytest.raises(Exception) as python:
+        kernel.py_func(*[a.copy() for a in args])
+    with pytest.raises(type(python.value)):
+        kernel(*args)
+
+
+def test_setitem_values_numpy_refuses():
+    _same_error(assign_all, np.zeros(3), np.ones((2, 3)))           # ValueError at run time
+    _same_error(assign_element, np.zeros(3), np.ones(1))            # an element, a sequence
+    _same_error(assign_masked, np.linspace(0, 1, 5), np.ones((1, 1)))  # mask: 0-d or 1-d
+
+
+def test_concatenate_without_axis_flattens_any_ranks():
+    check_kernel(concatenate_flat, np.zeros(3), np.ones((2, 2)))
+    check_kernel(concatenate_flat, np.array(5.0), np.arange(6.0).reshape(2, 3))
+    check_kernel(concatenate_flat, np.zeros(3000), np.ones((200, 20), dtype=np.int32))
+
+
+# --- calls of functions phylanx does not compile, message grammar ----------------------------
+
+
+@phylanx.kernel
+def uses_scipy(x, k):
+    import_free = scipy_signal.convolve(x, k, mode="valid")
+    return import_free
+
+
+scipy_signal = pytest.importorskip("scipy.signal")
+
+
+def test_library_function_is_not_supported_at_the_call():
+    with pytest.raises(phylanx.CompileError,
+                       match="scipy_signal.convolve .*is not supported in a kernel") as info:
+        uses_scipy(np.ones(5), np.ones(2))
+    first = uses_scipy.py_func.__code__.co_firstlineno
+    assert (info.value.line, info.value.col) == (first + 2, 19)
+
+
+def test_argument_count_grammar():
+    from phylanx.compiler import compile_function
+    from phylanx.ir.types import INT
+
+    with pytest.raises(phylanx.CompileError, match="'none_plus' takes 1 argument, got 2"):
+        compile_function(none_plus.py_func, [INT, INT])

@@ -15,6 +15,7 @@ seen.
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 
@@ -65,6 +66,36 @@ def is_fixed_holder(obj) -> bool:
     if isinstance(obj, type):
         return (obj.__module__ or "").partition(".")[0] in _LIBRARY_ROOTS
     return isinstance(obj, (np.dtype, str, bytes, *_SCALARS)) or obj is Ellipsis
+
+
+def _library_dirs() -> tuple[str, ...]:
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    dirs = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    dirs.update(getattr(site, "getsitepackages", list)())
+    dirs.add(site.getusersitepackages())
+    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs if d)
+
+
+_LIBRARY_DIRS: tuple[str, ...] | None = None
+_PHYLANX_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "")
+
+
+def is_library_function(func) -> bool:
+    """Whether `func` belongs to a library (NumPy, SciPy, the standard library, an installed
+    package) rather than to the user's code: phylanx compiles only the latter's functions."""
+    global _LIBRARY_DIRS
+    module = getattr(func, "__module__", None) or ""
+    if module.partition(".")[0] in _LIBRARY_ROOTS:
+        return True
+    file = os.path.realpath(getattr(getattr(func, "__code__", None), "co_filename", ""))
+    if file.startswith(_PHYLANX_DIR):
+        return False  # phylanx's own examples and helpers
+    if _LIBRARY_DIRS is None:
+        _LIBRARY_DIRS = _library_dirs()
+    return file.startswith(_LIBRARY_DIRS)
 
 
 def _plain_value(obj) -> bool:

@@ -61,8 +61,9 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
                              "are not supported", fdef)
         names = [a.arg for a in args.args]
         if len(names) != len(arg_types):
-            raise self.error(f"'{fdef.name}' takes {len(names)} arguments, "
-                             f"got {len(arg_types)}", fdef)
+            count = f"{len(names)} argument" + ("" if len(names) == 1 else "s")
+            raise self.error(f"'{fdef.name}' takes {count}, got {len(arg_types)}", fdef,
+                             TypeError)
         self.function = Function(name, arg_types, names, None, self.file, self.loc(fdef))
         self.builder = Builder(self.function.body, self.function.loc)
         self.env: dict[str, object] = dict(zip(names, self.function.args))
@@ -85,8 +86,11 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         return Location(self.file, line + self.src.line_offset, node.col_offset + 1
                         + self.src.col_offset)
 
-    def error(self, message: str, node: ast.AST | None = None) -> CompileError:
-        return self.src.error(message, node or self.node)
+    def error(self, message: str, node: ast.AST | None = None,
+              python_error: type[BaseException] | None = None) -> CompileError:
+        """A CompileError at `node` (default: the node being lowered); also an instance of
+        `python_error`, the exception the plain function would raise there, if given."""
+        return self.src.error(message, node or self.node, python_error)
 
     @contextmanager
     def at(self, node: ast.AST):
@@ -109,7 +113,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
             return self.builder.create(name, operands, attrs, regions, (hint,),
                                        result_types=result_types)
         except TypeRuleError as e:
-            raise self.error(str(e)) from None
+            raise self.error(str(e), python_error=e.error_class) from None
 
     def emit(self, name: str, *operands: Value, hint: str = "", **attrs) -> Value:
         """Create a one-result op, folding it when every operand is a scalar constant."""
@@ -260,7 +264,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
             # a global of that name defined later would take precedence
             self.reads.guard_absent(self.globals, name)
             return Static(getattr(builtins, name))
-        raise self.error(f"name '{name}' is not defined", node)
+        raise self.error(f"name '{name}' is not defined", node, NameError)
 
     def global_value(self, obj, node, read=None, hint: str = ""):
         """The value of `obj`, read from outside the function by `read` (kind, holder, key):

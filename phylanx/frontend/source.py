@@ -19,7 +19,7 @@ import types
 import weakref
 from dataclasses import dataclass
 
-from phylanx.errors import CompileError
+from phylanx.errors import CompileError, compile_error_class
 
 
 @dataclass
@@ -41,15 +41,18 @@ class Source:
             return self.text_lines[k].rstrip("\n")
         return None
 
-    def error(self, message: str, node: ast.AST) -> CompileError:
-        """A CompileError at `node` (a node of `fdef` or of its desugared form)."""
+    def error(self, message: str, node: ast.AST,
+              python_error: type[BaseException] | None = None) -> CompileError:
+        """A CompileError at `node` (a node of `fdef` or of its desugared form); also a
+        `python_error` when that is what the plain function raises there."""
         line = getattr(node, "lineno", None) or self.fdef.lineno
         col = getattr(node, "col_offset", 0)
         end = getattr(node, "end_col_offset", None)
         if getattr(node, "end_lineno", line) != line:
             end = None
         file_line = line + self.line_offset
-        return CompileError(message, self.file, file_line, col + 1 + self.col_offset,
+        return compile_error_class(python_error)(
+            message, self.file, file_line, col + 1 + self.col_offset,
                             None if end is None else end + self.col_offset,
                             source_line=self.line(file_line))
 

@@ -17,6 +17,7 @@ from phylanx.ir.types import (
     TupleType,
     result_dtype,
 )
+from phylanx.ops._sample import sample_value
 
 UNSUPPORTED_STATEMENTS = {
     ast.With: "'with' statements", ast.Try: "'try' statements", ast.Raise: "'raise'",
@@ -109,14 +110,15 @@ class StatementsMixin:
         t = v.type
         if isinstance(t, TupleType):
             if len(t.elems) != n:
-                raise self.error(f"cannot unpack {len(t.elems)} values into {n} names", node)
+                raise self.error(f"cannot unpack {len(t.elems)} values into {n} names", node,
+                                 ValueError)
             return [self.tuple_item(v, i) for i in range(n)]
         if isinstance(t, ArrayType) and t.rank > 0:
             if t.shape[0] is not None and t.shape[0] != n:
                 raise self.error(f"cannot unpack an array of length {t.shape[0]} into {n} "
-                                 "names", node)
+                                 "names", node, ValueError)
             return [self.emit("getitem", v, self.const(i), index=("i",)) for i in range(n)]
-        raise self.error(f"cannot unpack a value of type {t}", node)
+        raise self.error(f"cannot unpack a value of type {t}", node, TypeError)
 
     def tuple_item(self, v: Value, i: int):
         op = v.defining_op
@@ -143,28 +145,42 @@ class StatementsMixin:
         op = self.binop_name(s.op, s)
         if isinstance(s.target, ast.Name):
             old = self.lookup_name(s.target.id, s.target)
-            new = self.emit(op, self.value(old), self.value(self.expr(s.value)))
+            rhs = self.value(self.expr(s.value))
+            new = self.emit(op, self.value(old), rhs)
             if isinstance(old, Value) and isinstance(old.type, ArrayType):
                 # NumPy's `x += y` writes into x's buffer (aliases see it) with same_kind casting
-                self.check_inplace_cast(new, old.type, s)
+                self.check_inplace_cast(op, new, old.type, rhs.type, s)
                 updated = self.emit("setitem", old, new, index=("e",), hint=old.hint)
                 self.rebind_aliases(old, updated)
             else:
                 self.bind(s.target.id, new)
         elif isinstance(s.target, ast.Subscript):
             current = self.expr(s.target)
-            new = self.emit(op, self.value(current), self.value(self.expr(s.value)))
+            rhs = self.value(self.expr(s.value))
+            new = self.emit(op, self.value(current), rhs)
             if isinstance(current, Value) and isinstance(current.type, ArrayType):
-                self.check_inplace_cast(new, current.type, s)
+                self.check_inplace_cast(op, new, current.type, rhs.type, s)
             self.store_subscript(s.target, new)
         else:
             raise self.error("augmented assignment to this target is not supported", s.target)
 
-    def check_inplace_cast(self, new: Value, t: ArrayType, node) -> None:
+    def check_inplace_cast(self, op: str, new: Value, t: ArrayType, value_type, node) -> None:
+        """Refuse `x op= value` where NumPy refuses to cast the result into x, with NumPy's
+        exception (UFuncTypeError)."""
         src = result_dtype(new.type)
-        if not np.can_cast(np.dtype(_np_name(src)), np.dtype(_np_name(t.dtype)), "same_kind"):
-            raise self.error(f"in-place operation would cast {src} to {t.dtype} "
-                             "(NumPy refuses: casting rule 'same_kind')", node)
+        if np.can_cast(np.dtype(_np_name(src)), np.dtype(_np_name(t.dtype)), "same_kind"):
+            return
+        message = f"Cannot cast {src} to {t.dtype} with casting rule 'same_kind'"
+        error_class = TypeError
+        ufunc = getattr(np, op, None)
+        if isinstance(ufunc, np.ufunc):
+            target = sample_value(t)
+            try:
+                with np.errstate(all="ignore"):
+                    ufunc(target, sample_value(value_type), out=target)
+            except Exception as e:  # noqa: BLE001  (NumPy's own class and words)
+                message, error_class = str(e), type(e)
+        raise self.error(f"in-place operation refused by NumPy: {message}", node, error_class)
 
     # -- if ----------------------------------------------------------------------------------
     def lower_if(self, s: ast.If) -> None:
