@@ -15,6 +15,7 @@ class Compiler:
         self.in_progress: list = []
         self.reads = ExternalReads()  # what the functions read from outside their arguments
         self.hidden: dict[str, list[int]] = {}  # function name -> its hidden array arguments
+        self.returns_either: dict[str, object] = {}  # name -> Python scalar type it may return
 
     def compile(self, func, arg_types: list[Type], verify: bool = True) -> Module:
         """The module for `func` and `arg_types`. Its entry function takes, after the declared
@@ -29,8 +30,12 @@ class Compiler:
                                    ) from None
         return self.module
 
-    def lower_callee(self, func, arg_types: list[Type], caller, node) -> Function:
-        key = (func, tuple(arg_types))
+    def lower_callee(self, func, arg_types: list[Type], caller, node,
+                     either_args: tuple = ()) -> Function:
+        """The function `func` lowered for `arg_types`; `either_args`: for each argument, the
+        Python scalar type it has on some paths, or None (see frontend/strength.py)."""
+        either_args = tuple(either_args) if any(either_args) else ()
+        key = (func, tuple(arg_types), either_args)
         if key in self.lowered:
             return self.lowered[key]
         if func in self.in_progress:
@@ -39,20 +44,21 @@ class Compiler:
         while name in self.module.functions:
             k += 1
             name = f"{func.__name__}_{k}"
-        return self._lower(func, list(arg_types), name)
+        return self._lower(func, list(arg_types), name, either_args)
 
-    def _lower(self, func, arg_types, name) -> Function:
+    def _lower(self, func, arg_types, name, either_args: tuple = ()) -> Function:
         from phylanx.frontend.lower import Lowerer
 
-        lowerer = Lowerer(func, arg_types, self.module, self, name)
+        lowerer = Lowerer(func, arg_types, self.module, self, name, either_args)
         self.module.add(lowerer.function)
         self.in_progress.append(func)
         try:
             f = lowerer.lower()
         finally:
             self.in_progress.pop()
-        self.lowered[(func, tuple(arg_types))] = f
+        self.lowered[(func, tuple(arg_types), either_args)] = f
         self.hidden[f.name] = lowerer.hidden_order
+        self.returns_either[f.name] = lowerer.return_either
         return f
 
 

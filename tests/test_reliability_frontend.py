@@ -578,3 +578,58 @@ def test_argument_count_grammar():
 
     with pytest.raises(phylanx.CompileError, match="'none_plus' takes 1 argument, got 2"):
         compile_function(none_plus.py_func, [INT, INT])
+
+
+# --- a Python scalar meeting the NumPy scalar of its dtype -----------------------------------
+
+
+@phylanx.kernel
+def float_sum(x):
+    s = 0.0
+    for v in x:
+        s += v
+    return s
+
+
+@phylanx.kernel
+def float_sum_times_float32(x):
+    s = 0.0
+    for v in x:
+        s += v
+    return (s + 1.0) * np.float32(2)  # float32 if s is a Python float, float64 if not
+
+
+@phylanx.kernel
+def reciprocal_of_sum(x):
+    s = 0.0
+    for v in x:
+        s += v
+    return 1 / s  # ZeroDivisionError for the Python float 0.0, inf for np.float64(0.0)
+
+
+def _reciprocal(v):
+    return 1.0 / v
+
+
+@phylanx.kernel
+def helper_of_either(x, c):
+    s = 0.0
+    if c:
+        s = x[0]
+    return _reciprocal(s)
+
+
+def test_python_float_accumulator_over_float64_elements_compiles():
+    check_kernel(float_sum, np.arange(4.0))
+    got = float_sum(np.zeros(0))
+    assert got == 0.0 and np.asarray(got).dtype == np.float64
+
+
+def test_operations_telling_a_python_float_from_a_numpy_one_are_refused():
+    e = _refused(float_sum_times_float32, (np.arange(3.0),),
+                 "'s' is a Python float on one path and an np.float64 on another")
+    assert "f32 for the Python scalar, f64 for the NumPy one" in e.message
+    _refused(reciprocal_of_sum, (np.arange(3.0),), "'true_divide' of Python scalars raises")
+    with pytest.raises(phylanx.CompileError, match="'v' is a Python float on one path") as info:
+        helper_of_either(np.arange(3.0), True)  # refused in the helper, where it divides
+    assert info.value.line == _reciprocal.__code__.co_firstlineno + 1

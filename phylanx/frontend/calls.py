@@ -346,8 +346,10 @@ class CallsMixin:
                                  "its own type, which phylanx cannot do; convert the arguments "
                                  "to one type first", node)
             t = self.merge_type(name, best.type, b.type, f"in {name}()")
+            weak = self.merged_either(t, best, b)
             best, b = self.convert(best, t), self.convert(b, t)
             best = self.emit("select", self.emit(better, b, best), b, best)
+            self.mark_either(best, weak)
         return best
 
     def builtin_sum(self, node):
@@ -394,14 +396,17 @@ class CallsMixin:
         bound.apply_defaults()
         args = [self.value(x if isinstance(x, (Value, Static)) else Static(x), node)
                 for x in bound.arguments.values()]
-        callee = self.compiler.lower_callee(func, [a.type for a in args], self, node)
+        callee = self.compiler.lower_callee(func, [a.type for a in args], self, node,
+                                            [self.either_type(a) for a in args])
         # Python looks the function's code and defaults up at each call
         self.reads.guard("attr", func, "__code__", func.__code__)
         self.reads.guard("attr", func, "__defaults__", func.__defaults__)
         for k in self.compiler.hidden[callee.name]:  # the arrays the callee reads from outside
             args.append(self.hidden_argument(k, callee.args[len(args)].hint, node))
-        return self.emit_op("call", args, {"callee": callee.name},
-                            result_types=[callee.result_type]).result
+        result = self.emit_op("call", args, {"callee": callee.name},
+                              result_types=[callee.result_type]).result
+        self.mark_either(result, self.compiler.returns_either[callee.name])
+        return result
 
 
 _BUILTINS = {

@@ -150,7 +150,9 @@ class ExpressionsMixin:
                 self.emit_op("yield", [self.convert(v, t)])
             finally:
                 self.builder.block = saved
-        return self.emit_op("if", [cond], result_types=[t], regions=blocks).result
+        result = self.emit_op("if", [cond], result_types=[t], regions=blocks).result
+        self.mark_either(result, self.merged_either(t, *values), "this conditional value")
+        return result
 
     def if_exp(self, node: ast.IfExp):
         cond = self.expr(node.test)

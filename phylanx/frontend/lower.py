@@ -20,6 +20,7 @@ from phylanx.frontend.liveness import Liveness
 from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
+from phylanx.frontend.strength import StrengthMixin, weak_twin
 from phylanx.ir.core import Block, Function, Location, Module, Value
 from phylanx.ir.registry import Builder, TypeRuleError, lookup
 from phylanx.ir.types import (
@@ -35,6 +36,7 @@ from phylanx.ir.types import (
     TupleType,
     Type,
     dtype_name,
+    refines,
     same_kind_of_value,
     type_of_value,
     unify,
@@ -44,8 +46,9 @@ from phylanx.ops.values import materialize
 _FOLDABLE_SKIP = {"random", "inplace", "view", "control", "terminator"}
 
 
-class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
-    def __init__(self, func, arg_types: list[Type], module: Module, compiler, name: str):
+class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
+    def __init__(self, func, arg_types: list[Type], module: Module, compiler, name: str,
+                 either_args: tuple = ()):
         self.func = func
         self.compiler = compiler
         self.module = module
@@ -76,6 +79,11 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.hidden_order: list[int] = []
         self.return_value: Value | None = None
         self.bind_sites: dict[tuple, tuple] = {}  # (name, id(value)) -> (value, node)
+        # values that are Python scalars on some paths (see strength.py): id -> (value, type)
+        self.either: dict[int, tuple] = {}
+        for arg, weak in zip(self.function.args, either_args):
+            self.mark_either(arg, weak)
+        self.return_either = None  # the Python scalar type the result has on some paths
         self.probing = 0  # > 0 while lowering loop bodies only to discover carried types
 
     # -- locations and errors --------------------------------------------------------------
@@ -109,11 +117,19 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         for v in operands:
             if not isinstance(v, Value):
                 raise self.error(f"internal: operand {v!r} of '{name}' is not a value")
+        weak = self.check_either_operands(name, operands, attrs) if self.either else None
         try:
-            return self.builder.create(name, operands, attrs, regions, (hint,),
-                                       result_types=result_types)
+            op = self.builder.create(name, operands, attrs, regions, (hint,),
+                                     result_types=result_types)
         except TypeRuleError as e:
             raise self.error(str(e), python_error=e.error_class) from None
+        if name == "convert" and self.either_type(operands[0]) is not None:
+            self.mark_either(op.result, weak_twin(op.result.type),
+                             self.either_origin(operands[0]))
+        if weak is not None:
+            for r, w in zip(op.results, weak[0]):
+                self.mark_either(r, w, weak[1])
+        return op
 
     def emit(self, name: str, *operands: Value, hint: str = "", **attrs) -> Value:
         """Create a one-result op, folding it when every operand is a scalar constant."""
@@ -340,6 +356,10 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
                              "phylanx needs one type per variable")
         if changed is not None and not same_kind_of_value(a, b):
             raise self.type_change_error(name, a, b, t, what, changed)
+        if changed is not None and not isinstance(t, ScalarType) and not (
+                refines(a, t) and refines(b, t)):
+            # a Python scalar meeting a NumPy one inside a tuple or list: not tracked
+            raise self.type_change_error(name, a, b, t, what, changed)
         return t
 
     def type_change_error(self, name: str, a: Type, b: Type, t: Type, what: str,
@@ -381,6 +401,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     def emit_return(self, v: Value) -> None:
         self.function.result_type = v.type
+        self.return_either = self.either_type(v)
         self.emit_op("return", [v])
 
 

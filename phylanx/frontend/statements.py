@@ -6,7 +6,7 @@ import ast
 
 import numpy as np
 
-from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static
+from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.ir.core import Block, Value
 from phylanx.ir.types import (
     BOOL,
@@ -263,7 +263,8 @@ class StatementsMixin:
             finally:
                 self.builder.block = saved
         op = self.emit_op("if", [cond], result_types=types, regions=blocks)
-        for (name, _, _), r in zip(merged, op.results):
+        for (name, a, b), r in zip(merged, op.results):
+            self.mark_either(r, self.merged_either(r.type, a, b), hint_for(name))
             self.bind(name, r)
 
     # -- loops -------------------------------------------------------------------------------
@@ -298,19 +299,22 @@ class StatementsMixin:
     def lower_loop(self, node, carried: list[str], index_type, lower_body):
         """Find loop-carried types by lowering the body until they are stable.
 
-        Returns (block, carried names, types, init values). The block's first argument is
-        the loop index when `index_type` is given.
+        Returns (block, carried names, types, init values, the Python scalar type each carried
+        value has on some paths or None). The block's first argument is the loop index when
+        `index_type` is given.
         """
         init = {n: self.env.get(n) for n in carried}
         live_names = self.live_in_loop(node)
         types = {n: (init[n].type if isinstance(init[n], Value) else None) for n in carried}
         dead: list[str] = []
+        weak_of: dict[str, ScalarType] = {}  # carried names that are Python scalars on some paths
         for _ in range(6):
             live = [n for n in carried if types[n] is not None or init[n] is EMPTY_LIST]
             self.probing += 1
             try:
                 block, env = self._loop_pass(live, types, init, index_type, lower_body,
-                                             unknown=[n for n in carried if n not in live])
+                                             unknown=[n for n in carried if n not in live],
+                                             weak_of=weak_of)
             finally:
                 self.probing -= 1
             changed = False
@@ -325,8 +329,12 @@ class StatementsMixin:
                 if t is None:  # not read again, and of another kind in the loop: not carried
                     dead.append(n)
                     changed = True
-                elif t != types[n]:
+                    continue
+                if t != types[n]:
                     types[n], changed = t, True
+                weak = self.merged_either(t, init[n], end, *([weak_of[n]] if n in weak_of else []))
+                if weak is not None and weak_of.get(n) != weak:
+                    weak_of[n], changed = weak, True
             carried = [n for n in carried if n not in dead]
             if not changed:
                 break
@@ -335,7 +343,7 @@ class StatementsMixin:
         for n in dead:
             self.env[n] = DEAD
         final = [n for n in carried if types[n] is not None]
-        block, env = self._loop_pass(final, types, init, index_type, lower_body)
+        block, env = self._loop_pass(final, types, init, index_type, lower_body, weak_of=weak_of)
         saved = self.builder.block
         self.builder.block = block
         try:
@@ -343,9 +351,10 @@ class StatementsMixin:
         finally:
             self.builder.block = saved
         inits = [self.materialize_for(init[n], types[n]) for n in final]
-        return block, final, [types[n] for n in final], inits
+        either = [weak_of.get(n) for n in final]
+        return block, final, [types[n] for n in final], inits, either
 
-    def _loop_pass(self, live, types, init, index_type, lower_body, unknown=()):
+    def _loop_pass(self, live, types, init, index_type, lower_body, unknown=(), weak_of=None):
         arg_types = ([index_type] if index_type is not None else []) + [
             types[n] for n in live if types[n] is not None]
         block = Block(arg_types)
@@ -355,6 +364,7 @@ class StatementsMixin:
         for n, a in zip(typed, args):
             a.hint = n.replace("__phx_", "")
             bindings[n] = a
+            self.mark_either(a, (weak_of or {}).get(n))
         for n in live:
             if types[n] is None:
                 bindings[n] = EMPTY_LIST
@@ -374,8 +384,9 @@ class StatementsMixin:
             self.env = saved
         return block, env
 
-    def finish_loop(self, names, op) -> None:
-        for n, r in zip(names, op.results):
+    def finish_loop(self, names, op, either: list) -> None:
+        for n, r, weak in zip(names, op.results, either):
+            self.mark_either(r, weak, hint_for(n))
             self.bind(n, r)
 
     def lower_for(self, s: ast.For) -> None:
@@ -393,10 +404,11 @@ class StatementsMixin:
             holder["cond_env"] = None
             self.lower_block(s.body)
 
-        block, names, types, inits = self.lower_loop(s, carried, None, body)
+        block, names, types, inits, either = self.lower_loop(s, carried, None, body)
         cond_block = Block(types)
-        for n, a in zip(names, cond_block.args):
+        for n, a, weak in zip(names, cond_block.args, either):
             a.hint = n.replace("__phx_", "")
+            self.mark_either(a, weak)
 
         def cond():
             with self.at(s.test):
@@ -404,7 +416,7 @@ class StatementsMixin:
 
         self.lower_region(cond_block, dict(zip(names, cond_block.args)), cond)
         op = self.emit_op("while", inits, result_types=types, regions=[cond_block, block])
-        self.finish_loop(names, op)
+        self.finish_loop(names, op, either)
 
     def for_range_op(self, node, lo, hi, step, bind_index, lower_body):
         carried = self.carried_names(node)
@@ -413,11 +425,11 @@ class StatementsMixin:
             bind_index(index)
             lower_body()
 
-        block, names, types, inits = self.lower_loop(node, carried, INT, body)
+        block, names, types, inits, either = self.lower_loop(node, carried, INT, body)
         block.args[0].hint = block.args[0].hint or "i"
         op = self.emit_op("for_range", [lo, hi, step, *inits], result_types=types,
                           regions=[block])
-        self.finish_loop(names, op)
+        self.finish_loop(names, op, either)
 
 
 def _changed(prior, a, b):
