@@ -164,7 +164,7 @@ class Kernel:
             self._fast.clear()
             self._code = self.py_func.__code__
         compiled = self._cache.get(types)
-        if compiled is None:
+        if compiled is None or compiled.stale():  # stale: a global it read has changed
             with self._lock:
                 compiled = self._cache.get(types)
                 if compiled is None or compiled.stale():

@@ -633,3 +633,15 @@ def test_operations_telling_a_python_float_from_a_numpy_one_are_refused():
     with pytest.raises(phylanx.CompileError, match="'v' is a Python float on one path") as info:
         helper_of_either(np.arange(3.0), True)  # refused in the helper, where it divides
     assert info.value.line == _reciprocal.__code__.co_firstlineno + 1
+
+
+def test_physl_follows_a_rebound_global():
+    global SCALE
+    x = np.array([1, 1])
+    saved = SCALE
+    try:
+        scaled_plus_offsets(x)
+        SCALE = 11
+        assert "11" in scaled_plus_offsets.physl(x, locations=False)
+    finally:
+        SCALE = saved

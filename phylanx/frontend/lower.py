@@ -293,7 +293,8 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
                 return self.emit_op("tuple", [
                     self.value(self.global_value(v, node, ("item", obj, k), f"{hint}{k}"), node)
                     for k, v in enumerate(obj)]).result
-            self.reads.guard(*read, obj)
+            if read[0] != "item":  # a tuple's items change only with the tuple
+                self.reads.guard(*read, obj)
         if isinstance(obj, (bool, int, float, complex, np.generic, type(None))) or (
                 isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, np.generic))
                                                for v in obj)):
