@@ -75,4 +75,5 @@ def compile_error_class(python_error: type[BaseException] | None) -> type[Compil
 
 
 class PassError(Exception):
-    """An optimizer pass failed; the message names the pass and a reproducer file."""
+    """An optimizer pass failed; the message names the pass (and a reproducer file when one
+    was asked for: PHYLANX_REPRODUCER_DIR or run_pipeline(reproducer_dir=...))."""
