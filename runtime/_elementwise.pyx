@@ -421,7 +421,7 @@ cdef class EwPreparer:
         for op, srcs in self.program.prelude:
             operands = [None if s is None else _scalar_value(s.key, args, vals) for s in srcs]
             kw = dict(op.attrs)
-            if op.decl.extra.get("needs_types"):
+            if op.decl.needs_result_types:
                 kw["result_types"] = [res.type for res in op.results]
             vals.append(op.decl.impl(*operands, **kw))
         return vals
@@ -433,12 +433,12 @@ class _Decline(Exception):
 
 def _reference(op):
     if op.name in ("fused", "fused_reduce"):
-        evaluate = op.decl.extra["evaluate"]
+        evaluate = op.decl.evaluate
         if len(op.results) == 1:
             return lambda *values: evaluate(op, list(values))[0]
         return lambda *values: evaluate(op, list(values))
     impl, kw = op.decl.impl, dict(op.attrs)
-    if op.decl.extra.get("needs_types"):
+    if op.decl.needs_result_types:
         kw["result_types"] = [r.type for r in op.results]
     return (lambda *values: impl(*values, **kw)) if kw else impl
 

@@ -527,6 +527,6 @@ def _matvec_pair_factory(op):
     if spec is None:
         return None
     cdef _MvpPrep p = _MvpPrep.__new__(_MvpPrep)
-    p.op, p.evaluate = op, op.decl.extra["evaluate"]
+    p.op, p.evaluate = op, op.decl.evaluate
     p.kinds, p.inputs, p.scalar_ops, p.prog, p.yslot = spec
     return p

@@ -69,7 +69,7 @@ def _elementwise_reason(op) -> str | None:
 def _factory(op):
     factory = FACTORIES.get(op.name)
     if factory is None:
-        same_as = op.decl.extra.get("same_as")  # np.add -> add on arrays
+        same_as = op.decl.same_as  # np.add -> add on arrays
         factory = FACTORIES.get(same_as) if same_as else None
     return factory
 
@@ -90,7 +90,7 @@ def decline_reason(op) -> str | None:
         return f"no native kernel for '{op.name}'"
     if factory(op) is not None:
         return None
-    reason = REASONS.get(op.name) or REASONS.get(op.decl.extra.get("same_as"))
+    reason = REASONS.get(op.name) or REASONS.get(op.decl.same_as)
     why = reason(op) if reason is not None else None
     if why:
         return why

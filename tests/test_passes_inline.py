@@ -3,8 +3,9 @@
 import numpy as np
 
 from phylanx.ir.parser import parse_physl
+from phylanx.oracle import evaluate
 from phylanx.passes import run_pipeline
-from phylanx.passes.testing import evaluate, filecheck, run_opt, run_opt_result
+from phylanx.passes.testing import filecheck, run_opt, run_opt_result
 
 TEXT = """\
 func @main(%x: f64[?], %n: int) -> f64[?] @"main.py":1:1 {
