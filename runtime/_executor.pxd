@@ -112,12 +112,18 @@ ctypedef struct RunState:   # one kernel call (every thread working for it share
     Py_ssize_t cap_prof
 
 
+ctypedef struct Pacer:      # when a thread holding the GIL next checks for signals and GIL requests
+    int tick             # graph runs (loop iterations, regions, calls) left before the next look
+    int period           # graph runs between looks, adapted to take about PACE_CHECK_NS
+    long long t_check    # CLOCK_MONOTONIC ns of the last look (0: none yet)
+
+
 ctypedef struct TCtx:       # one thread's view of a call
     RunState *run
     int tid              # 0: the thread that called the kernel (or a helping owner), k: worker k
     int seq              # run nested graphs sequentially (inside parallel-loop iterations)
     int intask           # running a pool task (profile records say so)
-    int tick             # countdown to the next GIL yield point
+    Pacer pace           # signals and GIL hand-over while it holds the GIL
     double probe         # >= 0: add up the cost of the work done without the GIL here
     int pparent          # profiling: record of the control node whose region runs here, or -1
 
@@ -201,7 +207,6 @@ cdef class Executable:
 cdef enum:
     RUN_RETURNED = 1     # status of a graph that ran a `return`
     RUN_FAILED = -2      # status of a graph whose call failed (exception kept in RunState)
-    RUN_TICK = 256       # loop iterations between GIL yield points
 
 # Shared with the concurrent scheduler (_sched.pyx), which registers itself with
 # set_scheduler() when it is imported (phylanx.runtime imports it).
@@ -215,5 +220,7 @@ cdef int copy_slots(PyObject *src_slots, const int *src, PyObject *dst_slots, co
                     int n) except -1
 cdef double estimate(Node *nd, PyObject *slots) noexcept
 cdef long long now_ns() noexcept nogil
-cdef void yield_gil() noexcept
+cdef void tctx_init(TCtx *tc, RunState *run, int tid, int seq, int intask,
+                    int pparent) noexcept nogil
+cdef int pace_check(TCtx *tc) except -1
 cdef int adopt_fpstate(RunState *run) except -1

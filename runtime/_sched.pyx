@@ -28,9 +28,9 @@ from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy
 
 from phylanx.runtime._executor cimport (
-    C_CONTROL, F_HEAVY, F_NATIVE, RUN_FAILED, RUN_RETURNED, RUN_TICK, Executable, Frame, GExec,
-    Graph, LoopTask, Node, ParLoop, PTask, RunState, TCtx, adopt_fpstate, copy_slots, estimate,
-    fail, now_ns, set_scheduler, store_result, yield_gil,
+    C_CONTROL, F_HEAVY, F_NATIVE, RUN_FAILED, RUN_RETURNED, Executable, Frame, GExec, Graph,
+    LoopTask, Node, ParLoop, PTask, RunState, TCtx, adopt_fpstate, copy_slots, estimate, fail,
+    now_ns, set_scheduler, store_result, tctx_init,
 )
 from phylanx.runtime._threads cimport (
     is_main_thread, num_threads, par_enter, par_exit, pool_lock, pool_ready, pool_submit,
@@ -79,8 +79,7 @@ cdef void _node_task(phx_task *t, int tid) noexcept nogil:
     cdef RunState *run = ge.run
     cdef TCtx tc
     cdef long long t0 = 0
-    tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = run, tid, ge.seq, RUN_TICK, -1.0, 0
-    tc.pparent = ge.pparent
+    tctx_init(&tc, run, tid, ge.seq, 0, ge.pparent)
     if run.profile:
         t0 = now_ns()
     if pt.is_job and not phx_load(&run.failed):
@@ -96,8 +95,7 @@ cdef void _loop_task(phx_task *t, int tid) noexcept nogil:
     """A parallel-loop helper: claim iterations until none is left."""
     cdef ParLoop *pl = <ParLoop *> (<LoopTask *> t).pl
     cdef TCtx tc
-    tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = pl.run, tid, 1, RUN_TICK, -1.0, 1
-    tc.pparent = pl.pparent
+    tctx_init(&tc, pl.run, tid, 1, 1, pl.pparent)
     if phx_load_ssize(&pl.next) < pl.n and not phx_load(&pl.run.failed):
         with gil:
             if tid:
@@ -400,7 +398,7 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
     pl.helpers, pl.pparent = NULL, tc.pparent
     probe.probe = 0.0
     _participate(ex, &pl, &probe, 1, 1)
-    tc.tick = probe.tick
+    tc.pace = probe.pace
     if phx_load(&run.failed):
         return RUN_FAILED
     if probe.probe < task_threshold() or n_help < 1:
@@ -430,7 +428,8 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
 
 cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limit) noexcept:
     """Claim and run iterations of pl (GIL held) until none is left, the call failed, or
-    `limit` (if >= 0) iterations ran. tc.probe and tc.tick are updated."""
+    `limit` (if >= 0) iterations ran. tc.probe and tc.pace are updated (running the body
+    graph looks at signals and offers the GIL: pace_check)."""
     cdef Node *nd = pl.nd
     cdef Graph *body = &ex._graphs[nd.sub0]
     cdef const int *yields = body.nodes[body.term].ins
@@ -455,7 +454,6 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
             it = phx_fetch_add(&pl.next, 1)
             if it >= pl.n or phx_load(&run.failed):
                 break
-            _check_signals()
             i = PyLong_FromSsize_t(pl.lo + it * pl.step)
             if i == NULL:
                 raise MemoryError()
@@ -466,17 +464,13 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
                 break
             if it == pl.n - 1:
                 copy_slots(pf.slots, yields, pl.fr.slots, nd.outs, nd.n_out)
-            t2.tick -= 1
-            if t2.tick <= 0:
-                t2.tick = RUN_TICK
-                yield_gil()
     except BaseException as exc:
         _fail(run, exc, nd.op_id, pl.fr)
     finally:
         if not owner:
             _decref(pf.slots)
             free(pf.scratch)
-    tc.probe, tc.tick = t2.probe, t2.tick
+    tc.probe, tc.pace = t2.probe, t2.pace
 
 
 set_scheduler(run_par, exec_parfor)
