@@ -50,7 +50,7 @@ from phylanx.runtime._threads cimport (
 )
 from phylanx.runtime.native cimport Job
 from phylanx.runtime._mempool cimport pool_adopt, pool_enter, pool_exit
-from phylanx.runtime.tasks cimport phx_store
+from phylanx.runtime.tasks cimport phx_load, phx_load_ssize, phx_store, phx_store_ssize
 
 cnp.import_array()
 
@@ -76,6 +76,7 @@ cdef extern from "Python.h":
     PyObject *PyNumber_Positive(PyObject *a)
     PyObject *PyObject_RichCompare(PyObject *a, PyObject *b, int op)
     int PyObject_TypeCheck(PyObject *o, void *t)
+    Py_ssize_t PY_SSIZE_T_MAX
 
 cdef enum:
     _STACK_ARGS = 16      # operands + attributes passed without a malloc
@@ -188,20 +189,88 @@ cdef PyObject *_pyop(int code, PyObject *a, PyObject *b) noexcept:
     return PyNumber_Positive(a)
 
 
-cdef int fail(RunState *run, object exc, int op_id, Frame *fr) except -1:
-    """Keep the first failure of a call (the exception, the node, the call sites); cancel."""
+# -- failures ---------------------------------------------------------------------------------
+# A call raises what running it sequentially would raise: the failure that comes first in
+# program order (loop iterations in order), not the first in time. Each concurrent execution
+# (a GExec's nodes, a parallel loop's iterations) is a Scope that keeps the failure at its
+# lowest position (key); positions after it are cancelled, positions before it still run (one
+# of them may fail too, and then wins). When the execution ends, its failure becomes a failure
+# of its position in the enclosing scope, up to the call, whose failure is final (abort: every
+# thread stops). Signals and other exceptions that are not Exceptions (KeyboardInterrupt,
+# SystemExit) abort at once.
+
+cdef int fail(TCtx *tc, object exc, int op_id, Frame *fr) except -1:
+    """Node op_id failed with exc, at tc's position: keep it (with the call sites) and cancel
+    what comes after it."""
+    return fail_at(tc.run, tc.scope, tc.key, exc, op_id, fr)
+
+
+cdef int fail_at(RunState *run, Scope *scope, Py_ssize_t key, object exc, int op_id,
+                 Frame *fr) except -1:
     cdef Frame *f = fr
-    if run.exc == NULL:
-        notes = [op_id]
-        while f != NULL:
-            if f.site >= 0:
-                notes.append(f.site)
-            f = f.parent
-        run.exc, run.notes = <PyObject *> exc, <PyObject *> notes
-        _incref(run.exc)
-        _incref(run.notes)
+    notes = [op_id]
+    while f != NULL:
+        if f.site >= 0:
+            notes.append(f.site)
+        f = f.parent
+    return _keep_failure(run, scope, key, exc, notes)
+
+
+cdef int _keep_failure(RunState *run, Scope *scope, Py_ssize_t key, object exc,
+                       object notes) except -1:
+    if scope != NULL and isinstance(exc, Exception):
+        if key < scope.fail_key:
+            _xdecref(scope.exc)
+            _xdecref(scope.notes)
+            scope.exc, scope.notes = <PyObject *> exc, <PyObject *> notes
+            _incref(scope.exc)
+            _incref(scope.notes)
+            phx_store_ssize(&scope.fail_key, key)
+    else:
+        if run.exc == NULL:
+            run.exc, run.notes = <PyObject *> exc, <PyObject *> notes
+            _incref(run.exc)
+            _incref(run.notes)
+        phx_store(&run.abort, 1)
     phx_store(&run.failed, 1)
     return _FAILED
+
+
+cdef bint cancelled(RunState *run, Scope *scope, Py_ssize_t key) noexcept nogil:
+    """Should work at this position stop? Only after a failure (one load until then): after
+    the call's failure is decided, or at or after a failed position of an enclosing scope."""
+    if not phx_load(&run.failed):
+        return False
+    if phx_load(&run.abort):
+        return True
+    while scope != NULL:
+        if key >= phx_load_ssize(&scope.fail_key):
+            return True
+        key, scope = scope.parent_key, scope.parent
+    return False
+
+
+cdef void scope_open(Scope *s, TCtx *tc) noexcept nogil:
+    """A concurrent execution starts at tc's position."""
+    s.parent, s.parent_key = tc.scope, tc.key
+    s.fail_key = PY_SSIZE_T_MAX
+    s.exc = s.notes = NULL
+
+
+cdef int scope_close(RunState *run, Scope *s) noexcept:
+    """The execution ended (nothing of it runs any more), GIL held: its failure, if any,
+    becomes one of its position in the enclosing scope. 1 if it had one."""
+    if s.exc == NULL:
+        return 0
+    try:
+        _keep_failure(run, s.parent, s.parent_key, <object> s.exc, <object> s.notes)
+    except BaseException:   # out of memory: the call still fails
+        phx_store(&run.abort, 1)
+        phx_store(&run.failed, 1)
+    _decref(s.exc)
+    _decref(s.notes)
+    s.exc = s.notes = NULL
+    return 1
 
 
 # A Python function: calling it runs one RESUME instruction, where CPython's eval loop handles
@@ -217,6 +286,7 @@ cdef void tctx_init(TCtx *tc, RunState *run, int tid, int seq, int intask,
     # from then on a loop of slow iterations looks at every one, a fast one every 256.
     tc.pace.tick, tc.pace.period = 2, 1
     tc.pace.t_check = 0
+    tc.scope, tc.key = NULL, 0
 
 
 cdef int pace_check(TCtx *tc) except -1:
@@ -375,7 +445,7 @@ cdef class Executable:
         if self._funcs == NULL:
             raise RuntimeError("Executable was not initialised: use lower(module)")
         fidx = 0 if function is None else self._func_index[function]
-        run.failed, run.exc, run.notes, run.profile = 0, NULL, NULL, profile
+        run.failed, run.abort, run.exc, run.notes, run.profile = 0, 0, NULL, NULL, profile
         fpstate = _np_errstate_var.get()     # kept alive by this frame for the whole call
         run.fpstate = <PyObject *> fpstate
         run.prof, run.n_prof, run.cap_prof = NULL, 0, 0
@@ -488,8 +558,8 @@ cdef class Executable:
         try:
             for k in range(g.n_nodes):
                 nd = &g.nodes[k]
-                if tc.run.failed:   # another thread failed: stop (cancellation)
-                    return _FAILED
+                if tc.run.failed and cancelled(tc.run, tc.scope, tc.key):
+                    return _FAILED   # a failure before this position: stop (cancellation)
                 if prof:   # nodes run by this one (regions, callee) record it as parent
                     rec = self._prof_begin(tc, nd, now_ns(), parent, 0)
                     tc.pparent = rec
@@ -501,7 +571,7 @@ cdef class Executable:
                     return rc
         except BaseException as exc:
             tc.pparent = parent
-            return fail(tc.run, exc, nd.op_id, fr)
+            return fail(tc, exc, nd.op_id, fr)
         return 0
 
     cdef int _exec(self, Node *nd, Frame *fr, TCtx *tc) except -1:
@@ -611,7 +681,7 @@ cdef class Executable:
                 and num_threads() > 1:
             return _parfor(self, nd, fr, tc, lo, step, n)
         for it in range(n):
-            if tc.run.failed:
+            if tc.run.failed and cancelled(tc.run, tc.scope, tc.key):
                 return _FAILED
             if not nd.flags & F_NOINDEX:
                 i = PyLong_FromSsize_t(lo + it * step)
@@ -632,7 +702,7 @@ cdef class Executable:
         # Carried values live in the op's result slots between iterations.
         copy_slots(fr.slots, nd.ins, fr.slots, nd.outs, nd.n_out)
         while True:
-            if tc.run.failed:
+            if tc.run.failed and cancelled(tc.run, tc.scope, tc.key):
                 return _FAILED
             copy_slots(fr.slots, nd.outs, fr.slots, cond.args, nd.n_out)
             rc = self._run_graph(nd.sub0, fr, tc)

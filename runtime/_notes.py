@@ -31,17 +31,23 @@ from phylanx.errors import ORIGIN_ATTRIBUTE
 
 _CHAIN_ATTRIBUTE = "_phylanx_chain"   # (note, entries) of the note an inner kernel call added
 
-_OPERATOR_NODES = (ast.BinOp, ast.AugAssign)
+# The kinds of source nodes an op comes from, most likely first; an op not listed comes from a
+# call (np.exp(x), len(x), x.sum()) or an attribute (x.T). The widest node of the first kind
+# found at the op's position gets the caret; ops made of several source nodes (fused) and
+# positions with none of their kinds get the widest expression there.
+_OPERATOR = ((ast.BinOp, ast.AugAssign),)
 _NODES_OF = {
-    **{name: _OPERATOR_NODES for name in (
+    **{name: _OPERATOR for name in (
         "add", "subtract", "multiply", "true_divide", "floor_divide", "remainder", "power",
         "matmul", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift")},
-    **{name: (ast.Compare,) for name in (
+    **{name: ((ast.Compare,),) for name in (
         "less", "less_equal", "greater", "greater_equal", "equal", "not_equal")},
-    **{name: (ast.UnaryOp,) for name in ("negative", "positive", "invert", "not")},
-    **{name: (ast.Subscript,) for name in ("getitem", "setitem", "gather", "tuple_get",
-                                           "list_get")},
+    **{name: ((ast.UnaryOp,),) for name in ("negative", "positive", "invert", "not")},
+    **{name: ((ast.Subscript,),) for name in ("getitem", "setitem", "gather", "tuple_get",
+                                              "list_get")},
+    **{name: () for name in ("fused", "fused_reduce", "matvec_pair")},
 }
+_CALL = ((ast.Call,), (ast.Attribute,))
 
 
 def add_kernel_note(exc: BaseException, ops: list) -> None:
@@ -124,9 +130,12 @@ def _source_facts(file: str, line: int, col: int, op_name: str):
         if first <= line <= last:
             function = name
     candidates = starts.get((line, col), [])
-    preferred = _NODES_OF.get(op_name)
-    chosen = [c for c in candidates if preferred and isinstance(c[0], preferred)] or \
-        [c for c in candidates if isinstance(c[0], (ast.expr, ast.AugAssign))] or candidates
+    chosen = []
+    for kinds in (*_NODES_OF.get(op_name, _CALL), (ast.expr, ast.AugAssign)):
+        chosen = [c for c in candidates if isinstance(c[0], kinds)]
+        if chosen:
+            break
+    chosen = chosen or candidates
     text = linecache.getline(file, line).rstrip("\r\n")
     if not chosen:
         return function, _chars(text, col), None
