@@ -38,7 +38,8 @@ class CompileError(Exception):
 
 
 class PassError(Exception):
-    """An optimizer pass failed; the message names the pass and a reproducer file."""
+    """An optimizer pass failed; the message names the pass (and a reproducer file when one
+    was asked for: PHYLANX_REPRODUCER_DIR or run_pipeline(reproducer_dir=...))."""
 
 
 # Where inside a node an exception came from: set by evaluators that run several source ops as
