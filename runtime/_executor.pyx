@@ -483,8 +483,8 @@ cdef class Executable:
         cdef PyObject *res = NULL
         cdef Py_ssize_t k, n = len(args)
         if n != fn.n_args:
-            raise TypeError(f"@{self.function_names[fidx]} takes {fn.n_args} arguments, "
-                            f"got {n}")
+            noun = "argument" if fn.n_args == 1 else "arguments"
+            raise TypeError(f"@{self.function_names[fidx]} takes {fn.n_args} {noun}, got {n}")
         if n > _STACK_ARGS:
             argv = <PyObject **> malloc(n * sizeof(PyObject *))
             if argv == NULL:
