@@ -28,7 +28,8 @@ class ALSImplicit(_Pair):
 
 class ALSExplicit(_Pair):
     """Explicit ALS on CSR/CSC ratings; ml1m: a synthetic set of MovieLens-1M's shape (6,040
-    users x 3,706 items x 1,000,209 ratings), k = 10, 1 iteration (the size of the runtime's ALS target)."""
+    users x 3,706 items x 1,000,209 ratings), k = 10, 1 iteration (the size of the runtime's
+    ALS target)."""
 
     workload = "als_explicit"
     params: ClassVar[list] = ["xs", "s", "ml1m"]

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated, from: {', '.join(WORKLOADS)} (default: all); "
                              "'none' for no main table")
     parser.add_argument("--sizes", default=compare.DEFAULT_SIZES,
-                        help=f"comma-separated size names xs,s,m,l (default {compare.DEFAULT_SIZES}); "
-                             "see --list")
+                        help="comma-separated size names xs,s,m,l (default "
+                             f"{compare.DEFAULT_SIZES}); see --list")
     parser.add_argument("--threads", default="1,2", help="comma-separated thread counts")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per case (median)")
     parser.add_argument("--max-time", type=float, default=2.0,
@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         clear_cases()
     facts = report.machine_facts()  # after the run: every library's thread pool is loaded by now
-    facts.append(f"load average (1 min): {load_before} before the run, {report.load_average()} after")
+    facts.append(f"load average (1 min): {load_before} before the run, "
+                 f"{report.load_average()} after")
     elapsed = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
     command = " ".join(["python -m phylanx.bench", *argv])
     facts.append(f"{started:%Y-%m-%d %H:%M} UTC, {report.git_commit()}, {elapsed:.0f} s: {command}")
