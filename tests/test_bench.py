@@ -360,3 +360,26 @@ def test_committed_doc_has_the_tables_the_script_makes():
 def _fake_row():
     return {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
             "phylanx": 0.001, "speedup": 2.0, "check": "ok"}
+
+
+ISSUE_TALK = re.compile(r"issue[ _-]?\d|\bthe \w+ issue\b|--issue", re.IGNORECASE)
+
+
+def _product_text_files():
+    for folder in ("phylanx", "passes", "runtime", "asv_bench", "docs"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".pyx", ".pxd", ".h", ".md", ".txt") and \
+                    "_build" not in path.parts:
+                yield path
+    yield ROOT / "README.md"
+
+
+def test_no_issue_talk_in_product_text():
+    """Figures are named by what they measure ("dispatch, ns per scalar node"), never by the
+    issue that asked for them: no file, flag or text of the product speaks of issues."""
+    hits = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+            for p in _product_text_files()
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+            if ISSUE_TALK.search(line)]
+    assert not hits, "\n".join(hits)
+    assert not list(ROOT.glob("phylanx/*issue*"))
