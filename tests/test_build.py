@@ -1,6 +1,7 @@
 """The installed package has a working compiled OpenMP runtime."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -144,3 +145,18 @@ def test_ci_builds_the_test_kernels():
     from phylanx.runtime import _testkernels
 
     assert callable(_testkernels.register)
+
+
+def test_ci_runs_the_readme_commands():
+    """.ci/run's test and docs commands are the README's, character for character."""
+    with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as f:
+        ci = f.read()
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    commands = dict(re.findall(r"^(TEST_CMD|DOCS_CMD)='(.*)'$", ci, re.MULTILINE))
+    assert set(commands) == {"TEST_CMD", "DOCS_CMD"}
+    for command in commands.values():
+        assert f"\n    {command}\n" in readme, command
+    assert 'eval "$TEST_CMD"' in ci and 'eval "$DOCS_CMD"' in ci
+    assert "-Dtest-kernels=true" in commands["TEST_CMD"]
+    assert "sphinx-build -W" in commands["DOCS_CMD"]
