@@ -96,10 +96,8 @@ def _installed_extension_modules():
     import importlib.machinery
 
     folder = os.path.dirname(rt.__file__)
-    names = set()
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        names |= {f[: -len(suffix)] for f in os.listdir(folder) if f.endswith(suffix)}
-    return names
+    return {f.split(".", 1)[0] for f in os.listdir(folder)
+            if f.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))}
 
 
 def test_runtime_modules_are_listed_once():
