@@ -458,7 +458,7 @@ def test_explicit_als_example_uses_the_loop_kernel_and_matches_numpy(threads):
                     reason="the test raises Ctrl-C in the running kernel with signal.setitimer (SIGALRM), which this platform lacks")
 def test_keyboard_interrupt_stops_a_long_loop_kernel(threads):
     """Chunks of about 20 ms: the calling thread looks at signals between them."""
-    from phylanx.runtime._bench import _ctrl_c_latency
+    from phylanx.bench.scheduler import _ctrl_c_latency
 
     rng = np.random.default_rng(0)
     n = 200_000

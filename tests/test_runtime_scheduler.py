@@ -16,10 +16,12 @@ import pytest
 
 import phylanx
 import phylanx.runtime as rt
+from phylanx.bench.scheduler import PARLOOP, TEST_KERNELS_MISSING  # PARLOOP: test.spin loop
 from phylanx.ir.parser import parse_physl
 from phylanx.oracle import evaluate
-from phylanx.runtime import _testkernels, _threads, lower
-from phylanx.runtime._bench import PARLOOP  # a parallel loop of test.spin
+from phylanx.runtime import _threads, lower
+
+_testkernels = pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
 
 
 @pytest.fixture(scope="module", autouse=True)
