@@ -25,6 +25,7 @@ Anything else: `compile_loop` returns None and the loop runs through the graph e
 from __future__ import annotations
 
 from phylanx.ir.types import ArrayType, ScalarType
+from phylanx.runtime.natives import Decline
 
 # Register kinds and array dtypes: must match _loopkernel.pyx.
 R_INT, R_FLOAT, R_ARRAY = 0, 1, 2
@@ -42,11 +43,6 @@ CMPS = {"equal": 0, "not_equal": 1, "less": 2, "less_equal": 3, "greater": 4,
 # Flags of an instruction. F_AUG: a gather whose rows also carry a vector, and the two products
 # that then run as one (see _gram_and_rhs).
 F_TA, F_TB, F_SYM, F_AUG = 1, 2, 4, 8
-
-
-class Unsupported(Exception):
-    """The loop body has something the loop kernel does not run (the loop stays on the
-    graph executor)."""
 
 
 class Program:
@@ -80,7 +76,7 @@ def _kind_of(t):
             return R_INT, DT_F64
     if isinstance(t, ArrayType) and t.dtype in DT and t.rank in (1, 2):
         return R_ARRAY, DT[t.dtype]
-    raise Unsupported(f"value of type {t}")
+    raise Decline(f"value of type {t}")
 
 
 def _symmetric_outside(value, depth=0) -> bool:
@@ -115,7 +111,7 @@ class _Compiler:
         r = p.reg.get(v)
         if r is None:
             if v in self.inside:
-                raise Unsupported("use before definition")
+                raise Decline("use before definition")
             kind, dt = _kind_of(v.type)
             r = p.new_reg(kind, dt)
             p.reg[v] = r
@@ -175,37 +171,37 @@ class _Compiler:
         self.aug_regs: dict = {}       # gathered z -> (its augmented rows, the joint product)
         iv = body.args[0]
         if _kind_of(iv.type)[0] != R_INT:
-            raise Unsupported("induction variable")
+            raise Decline("induction variable")
         p.iv_reg = p.new_reg(R_INT)
         p.reg[iv] = p.iv_reg
         for arg in body.args[1:]:
             kind, dt = _kind_of(arg.type)
             if kind != R_ARRAY or dt != DT_F64:
-                raise Unsupported("carried value that is not an f64 array")
+                raise Decline("carried value that is not an f64 array")
             r = p.new_reg(kind, dt)
             p.reg[arg] = r
             p.carried_regs.append(r)
         self.carried = {arg: arg for arg in body.args[1:]}  # value -> carried block arg
         for o in body.ops:
             if o.regions and o.name != "fused":
-                raise Unsupported(f"nested region ({o.name})")
+                raise Decline(f"nested region ({o.name})")
             getattr(self, "op_" + o.name.replace(".", "_"), self.unsupported)(o)
         term = body.terminator
         for k, v in enumerate(term.operands):
             if self.carried.get(v) is not body.args[k + 1]:
-                raise Unsupported("carried value not updated in place")
+                raise Decline("carried value not updated in place")
         for o in body.ops:   # carried buffers are only written, never read
             for i, v in enumerate(o.operands):
                 if v in self.carried and not (o.name == "setitem" and i == 0) and \
                         o is not term:
-                    raise Unsupported("body reads a carried array")
+                    raise Decline("body reads a carried array")
         for v in op.operands[:3]:
             if _kind_of(v.type)[0] != R_INT:
-                raise Unsupported("loop bounds")
+                raise Decline("loop bounds")
         return p
 
     def unsupported(self, o):
-        raise Unsupported(f"op {o.name}")
+        raise Decline(f"op {o.name}")
 
     def op_yield(self, o):
         pass
@@ -213,7 +209,7 @@ class _Compiler:
     def op_const(self, o):
         value = o.attrs.get("value")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Unsupported("constant")
+            raise Decline("constant")
         r = self.result(o.results[0])
         self.p.consts.append((r, value))
 
@@ -224,17 +220,17 @@ class _Compiler:
         kinds = (self.p.kinds[ra], self.p.kinds[rb])
         if R_ARRAY not in kinds:
             if o.name == "true_divide":
-                raise Unsupported("scalar division")   # Python and NumPy disagree on x/0
+                raise Decline("scalar division")   # Python and NumPy disagree on x/0
             out = self.result(res)
             if self.p.kinds[out] == R_INT and kinds != (R_INT, R_INT):
-                raise Unsupported("int result of float operands")
+                raise Decline("int result of float operands")
             self.emit(I_SCALAR, o, out, (ra, rb, OPS[o.name]))
             return
         if not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
-            raise Unsupported("elementwise result that is not f64")
+            raise Decline("elementwise result that is not f64")
         for r, k in ((ra, kinds[0]), (rb, kinds[1])):
             if k == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Unsupported("elementwise operand that is not f64")
+                raise Decline("elementwise operand that is not f64")
         out = self.result(res)
         if o.name in ("add", "subtract", "multiply") and all(
                 self.p.kinds[r] != R_ARRAY or r in self.p.symmetric for r in (ra, rb)):
@@ -246,16 +242,16 @@ class _Compiler:
     def op_dim(self, o):
         r = self.value(o.operands[0])
         if self.p.kinds[r] != R_ARRAY:
-            raise Unsupported("dim of a scalar")
+            raise Decline("dim of a scalar")
         rank, axis = o.operands[0].type.rank, int(o.attrs["axis"])
         if not -rank <= axis < rank:
-            raise Unsupported("dim axis")
+            raise Decline("dim axis")
         self.emit(I_DIM, o, self.result(o.results[0]), (r, axis % rank))
 
     def op_len(self, o):
         r = self.value(o.operands[0])
         if self.p.kinds[r] != R_ARRAY:
-            raise Unsupported("len of a scalar")
+            raise Decline("len of a scalar")
         self.emit(I_DIM, o, self.result(o.results[0]), (r, 0))
 
     def basic_index(self, x, index, operands):
@@ -267,7 +263,7 @@ class _Compiler:
                 v = next(it)
                 r = self.value(v)
                 if self.p.kinds[r] != R_INT:
-                    raise Unsupported("index")
+                    raise Decline("index")
                 comps.append((0, r, -1, -1))
             elif comp[0] == "s":
                 regs = []
@@ -279,15 +275,15 @@ class _Compiler:
                             continue
                         r = self.value(v)
                         if self.p.kinds[r] != R_INT:
-                            raise Unsupported("slice bound")
+                            raise Decline("slice bound")
                         regs.append(r)
                     else:
                         regs.append(-1)
                 comps.append((1, *regs))
             else:
-                raise Unsupported(f"index component {comp!r}")
+                raise Decline(f"index component {comp!r}")
         if len(comps) > rank:
-            raise Unsupported("too many indices")
+            raise Decline("too many indices")
         while len(comps) < rank:
             comps.append((1, -1, -1, -1))
         flat = [c for comp in comps for c in comp]
@@ -297,21 +293,21 @@ class _Compiler:
     def op_getitem(self, o):
         x = o.operands[0]
         if x in self.carried:
-            raise Unsupported("getitem on a carried array")
+            raise Decline("getitem on a carried array")
         rx = self.value(x)
         if self.p.kinds[rx] != R_ARRAY:
-            raise Unsupported("getitem of a scalar")
+            raise Decline("getitem of a scalar")
         comps = self.basic_index(x, o.attrs["index"], o.operands[1:])
         self.emit(I_VIEW, o, self.result(o.results[0]), (rx, *comps))
 
     def op_gather(self, o):
         x, *idx = o.operands
         if o.attrs["index"] != ("a",) or len(idx) != 1:
-            raise Unsupported("gather index")
+            raise Decline("gather index")
         rx, ri = self.value(x), self.value(idx[0])
         if self.p.kinds[ri] != R_ARRAY or self.p.dtypes[ri] not in (DT["i64"], DT["i32"]) or \
                 idx[0].type.rank != 1 or self.p.kinds[rx] != R_ARRAY:
-            raise Unsupported("gather operands")
+            raise Decline("gather operands")
         out = self.result(o.results[0])
         v = self.aug.get(o)
         if v is not None and self.p.dtypes[rx] == DT_F64:
@@ -326,10 +322,10 @@ class _Compiler:
         ra, rb = self.value(a), self.value(b)
         for r in (ra, rb):
             if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT_F64:
-                raise Unsupported("product operands")
+                raise Decline("product operands")
         res = o.results[0]
         if isinstance(res.type, ArrayType) and res.type.dtype != "f64":
-            raise Unsupported("product result")
+            raise Decline("product result")
         out = self.result(res)
         flags = (F_TA if ta else 0) | (F_TB if tb else 0)
         if ra == rb and ta != tb and a.type.rank == 2:
@@ -354,7 +350,7 @@ class _Compiler:
         ra, rb = self.value(a), self.value(b)
         for r in (ra, rb):
             if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT_F64:
-                raise Unsupported("solve operands")
+                raise Decline("solve operands")
         flags = F_SYM if ra in self.p.symmetric else 0
         self.emit(I_SOLVE, o, self.result(o.results[0]), (ra, rb), flags)
 
@@ -363,7 +359,7 @@ class _Compiler:
         rv = self.value(v)
         if self.p.kinds[rv] != R_ARRAY or self.p.dtypes[rv] != DT_F64 or v.type.rank != 1 \
                 or o.attrs.get("k", 0):
-            raise Unsupported("diag operand")
+            raise Decline("diag operand")
         out = self.result(o.results[0])
         self.p.symmetric.add(out)
         self.emit(I_DIAG, o, out, (rv,))
@@ -373,9 +369,9 @@ class _Compiler:
         ra, rb = self.value(a), self.value(b)
         for r in (ra, rb):
             if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Unsupported("comparison of a non-f64 array")
+                raise Decline("comparison of a non-f64 array")
         if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
-            raise Unsupported("scalar comparison")
+            raise Decline("scalar comparison")
         self.emit(I_CMP, o, self.result(o.results[0]), (ra, rb, CMPS[o.name]))
 
     op_equal = op_not_equal = op_less = op_less_equal = op_greater = op_greater_equal = \
@@ -387,7 +383,7 @@ class _Compiler:
         res = o.results[0]
         if self.p.kinds[rx] != R_ARRAY or not (isinstance(res.type, ArrayType)
                                                and res.type.dtype == "f64"):
-            raise Unsupported("astype")
+            raise Decline("astype")
         self.emit(I_ASTYPE, o, self.result(res), (rx,))
 
     def op_fused(self, o):
@@ -398,7 +394,7 @@ class _Compiler:
         for arg, v in zip(body.args, o.operands):
             r = self.value(v)
             if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Unsupported("fused input that is not f64")
+                raise Decline("fused input that is not f64")
             regs[arg] = r
         for b in body.ops:
             if b.name == "yield":
@@ -406,22 +402,22 @@ class _Compiler:
                     r = regs.get(v)
                     if r is None or self.p.kinds[r] != R_ARRAY or \
                             not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
-                        raise Unsupported("fused result")
+                        raise Decline("fused result")
                     self.p.reg[res] = r
                 continue
             if b.name == "const":
                 value = b.attrs.get("value")
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise Unsupported("constant")
+                    raise Decline("constant")
                 r = self.p.new_reg(R_FLOAT)
                 self.p.consts.append((r, float(value)))
                 regs[b.results[0]] = r
                 continue
             if b.name not in OPS or len(b.operands) != 2:
-                raise Unsupported(f"fused body op {b.name}")
+                raise Decline(f"fused body op {b.name}")
             ra, rb = (regs[v] for v in b.operands)
             if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
-                raise Unsupported("fused body op on scalars")
+                raise Decline("fused body op on scalars")
             out = self.p.new_reg(R_ARRAY, DT_F64)
             self.emit(I_EW, b, out, (ra, rb, OPS[b.name]))
             regs[b.results[0]] = out
@@ -431,10 +427,10 @@ class _Compiler:
         *idx, value = rest
         arg = self.carried.get(x)
         if arg is None:
-            raise Unsupported("setitem on a value that is not loop-carried")
+            raise Decline("setitem on a value that is not loop-carried")
         rv = self.value(value)
         if self.p.kinds[rv] == R_ARRAY and self.p.dtypes[rv] != DT_F64:
-            raise Unsupported("setitem value")
+            raise Decline("setitem value")
         comps = self.basic_index(x, o.attrs["index"], idx)
         rx = self.p.reg[arg]
         self.emit(I_SETITEM, o, rx, (rx, rv, *comps))
@@ -449,5 +445,5 @@ def compile_loop(op) -> Program | None:
         return None
     try:
         return _Compiler(op).compile()
-    except (Unsupported, KeyError, StopIteration):
+    except (Decline, KeyError, StopIteration):
         return None

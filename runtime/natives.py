@@ -1,9 +1,14 @@
 """Registry of native kernels: op name -> factory(op) -> preparer | None (see native.pxd).
 
 Modules defining native kernels register their factories with `@register("exp", ...)`;
-`factory_for(op)` is what the executor asks when it lowers an op. An op without a native
-factory, or whose factory declines (returns None) for the op's types, runs as a GIL-holding
-fallback node that calls the op's NumPy reference implementation.
+`preparer_for(op)` is what the executor asks when it lowers an op. An op without a native
+factory, or whose factory declines (returns None or raises `Decline`) for the op's types, runs
+as a GIL-holding fallback node that calls the op's NumPy reference implementation.
+
+`Decline` is the runtime's one "not natively" exception: factories and the compilers behind them
+(`_ew_program`, `_loopcompile`) raise it for ops they have no code for, and preparers and the
+helpers they call (the moves of `_move`) for operands they cannot take, each then handing the
+work to NumPy.
 """
 
 from __future__ import annotations
@@ -11,6 +16,10 @@ from __future__ import annotations
 import importlib
 
 FACTORIES: dict = {}
+
+
+class Decline(Exception):
+    """A native kernel cannot take this op or these operands: NumPy's reference runs instead."""
 
 # Modules with native kernels, imported on first use (each registers its factories).
 _MODULES = ("phylanx.runtime._linalg", "phylanx.runtime._reduce", "phylanx.runtime._matvec",
@@ -46,4 +55,9 @@ def preparer_for(op):
     if factory is None:
         same_as = op.decl.extra.get("same_as")  # np.add -> add on arrays
         factory = FACTORIES.get(same_as) if same_as else None
-    return None if factory is None else factory(op)
+    if factory is None:
+        return None
+    try:
+        return factory(op)
+    except Decline:
+        return None
