@@ -62,13 +62,16 @@ cdef class EwProgram:
     cdef readonly double weight
     cdef object kinds, dtypes   # per operand: "array" / "scalar" / "none", and its check
     cdef list scalar_consts     # (register, source, dtype) of constants set per call
+    cdef list partial_results   # (result, its array operands) of results that do not depend
+                                # on every array operand
     cdef int start(self, phx_prog *P) except -1
     cdef object check(self, tuple args)
+    cdef int check_shapes(self, tuple args, tuple shape) except -1
     cdef int set_scalars(self, phx_prog *P, tuple args) except -1
 
 
 cdef int ew_layout(phx_prog *P, int nd, Py_ssize_t *shape, Py_ssize_t (*strides)[64],
-                   int nin) noexcept nogil
+                   int nin, void **bound) noexcept nogil
 cdef int current_isa() noexcept nogil
 cdef char *ew_thread_start(const phx_prog *P) noexcept nogil
 cdef void ew_eval(const phx_prog *P, char *scr, Py_ssize_t start, Py_ssize_t n,

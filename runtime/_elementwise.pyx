@@ -186,6 +186,9 @@ cdef class EwProgram:
             self.code[j].op = OPCODES[opname]
             self.code[j].t, self.code[j].dst, self.code[j].a = rt, d, a
             self.code[j].b, self.code[j].c, self.code[j].aux = b, c, aux
+        arrays = frozenset(i for i, kind in enumerate(self.kinds) if kind == "array")
+        self.partial_results = [(k, sorted(d)) for k, d in enumerate(program.result_deps)
+                                if d != arrays]
         # body constants are converted once; operand and prelude scalars per call
         self.scalar_consts = []
         for k, r in enumerate(program.regs):
@@ -236,6 +239,14 @@ cdef class EwProgram:
             if all((<cnp.ndarray> args[i]).size == 1 for i in group):
                 raise Decline("clip with size-1 array bounds (NumPy's scalar-bound rules)")
         return arrays
+
+    cdef int check_shapes(self, tuple args, tuple shape) except -1:
+        """Decline unless every result has the broadcast shape of all array operands (NumPy
+        gives a result computed from some of them only their broadcast shape)."""
+        for k, deps in self.partial_results:
+            if np.broadcast_shapes(*[args[i].shape for i in deps]) != shape:
+                raise Decline(f"result {k} has another shape")
+        return 0
 
     cdef int set_scalars(self, phx_prog *P, tuple args) except -1:
         """The constants that come from scalar operands, and from scalar-only body ops (run
@@ -309,6 +320,8 @@ cdef class EwPreparer:
             STATS["small"] += 1
             return self.reference(*args)
         pyshape = tuple([shape[d] for d in range(nd)])
+        if prog.partial_results:
+            prog.check_shapes(args, pyshape)
         # axes outer -> inner, the result's memory order: NumPy's order K for elementwise
         # results; reductions keep C order, or F for F-ordered operands (summation order)
         fortran = False
@@ -357,7 +370,7 @@ cdef class EwPreparer:
                 r.data = <char *> cnp.PyArray_DATA(<cnp.ndarray> outs[prog.operand[k]])
         for d in range(nd):
             cshape[d] = shape[perm[d]]
-        ew_layout(P, nd, cshape, strides, nin)
+        ew_layout(P, nd, cshape, strides, nin, NULL)
         STATS["native"] += 1
         work = size * prog.weight
         job.parallel = work >= _PARALLEL_WORK
@@ -634,11 +647,12 @@ cdef int _input_mode(phx_reg *r, phx_prog *P, int stype) noexcept nogil:
 # --- the engine for other native kernels (_elementwise.pxd) -----------------------------------
 
 cdef int ew_layout(phx_prog *P, int nd, Py_ssize_t *shape, Py_ssize_t (*strides)[64],
-                   int nin) noexcept nogil:
+                   int nin, void **bound) noexcept nogil:
     """P's iteration space: `shape` (nd axes, outer to inner in memory order of the outputs,
     whose registers already point at element 0), strides[i] the byte strides of the i-th IN
     register along those axes (0: broadcast). Coalesces the axes, picks each input's mode,
-    lays out the scratch. Modifies shape and strides."""
+    lays out the scratch. Modifies shape and strides. `bound` (NULL, or per register): the
+    registers whose blocks the caller will bind (ew_eval) need no memory of their own."""
     cdef int d, k, i = 0, ndim_c
     cdef Py_ssize_t size = 1
     cdef phx_reg *r
@@ -653,7 +667,7 @@ cdef int ew_layout(phx_prog *P, int nd, Py_ssize_t *shape, Py_ssize_t (*strides)
         if r.kind == PHX_R_IN:
             for d in range(ndim_c):
                 r.strides[d] = strides[i][d]
-            r.mode = _input_mode(r, P, r.stype)
+            r.mode = PHX_IN_DIRECT if bound and bound[k] else _input_mode(r, P, r.stype)
             i += 1
     P.scratch = phx_layout(P)
     return 0

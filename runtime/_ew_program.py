@@ -115,6 +115,9 @@ class Program:
     size1_declines: list = field(default_factory=list)  # operand groups: all of size 1 -> NumPy
     ret: int = -1           # fused_reduce: the register holding the mapped value
     reduce: tuple = ()      # fused_reduce: (reduction kind, mapped dtype, rank)
+    # per result: the array operands it depends on. NumPy's result has the broadcast shape of
+    # those; the program writes the broadcast shape of all array operands.
+    result_deps: list = field(default_factory=list)
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -427,11 +430,13 @@ def _compile(operand_types, ops, yields, result_types, body_args=None,
     """`reduce_dtype`: compile a fused_reduce body, whose single yield (as that dtype) stays in
     a register (Program.ret) for the reduction instead of going to an output."""
     cc = _Compiler(operand_types)
-    env = {}
+    env, deps = {}, {}
     if body_args is not None:
         for i, a in enumerate(body_args):
             env[a] = cc.source_of_operand(i)
+            deps[a] = frozenset({i} if cc.operands[i][0] == "array" else ())
     for op in ops:
+        deps[op.results[0]] = frozenset().union(*[deps[v] for v in op.operands])
         if op.name == "const":
             env[op.results[0]] = _lit(op)
             continue
@@ -463,7 +468,9 @@ def _compile(operand_types, ops, yields, result_types, body_args=None,
         reg = cc.vec(src, t.dtype)
         out = cc.new_reg(OUT, _rtype(t.dtype), STORAGE[t.dtype], k)
         cc.emit("COPY", _rtype(t.dtype), out, reg)   # folded into the producer below
-    return _allocate(cc, results)
+    program = _allocate(cc, results)
+    program.result_deps = [deps[v] for v in yields]
+    return program
 
 
 def _allocate(cc: _Compiler, results, ret=None) -> Program:
@@ -603,15 +610,20 @@ def _compile_reduce(op) -> Program:
     return program
 
 
+def compile_body(body, operand_types, result_types) -> Program:
+    """The program of a fused-style body (elementwise ops and constants ending in `yield`)
+    whose arguments take operands of `operand_types`, its yields cast to `result_types`."""
+    return _compile(list(operand_types), body.ops[:-1], body.terminator.operands,
+                    list(result_types), body.args)
+
+
 def compile_op(op) -> Program:
     """The program of a single elementwise op, or of a `fused` op's body."""
     if op.name == "fused_reduce":
         return _compile_reduce(op)
     if op.name == "fused":
-        body = op.regions[0]
-        term = body.terminator
-        return _compile([v.type for v in op.operands], body.ops[:-1], term.operands,
-                        [r.type for r in op.results], body.args)
+        return compile_body(op.regions[0], [v.type for v in op.operands],
+                            [r.type for r in op.results])
     if "elementwise" not in op.decl.traits or len(op.results) != 1:
         raise Decline(f"op {op.name}")
     cc_args = _Args(op)

@@ -10,13 +10,15 @@ Supported (f64 arithmetic; int64/int32 index arrays; arrays of rank <= 2):
   * scalars: add/subtract/multiply of ints and floats, dim, len, int/float constants;
   * getitem with integer and slice components (views; NumPy's bounds and slice rules);
   * gather x[idx] with a 1-d integer array (rows of a 2-d x, or elements of a 1-d x);
-  * elementwise add/subtract/multiply/true_divide of f64 arrays and scalars (broadcasting);
+  * elementwise ops and `fused` elementwise bodies with an array operand (f64, int64, int32
+    and bool arrays, int and float scalars; unary and binary ops): programs of the
+    elementwise engine (runtime/_ew_program.py, ew_exec.h), the same code and bits as outside
+    loops, broadcasting as NumPy;
   * matmul_t / matmul / dot (gemm, gemv, dot); z.T @ z and z.T @ v of a gathered z run as one
     product (the gather appends v to z's rows);
   * linalg.solve (Cholesky when the matrix is known symmetric, e.g. x.T @ x + c * I, and
     LU if that fails, so a matrix that is not positive definite gets LU's answer);
-  * diag of a 1-d f64 array, comparisons of f64 arrays (bool arrays), astype to f64,
-    and `fused` ops whose bodies are add/subtract/multiply/true_divide (run op by op);
+  * diag of a 1-d f64 array, astype to f64;
   * setitem into a loop-carried array with integer/slice components (the iteration's own rows:
     the parallelize-loops pass proved the writes independent).
 Anything else: `compile_loop` returns None and the loop runs through the graph executor.
@@ -24,25 +26,36 @@ Anything else: `compile_loop` returns None and the loop runs through the graph e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from phylanx.ir.types import ArrayType, ScalarType
+from phylanx.runtime import _ew_program as ewp
+from phylanx.runtime.native import LOOP_CODES
 from phylanx.runtime.natives import Decline
 
-# Register kinds and array dtypes: must match _loopkernel.pyx.
-R_INT, R_FLOAT, R_ARRAY = 0, 1, 2
-DT = {"f64": 0, "i64": 1, "i32": 2, "bool": 3}
-DT_F64 = 0
+# The kernel's codes (loop_codes.h, through phylanx.runtime.native): register kinds, array
+# dtypes, instructions, scalar operators and instruction flags.
+_C = LOOP_CODES
+R_INT, R_FLOAT, R_ARRAY = _C["R_INT"], _C["R_FLOAT"], _C["R_ARRAY"]
+DT = _C["DT"]
+DT_F64 = DT["f64"]
+(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_ASTYPE) = (
+    _C[k] for k in ("I_SCALAR", "I_DIM", "I_VIEW", "I_GATHER", "I_EW", "I_GEMM", "I_SOLVE",
+                    "I_SETITEM", "I_DIAG", "I_ASTYPE"))
+SCALAR_OPS = {"add": _C["S_ADD"], "subtract": _C["S_SUB"], "multiply": _C["S_MUL"]}
+F_TA, F_TB, F_SYM, F_AUG = _C["F_TA"], _C["F_TB"], _C["F_SYM"], _C["F_AUG"]
 
-# Instruction codes: must match _loopkernel.pyx.
-(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP,
- I_ASTYPE) = range(11)
-# Elementwise / scalar operators.
-OPS = {"add": 0, "subtract": 1, "multiply": 2, "true_divide": 3}
-# Comparisons (array vs array or scalar -> bool array).
-CMPS = {"equal": 0, "not_equal": 1, "less": 2, "less_equal": 3, "greater": 4,
-        "greater_equal": 5}
-# Flags of an instruction. F_AUG: a gather whose rows also carry a vector, and the two products
-# that then run as one (see _gram_and_rhs).
-F_TA, F_TB, F_SYM, F_AUG = 1, 2, 4, 8
+
+@dataclass
+class LoopEw:
+    """An I_EW instruction's elementwise program and where its values live."""
+
+    program: object                 # _ew_program.Program
+    operands: list                  # loop register of each operand
+    results: list                   # loop register of each result
+    shapes: list                    # (source a, source b, op index) per op, in order: how
+                                    # NumPy broadcasts op by op (sources: operand i, or
+                                    # len(operands) + j for op j's result; -1: a constant)
 
 
 class Program:
@@ -57,6 +70,7 @@ class Program:
         self.free_regs: list[int] = []
         self.carried_regs: list[int] = []
         self.instrs: list[tuple] = []      # (code, op_index, out, args tuple, flags)
+        self.ew: list[LoopEw] = []         # I_EW: args[0] indexes this
         self.ops: list = []                # op_index -> Op (error locations)
         self.reg: dict = {}
         self.symmetric: set = set()        # registers known to hold symmetric matrices
@@ -185,7 +199,10 @@ class _Compiler:
         for o in body.ops:
             if o.regions and o.name != "fused":
                 raise Decline(f"nested region ({o.name})")
-            getattr(self, "op_" + o.name.replace(".", "_"), self.unsupported)(o)
+            handler = getattr(self, "op_" + o.name.replace(".", "_"), None)
+            if handler is None and (o.name == "fused" or "elementwise" in o.decl.traits):
+                handler = self.elementwise
+            (handler or self.unsupported)(o)
         term = body.terminator
         for k, v in enumerate(term.operands):
             if self.carried.get(v) is not body.args[k + 1]:
@@ -213,31 +230,69 @@ class _Compiler:
         r = self.result(o.results[0])
         self.p.consts.append((r, value))
 
-    def scalar_or_array_binary(self, o):
-        a, b = o.operands
-        res = o.results[0]
-        ra, rb = self.value(a), self.value(b)
-        kinds = (self.p.kinds[ra], self.p.kinds[rb])
-        if R_ARRAY not in kinds:
-            if o.name == "true_divide":
-                raise Decline("scalar division")   # Python and NumPy disagree on x/0
-            out = self.result(res)
-            if self.p.kinds[out] == R_INT and kinds != (R_INT, R_INT):
-                raise Decline("int result of float operands")
-            self.emit(I_SCALAR, o, out, (ra, rb, OPS[o.name]))
+    def elementwise(self, o):
+        """An elementwise op or a `fused` body: Python scalar arithmetic when every operand is
+        a scalar, else a program of the elementwise engine (I_EW)."""
+        regs = [self.value(v) for v in o.operands]
+        if all(self.p.kinds[r] != R_ARRAY for r in regs):
+            self.scalar_op(o, regs)
             return
-        if not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
-            raise Decline("elementwise result that is not f64")
-        for r, k in ((ra, kinds[0]), (rb, kinds[1])):
-            if k == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Decline("elementwise operand that is not f64")
-        out = self.result(res)
+        program = ewp.compile_op(o)
+        if program.prelude or program.reduce or program.size1_declines:
+            raise Decline("elementwise op that needs Python per call")
+        arrays = frozenset(i for i, (kind, _) in enumerate(program.operands) if kind == "array")
+        if any(d != arrays for d in program.result_deps):
+            raise Decline("a result of some of the array operands only (its own shape)")
+        for i, (kind, t) in enumerate(program.operands):
+            r = regs[i]
+            if kind == "array":
+                if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT.get(t):
+                    raise Decline("elementwise operand of another dtype")
+            elif kind != "scalar" or self.p.kinds[r] == R_ARRAY:
+                raise Decline("elementwise operand")
+        for reg in program.regs:
+            if reg.kind == ewp.CONST and reg.src[0][0] == "arg":
+                r, dtype = regs[reg.src[0][1]], reg.src[1]
+                if not (dtype == "f64" or (dtype == "i64" and self.p.kinds[r] == R_INT)):
+                    raise Decline(f"scalar operand as {dtype}")
+        outs = [self.result(v) for v in o.results]
+        if any(self.p.kinds[r] != R_ARRAY for r in outs):
+            raise Decline("elementwise result that is not an array")
         if o.name in ("add", "subtract", "multiply") and all(
-                self.p.kinds[r] != R_ARRAY or r in self.p.symmetric for r in (ra, rb)):
-            self.p.symmetric.add(out)
-        self.emit(I_EW, o, out, (ra, rb, OPS[o.name]))
+                self.p.kinds[r] != R_ARRAY or r in self.p.symmetric for r in regs):
+            self.p.symmetric.add(outs[0])
+        self.p.ew.append(LoopEw(program, regs, outs, self.shape_steps(o)))
+        self.emit(I_EW, o, outs[0], (len(self.p.ew) - 1,))
 
-    op_add = op_subtract = op_multiply = op_true_divide = scalar_or_array_binary
+    def shape_steps(self, o) -> list:
+        """LoopEw.shapes of op o (errors name the op of the body that fails)."""
+        if o.name != "fused":
+            if len(o.operands) > 2:
+                raise Decline("elementwise op of three operands")
+            return [(0, 1 if len(o.operands) == 2 else -1, len(self.p.ops))]
+        body = o.regions[0]
+        src = {arg: i for i, arg in enumerate(body.args)}
+        steps = []
+        for b in body.ops[:-1]:
+            if b.name == "const":
+                src[b.results[0]] = -1
+                continue
+            if len(b.operands) > 2:
+                raise Decline("elementwise op of three operands")
+            ins = [src[v] for v in b.operands]
+            self.p.ops.append(b)
+            steps.append((ins[0], ins[1] if len(ins) == 2 else -1, len(self.p.ops) - 1))
+            src[b.results[0]] = len(body.args) + len(steps) - 1
+        return steps
+
+    def scalar_op(self, o, regs):
+        if o.name not in SCALAR_OPS or len(regs) != 2:
+            raise Decline(f"scalar {o.name}")      # Python and NumPy disagree on x/0, ...
+        out = self.result(o.results[0])
+        kinds = tuple(self.p.kinds[r] for r in regs)
+        if self.p.kinds[out] == R_INT and kinds != (R_INT, R_INT):
+            raise Decline("int result of float operands")
+        self.emit(I_SCALAR, o, out, (*regs, SCALAR_OPS[o.name]))
 
     def op_dim(self, o):
         r = self.value(o.operands[0])
@@ -364,19 +419,6 @@ class _Compiler:
         self.p.symmetric.add(out)
         self.emit(I_DIAG, o, out, (rv,))
 
-    def comparison(self, o):
-        a, b = o.operands
-        ra, rb = self.value(a), self.value(b)
-        for r in (ra, rb):
-            if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Decline("comparison of a non-f64 array")
-        if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
-            raise Decline("scalar comparison")
-        self.emit(I_CMP, o, self.result(o.results[0]), (ra, rb, CMPS[o.name]))
-
-    op_equal = op_not_equal = op_less = op_less_equal = op_greater = op_greater_equal = \
-        comparison
-
     def op_astype(self, o):
         (x,) = o.operands
         rx = self.value(x)
@@ -385,42 +427,6 @@ class _Compiler:
                                                and res.type.dtype == "f64"):
             raise Decline("astype")
         self.emit(I_ASTYPE, o, self.result(res), (rx,))
-
-    def op_fused(self, o):
-        """A fused elementwise op, run op by op on whole arrays (broadcasting as the unfused
-        ops did): add/subtract/multiply/true_divide and constants only."""
-        body = o.regions[0]
-        regs = {}
-        for arg, v in zip(body.args, o.operands):
-            r = self.value(v)
-            if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Decline("fused input that is not f64")
-            regs[arg] = r
-        for b in body.ops:
-            if b.name == "yield":
-                for res, v in zip(o.results, b.operands):
-                    r = regs.get(v)
-                    if r is None or self.p.kinds[r] != R_ARRAY or \
-                            not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
-                        raise Decline("fused result")
-                    self.p.reg[res] = r
-                continue
-            if b.name == "const":
-                value = b.attrs.get("value")
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise Decline("constant")
-                r = self.p.new_reg(R_FLOAT)
-                self.p.consts.append((r, float(value)))
-                regs[b.results[0]] = r
-                continue
-            if b.name not in OPS or len(b.operands) != 2:
-                raise Decline(f"fused body op {b.name}")
-            ra, rb = (regs[v] for v in b.operands)
-            if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
-                raise Decline("fused body op on scalars")
-            out = self.p.new_reg(R_ARRAY, DT_F64)
-            self.emit(I_EW, b, out, (ra, rb, OPS[b.name]))
-            regs[b.results[0]] = out
 
     def op_setitem(self, o):
         x, *rest = o.operands
