@@ -38,4 +38,5 @@ class CompileError(Exception):
 
 
 class PassError(Exception):
-    """An optimizer pass failed; the message names the pass and a reproducer file."""
+    """An optimizer pass failed; the message names the pass (and a reproducer file when one
+    was asked for: PHYLANX_REPRODUCER_DIR or run_pipeline(reproducer_dir=...))."""

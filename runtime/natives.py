@@ -4,6 +4,7 @@ Modules defining native kernels register their factories with `@register("exp", 
 `preparer_for(op)` is what the executor asks when it lowers an op. An op without a native
 factory, or whose factory declines (returns None or raises `Decline`) for the op's types, runs
 as a GIL-holding fallback node that calls the op's NumPy reference implementation.
+`decline_reason(op)` says why (for `phylanx.explain`): a `Decline` carries its reason.
 
 `Decline` is the runtime's one "not natively" exception: factories and the compilers behind them
 (`_ew_program`, `_loopcompile`) raise it for ops they have no code for, and preparers and the
@@ -20,6 +21,7 @@ FACTORIES: dict = {}
 
 class Decline(Exception):
     """A native kernel cannot take this op or these operands: NumPy's reference runs instead."""
+
 
 # Modules with native kernels, imported on first use (each registers its factories).
 _MODULES = ("phylanx.runtime._linalg", "phylanx.runtime._reduce", "phylanx.runtime._matvec",
@@ -48,16 +50,38 @@ def _load() -> None:
             importlib.import_module(mod)
 
 
-def preparer_for(op):
-    """The preparer of a native kernel for `op`, or None (fallback to the NumPy reference)."""
-    _load()
+def _factory(op):
     factory = FACTORIES.get(op.name)
     if factory is None:
         same_as = op.decl.extra.get("same_as")  # np.add -> add on arrays
         factory = FACTORIES.get(same_as) if same_as else None
+    return factory
+
+
+def preparer_for(op):
+    """The preparer of a native kernel for `op`, or None (fallback to the NumPy reference)."""
+    _load()
+    factory = _factory(op)
     if factory is None:
         return None
     try:
         return factory(op)
     except Decline:
         return None
+
+
+def decline_reason(op) -> str | None:
+    """Why `op` runs as the GIL-holding NumPy fallback, or None if a native kernel takes it
+    (asks its factory again: for reports, not for lowering)."""
+    _load()
+    factory = _factory(op)
+    if factory is None:
+        return f"no native kernel for '{op.name}'"
+    try:
+        if factory(op) is not None:
+            return None
+    except Decline as e:
+        kernel = factory.__module__.rsplit(".", 1)[-1].lstrip("_")     # _elementwise: elementwise
+        return f"the native {kernel} kernel does not take it: {e}"
+    operands = ", ".join(str(v.type) for v in op.operands)
+    return f"its native kernel does not take these operands ({operands}) or attributes"
