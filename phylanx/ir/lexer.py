@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .types import (
@@ -182,8 +182,11 @@ class TokenStream:
 
 
 class TypeParser(TokenStream):
-    def __init__(self, text: str):
-        super().__init__(t for t in iter_tokens(text) if t.kind != "newline")
+    def __init__(self, text: str, rewrite: Callable[[list[Token]], list[Token]] | None = None):
+        """`rewrite` maps the whole token list first (types.parse_types reads NumPy's
+        spelling that way); without it, tokens are read lazily."""
+        tokens = (t for t in iter_tokens(text) if t.kind != "newline")
+        super().__init__(rewrite(list(tokens)) if rewrite else tokens)
 
     def parse_single(self) -> Type:
         t = self.parse_type()
