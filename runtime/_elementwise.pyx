@@ -12,7 +12,13 @@ to the op's NumPy reference, which returns NumPy's result or raises NumPy's erro
 
 fused_reduce (sum, mean, min, max, any, all; prod of integers) over every axis, the trailing
 axes or the leading axes reduces the body's values block by block without materialising them,
-in NumPy's summation order (ew_exec.h), so float sums agree with NumPy bit for bit.
+in NumPy's summation order (ew_exec.h, pairwise.h), so float sums agree with NumPy bit for bit.
+
+This is the runtime's one elementwise engine: `EwProgram` (a compiled program packed for
+ew_exec.h) and the C entry points of _elementwise.pxd (ew_layout, ew_thread_start, ew_eval,
+ew_run_here) let other kernels run a program over their own blocks on their own threads:
+matvec_pair's body (_matvec.pyx) and the loop kernel's elementwise ops (_loopkernel.pyx) give
+the same bits as a fused op. Floating-point flags go to runtime/_fpe.py's policy.
 
 `set_isa("sse2" | "avx2" | "avx512" | None)` pins the instruction set (tests, benchmarks).
 """

@@ -29,6 +29,7 @@ from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.tasks cimport phx_fetch_add
 
 from phylanx.runtime import _threads as _threads_py
+from phylanx.runtime.natives import Decline
 
 cnp.import_array()
 
@@ -348,7 +349,7 @@ cdef class LoopKernel:
             e.operand = ewprog.operand
             e.n_ops, e.n_out, e.n_steps = len(spec.operands), len(spec.results), len(spec.shapes)
             e.op_reg = <int *> calloc(e.n_ops + e.n_out, sizeof(int))
-            e.steps = <int *> calloc(max(1, 3 * e.n_steps), sizeof(int))
+            e.steps = <int *> calloc(3 * max(1, e.n_steps), sizeof(int))
             if e.op_reg == NULL or e.steps == NULL:
                 raise MemoryError()
             for j, r in enumerate([*spec.operands, *spec.results]):
@@ -521,4 +522,9 @@ def loop_kernel(op):
     """The native preparer of a parallel for_range, or None (see _loopcompile)."""
     from phylanx.runtime import _loopcompile as lc     # it imports this module's codes
     program = lc.compile_loop(op)
-    return None if program is None else LoopKernel(program)
+    if program is None:
+        return None
+    try:
+        return LoopKernel(program)
+    except Decline:             # a constant of an elementwise program NumPy would not take
+        return None
