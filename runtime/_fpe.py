@@ -1,7 +1,7 @@
 """NumPy's floating-point error handling (np.errstate) for native jobs: one policy for all.
 
 A native job records the IEEE flags (divide by zero, overflow, underflow, invalid) its threads
-raised (runtime/fpe.h gives them as bits: 1 divide, 2 over, 4 under, 8 invalid). Its finish()
+raised (runtime/fpe.h gives them as NumPy's flag bits, umath.FPE_*). Its finish()
 then calls `handle(bits, name, redo)`, which does what NumPy does after a loop raised them under
 the current error state, for every mode (ignore, warn, raise, call, print, log):
 
@@ -23,10 +23,13 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
+from numpy._core import umath
 
-# bits of phx_fpe_bits() -> (np.geterr() key, NumPy's name of the error), in NumPy's order
-_KINDS = ((1, "divide", "divide by zero"), (2, "over", "overflow"), (4, "under", "underflow"),
-          (8, "invalid", "invalid value"))
+# NumPy's flag bits (phx_fpe_bits() gives them) -> (np.geterr() key, NumPy's name of the error),
+# in the order NumPy reports them
+_KINDS = ((umath.FPE_DIVIDEBYZERO, "divide", "divide by zero"),
+          (umath.FPE_OVERFLOW, "over", "overflow"), (umath.FPE_UNDERFLOW, "under", "underflow"),
+          (umath.FPE_INVALID, "invalid", "invalid value"))
 NOT_REDONE = object()       # handle(): the native result stands
 
 
@@ -78,7 +81,7 @@ try:    # NumPy 2 keeps the error state in a context variable: a new object per 
     from numpy._core._ufunc_config import _extobj_contextvar as _errstate_var
 except ImportError:     # pragma: no cover - another NumPy layout: ask np.geterr() each time
     _errstate_var = None
-_last_state: list = [None, 15]      # (error state object, its bits)
+_last_state: list = [None, sum(k[0] for k in _KINDS)]   # (error state object, its bits)
 
 
 def reported_bits() -> int:
