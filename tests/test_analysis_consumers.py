@@ -10,7 +10,7 @@ import pytest
 
 import phylanx
 from phylanx.analysis import Effects, function_effects, parallel_loop_refusal
-from phylanx.bench_workloads import WORKLOADS, make_case
+from phylanx.bench.workloads import WORKLOADS, make_case
 from phylanx.compiler import compile_function
 from phylanx.ir.parser import parse_physl
 from phylanx.passes import run_pipeline

@@ -8,7 +8,8 @@
     phylanx.compiler, phylanx.kernel, ...           everything above, for the user
 
 The runtime imports neither the frontend nor the passes; the passes do not import the runtime;
-the frontend does not import kernel.py; analysis imports only the IR.
+the frontend does not import kernel.py; analysis imports only the IR; phylanx.errors imports
+nothing of phylanx.
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ FORBIDDEN = {
     "phylanx.frontend": ("phylanx.kernel", "phylanx.passes", "phylanx.runtime",
                          "phylanx.compiler"),
 }
-# layer -> the only phylanx packages it may import
+# layer -> the only phylanx packages it may import (phylanx.errors, the exception classes,
+# imports nothing of phylanx: every layer may use it)
 ONLY = {
-    "phylanx.analysis": ("phylanx.analysis", "phylanx.ir"),
-    "phylanx.ops": ("phylanx.ops", "phylanx.ir", "phylanx.analysis"),
-    "phylanx.ir": ("phylanx.ir", "phylanx.ops"),   # ops: the registry's loader of declarations
+    "phylanx.analysis": ("phylanx.analysis", "phylanx.ir", "phylanx.errors"),
+    "phylanx.ops": ("phylanx.ops", "phylanx.ir", "phylanx.analysis", "phylanx.errors"),
+    # ops: the registry's loader of declarations
+    "phylanx.ir": ("phylanx.ir", "phylanx.ops", "phylanx.errors"),
+    "phylanx.errors": (),
 }
 # A benchmark driver (`python -m phylanx.runtime bench`) measures whole kernels: a client of
 # the package, not a module the runtime itself imports.

@@ -26,6 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from phylanx.analysis.raising import integer_gram
+from phylanx.errors import note_origin
 from phylanx.ir.core import Block, Op
 from phylanx.ir.registry import REQUIRED, Attr, TypeRuleError, declare, lookup
 from phylanx.ir.types import (
@@ -90,7 +91,11 @@ def evaluate_body(block: Block, values: list) -> list:
         kwargs = dict(op.attrs)
         if op.decl.needs_result_types:
             kwargs["result_types"] = [r.type for r in op.results]
-        env[op.results[0]] = op.decl.impl(*[env[v] for v in op.operands], **kwargs)
+        try:
+            env[op.results[0]] = op.decl.impl(*[env[v] for v in op.operands], **kwargs)
+        except Exception as e:
+            note_origin(e, op.loc, op.name)   # the kernel line of the body op, not the fused op
+            raise
     raise RuntimeError(f"'{block.parent.name}' body does not end with 'yield'")
 
 
