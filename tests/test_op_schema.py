@@ -26,8 +26,8 @@ from phylanx.ir.registry import (
 
 @pytest.fixture
 def scratch_ops():
-    """Names declared by a test are removed afterwards."""
-    before = set(OPS)
+    """Names declared by a test are removed afterwards (phylanx's own ops are loaded first)."""
+    before = set(all_ops())
     yield
     for name in set(OPS) - before:
         del OPS[name]
@@ -182,3 +182,37 @@ def test_params_of_a_binding_bind_calls():
     got = f(x)
     np.testing.assert_array_equal(got[0], np.clip(x, max=2.0))
     np.testing.assert_array_equal(got[1], x.clip(min=1.0))
+
+
+@pytest.mark.parametrize("call", [
+    "np.sum(x, 0, None, True)",      # NumPy's 4th positional parameter is out, not keepdims
+    "np.max(x, 0, True)",            # np.max(a, axis, out, keepdims)
+    "x.var(0, None, 1)",             # x.var(axis, dtype, out, ddof)
+    "x.min(0, True)",
+    "np.median(x, 0, True)",
+    "np.concatenate((x, x), 0, True)",   # np.concatenate(arrays, axis, out, *, dtype)
+])
+def test_a_positional_argument_numpy_binds_to_out_is_refused(tmp_path, call):
+    path = tmp_path / "positional.py"
+    path.write_text(f"import numpy as np\n\n\ndef f(x):\n    return {call}\n")
+    spec = importlib.util.spec_from_file_location("positional", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x = np.arange(6.0).reshape(2, 3)
+    with pytest.raises((TypeError, ValueError)):
+        module.f(x)      # NumPy takes the argument as `out`
+    with pytest.raises(phylanx.CompileError, match="positional argument"):
+        phylanx.kernel(module.f)(x)
+
+
+def test_positional_arguments_numpy_takes_still_bind():
+    @phylanx.kernel
+    def f(x):
+        return np.sum(x, 0, np.float32), x.max(1), np.var(x, 0, None), np.concatenate((x, x), 1)
+
+    x = np.arange(6.0).reshape(2, 3)
+    got = f(x)
+    want = (np.sum(x, 0, np.float32), x.max(1), np.var(x, 0, None), np.concatenate((x, x), 1))
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+        assert g.dtype == w.dtype

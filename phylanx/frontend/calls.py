@@ -205,9 +205,11 @@ class CallsMixin:
         variadic = decl.operands[-1].rstrip("*") if decl.variadic else None
         attr_specs = {a.name: a for a in decl.attrs}
         bound: dict[str, object] = {}
+        positional = len(params) if decl.params.positional is None else decl.params.positional
         if receiver is not None:
             bound[params[0]] = receiver
             params = params[1:]
+            positional -= 1
         args = list(node.args)
         if any(isinstance(a, ast.Starred) for a in args):
             raise self.error("*args in calls are not supported", node)
@@ -219,8 +221,8 @@ class CallsMixin:
                 rest = args[at:]
                 args = args[:at] + [ast.copy_location(ast.Tuple(elts=rest, ctx=ast.Load()),
                                                       rest[0])]
-        if len(args) > len(params):
-            raise self.error(f"{display} takes at most {_count(len(params), 'positional argument')} "
+        if len(args) > positional:
+            raise self.error(f"{display} takes at most {_count(positional, 'positional argument')} "
                              f"here, got {len(args)}", node)
         for p, a in zip(params, args):
             bound[p] = a

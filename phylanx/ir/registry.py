@@ -210,12 +210,17 @@ class Params:
     aliases   keyword spellings of parameters: {"min": "a_min"}
     packed    a parameter that takes the rest of the positional arguments as one tuple:
               `np.random.rand(2, 3)` binds (2, 3) to `shape`
+    positional how many parameters a call may pass by position (None: all of them), where
+              NumPy's next positional parameter is one phylanx does not take (`np.sum(a,
+              axis, dtype, out)`: 3, so a fourth positional argument is refused, not bound to
+              keepdims)
     A method call binds its receiver to the first parameter."""
 
     order: tuple[str, ...] | None = None
     defaults: Mapping[str, object] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
     packed: str | None = None
+    positional: int | None = None
 
 
 NO_PARAMS = Params()
@@ -386,6 +391,8 @@ def _check_bindings(d: OpDecl, fail) -> None:
             fail(f"params alias {spelling!r} -> {target!r}, which is not a parameter")
     if p.packed is not None and p.packed not in names:
         fail(f"params packed={p.packed!r} is not a parameter")
+    if p.positional is not None and not 0 < p.positional <= len(names):
+        fail(f"params positional={p.positional} is not in 1..{len(names)}")
 
 
 def _same_spelling(a: Binding, b: Binding, da: OpDecl, db: OpDecl) -> bool:

@@ -56,12 +56,17 @@ def _scan_shape(types, attrs):
 def _reduction(name, impl, attrs, doc, numpy=None, method=None, shape=None, traits=_RED,
                quiet_when=None):
     """Declare reduction `name` of operand `a`, bound to np.<name> (or the NumPy names `numpy`)
-    and the array method <name> (or the methods `method`)."""
+    and the array method <name> (or the methods `method`). Its parameters are a and `attrs`
+    in NumPy's order; NumPy's `out` comes after axis (and dtype), so only those are taken by
+    position."""
     if method is None:
         method = (name,)
+    by_position = [a.name for a in attrs[:2]]
+    positional = 1 + (2 if by_position == ["axis", "dtype"] else 1)
     declare(name, operands=("a",), attrs=attrs,
             infer=infer_by_sample(impl, shape=shape or reduced_shape, check=_check_first),
             traits=traits, impl=impl, doc=doc, quiet_when=quiet_when,
+            params=Params(positional=positional),
             bindings=tuple(NumpyFunction("np." + n) for n in numpy or (name,))
             + tuple(Method(m) for m in method))
 
@@ -213,5 +218,5 @@ declare("average", operands=("a", "weights"),
         infer=infer_by_sample(_average, shape=_average_shape, check=_check_average),
         traits=_RED, impl=_average, bindings=(NumpyFunction("np.average"),),
         params=Params(("a", "axis", "weights", "returned", "keepdims"),
-                      defaults={"weights": None}),
+                      defaults={"weights": None}, positional=4),
         doc="Weighted mean over axes; with returned, a tuple (average, sum of weights).")

@@ -304,16 +304,18 @@ def _column_stack_shape(types, attrs):
     return _concat_shapes(cols, counted, 1, "column_stack")
 
 
-def _join(name, impl, shape, doc, attrs=(), numpy=None):
+def _join(name, impl, shape, doc, attrs=(), numpy=None, params=None):
     declare(name, operands=("arrays*",), attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=shape), traits=_NEW, impl=impl,
-            doc=doc, bindings=tuple(NumpyFunction("np." + n) for n in numpy or (name,)))
+            doc=doc, bindings=tuple(NumpyFunction("np." + n) for n in numpy or (name,)),
+            params=params)
 
 
 _join("concatenate", _concatenate, _concatenate_shape,
       "Join arrays along an existing axis (flattened when axis is None).",
       attrs=(Attr("axis", 0, "axis"), Attr("dtype", None, "dtype")),
-      numpy=("concatenate", "concat"))
+      numpy=("concatenate", "concat"),
+      params=Params(positional=2))   # np.concatenate(arrays, axis, out, *, dtype)
 _join("stack", _stack, _stack_shape, "Join same-shaped arrays along a new axis.",
       attrs=(Attr("axis", 0, "int"),))
 _join("hstack", _hstack, _hstack_shape, "Join arrays column-wise (along axis 1; 0 for 1-d).")
