@@ -44,7 +44,7 @@ def nonneg(v: Value) -> bool:
         return False
     if op.name == "tuple":
         return all(nonneg(x) for x in op.operands)
-    return op.name in ("dim", "len", "size", "range_len", "count_nonzero")
+    return "nonneg" in op.decl.traits
 
 
 def uses(root: Function | Block) -> dict[Value, list[Op]]:

@@ -39,6 +39,7 @@ Traits:
     reduction    reduces along axes
     commutative  operands may be swapped
     matmul       a contraction (matrix products): costs about m*k*n
+    nonneg       its integer results are >= 0 (sizes, lengths, counts)
 
 A misspelled key, trait, NumPy path, method, attribute, operator or builtin is an error when
 the declaring module is imported.
@@ -58,7 +59,7 @@ from .types import Type
 REQUIRED = object()
 TRAITS = frozenset(
     {"pure", "allocates", "view", "random", "inplace", "control", "terminator", "elementwise",
-     "reduction", "commutative", "matmul"}
+     "reduction", "commutative", "matmul", "nonneg"}
 )
 ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "axis"})
 BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<",

@@ -157,6 +157,7 @@ _reduction("any", _any, _AK, "True if any element along the axes is true.", quie
 _reduction("all", _all, _AK, "True if every element along the axes is true.",
            quiet_when=always)
 _reduction("count_nonzero", _count_nonzero, _AK, method=(), quiet_when=always,
+           traits=_RED + ("nonneg",),
            doc="Number of non-zero elements along the axes.")
 _reduction("median", _median, _AK, "Median over axes.", method=())
 

@@ -446,8 +446,9 @@ def _static_size(types, attrs):
 
 
 declare("dim", operands=("x",), attrs=(Attr("axis", REQUIRED, "int"),), infer=_infer_dim,
-        traits=("pure",), impl=_dim, quiet_when=always, doc="x.shape[axis] as a Python int.")
+        traits=("pure", "nonneg"), impl=_dim, quiet_when=always,
+        doc="x.shape[axis] as a Python int.")
 declare("size", operands=("a",), attrs=(Attr("axis", None, "int"),), infer=_infer_size,
-        traits=("pure",), impl=_size, bindings=(NumpyFunction("np.size"), Attribute("size")),
+        traits=("pure", "nonneg"), impl=_size, bindings=(NumpyFunction("np.size"), Attribute("size")),
         static_value=_static_size, quiet_when=always,
         doc="Number of elements (along axis if given) as a Python int.")

@@ -162,7 +162,8 @@ declare("list_append", operands=("list", "item"), traits=("pure", "allocates"),
         doc="A new list: `list` followed by `item`.")
 declare("list_get", operands=("list", "index"), traits=("pure",), infer=_infer_list_get,
         impl=_list_get, doc="list[index] (negative indices count from the end).")
-declare("len", operands=("x",), traits=("pure",), infer=_infer_len, impl=len, quiet_when=always,
+declare("len", operands=("x",), traits=("pure", "nonneg"), infer=_infer_len, impl=len,
+        quiet_when=always,
         doc="len(x): first extent of an array, length of a list or tuple.")
 
 
@@ -198,7 +199,7 @@ declare("convert", operands=("x",), traits=("pure",), verify=_verify_convert,
         needs_result_types=True, impl=_convert, quiet_when=same_or_array_conversion, doc="Convert to the result type (branch merges, loop carries, casts).")
 declare("select", operands=("cond", "a", "b"), traits=("pure",), infer=_infer_select,
         impl=lambda c, a, b: a if c else b, quiet_when=always, doc="`a if cond else b` for scalars (both computed).")
-declare("range_len", operands=("start", "stop", "step"), traits=("pure",),
+declare("range_len", operands=("start", "stop", "step"), traits=("pure", "nonneg"),
         infer=lambda ts, a: INT, impl=lambda lo, hi, st: len(range(lo, hi, st)),
         quiet_when=nonzero_step(2),
         doc="len(range(start, stop, step)).")
