@@ -82,7 +82,7 @@ class Summary:
         elapsed = time.monotonic() - self.started
         lines = [f"phylanx fuzz: {len(results)} programs in {elapsed:.0f} s",
                  "", "outcome                 programs"]
-        for name in ("pass", "refused", "fail", "hang", "crash", "fuzzer error"):
+        for name in ("pass", "refused", "fail", "hang", "crash", "fuzzer error", "skipped"):
             lines.append(f"  {name:<22}{status.get(name, 0):>8}")
         from phylanx.fuzz.runner import CATEGORIES
         lines += ["", "failures by category    programs  seeds"]

@@ -11,8 +11,11 @@ the global update applied between the two calls (globals must be read at call ti
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
+import signal
+import threading
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -69,6 +72,27 @@ class _Unsupported(Exception):
     """A sample value phylanx kernels cannot hold (object arrays, huge arrays, ...)."""
 
 
+@contextlib.contextmanager
+def time_limit(seconds: float, error: type[BaseException]):
+    """Raise `error` in the block after `seconds` (SIGALRM; only in the main thread, where
+    signals are handled, and only in Python code: a long C call finishes first)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise error(f"time limit of {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def type_key(value) -> str:
     """The type phylanx specialises a variable on (one type per variable)."""
     from phylanx.ir.types import type_of_value
@@ -108,6 +132,7 @@ class Generator:
             self.env[spec.name] = copy.deepcopy(value)
             self.types[spec.name] = type_key(value)
         self.error_budget = 1 if self.rng.random() < 0.08 else 0
+        self.max_loop_size = max([np.size(a) for a in self.args] + [8])
 
     # ---------------------------------------------------------------- evaluation on samples
     def _eval(self, text: str, env: dict | None = None):
@@ -175,6 +200,8 @@ class Generator:
             try:
                 value = self._eval(text)
                 type_key(value)
+                if self.loop_depth and np.size(value) > self.max_loop_size:
+                    continue     # would compound over iterations (tile, concatenate, ...)
             except _Unsupported:
                 continue
             except Exception:  # noqa: BLE001
@@ -193,9 +220,18 @@ class Generator:
             raise _Unsupported
         return text
 
+    def _operand(self, depth: int) -> tuple[str, object]:
+        text, value = self.expr(depth - 1)
+        if value is _RAISES:
+            raise _Unsupported
+        return text, value
+
     def _form_binop(self, depth):
         op = self.rng.choice(BINOPS)
-        return f"({self._sub(depth)} {op} {self._sub(depth)})"
+        (x, xv), (y, yv) = self._operand(depth), self._operand(depth)
+        if _huge_int_op(xv, op, yv):
+            return None
+        return f"({x} {op} {y})"
 
     def _form_unary_op(self, depth):
         op = self.rng.choice(["-", "+", "~", "abs", "not"])
@@ -390,13 +426,12 @@ class Generator:
             key = type_key(value)
         except _Unsupported:
             return
-        same = [n for n in self._bound() if self.types[n] == key and n not in self.loop_vars]
+        same = [n for n in self._assignable() if self.types[n] == key]
         if same and self.rng.random() < 0.35:
             name = self.rng.choice(same)
             self.features["reassign"] += 1
         elif self.rng.random() < 0.02 and self._bound():
-            name = self.rng.choice([n for n in self._bound() if n not in self.loop_vars] or
-                                   [self.new_name()])
+            name = self.rng.choice(self._assignable() or [self.new_name()])
             self.features["retype variable"] += 1
         else:
             name = self.new_name()
@@ -405,13 +440,20 @@ class Generator:
         self.types[name] = key
         self.maybe_bound.discard(name)
 
+    def _assignable(self) -> list[str]:
+        """Variables a statement may rebind: not loop variables or counters, and not `n`
+        (loop bounds and indices stay small)."""
+        return [n for n in self._bound() if n not in self.loop_vars and n != "n"]
+
     def augassign(self, out, ind, depth) -> None:
-        names = [n for n in self._bound() if n not in self.loop_vars]
+        names = self._assignable()
         if not names:
             return
         name = self.rng.choice(names)
         op = self.rng.choice(["+", "-", "*", "/", "//", "%", "**", "&", "|", "^", "<<"])
-        text = self._sub(depth)
+        text, value = self._operand(depth)
+        if _huge_int_op(self.env[name], op, value):
+            return
         stmt = f"{name} {op}= {text}"
         try:
             trial = dict(self.env)
@@ -442,6 +484,8 @@ class Generator:
         stmt = f"{name}[{self._index(name, value)}] = {self._sub(depth)}"
         try:
             self._exec(stmt, dict(self.env, **{name: value.copy()}))
+        except _Unsupported:
+            return
         except Exception:  # noqa: BLE001
             if self.rng.random() < 0.85:
                 return
@@ -617,6 +661,17 @@ class Generator:
         args2_seed = random.Random(self.seed * 7919 + 1).randrange(2**31)
         return Program(self.seed, source, self.specs, self.args, args2_seed, self.global_update,
                        self.features)
+
+
+def _huge_int_op(left, op: str, right) -> bool:
+    """Python-int powers and shifts that would build enormous integers (Python computes them
+    exactly, for as long as it takes)."""
+    if op not in ("**", "<<") or not isinstance(right, int):
+        return False
+    if isinstance(left, (int, np.integer)) or (isinstance(left, np.ndarray) and
+                                               left.dtype.kind in "iub"):
+        return abs(right) > 64 or (isinstance(left, int) and abs(left) > 2**64)
+    return False
 
 
 class _Raises:

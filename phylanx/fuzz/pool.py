@@ -50,10 +50,13 @@ def check_seed(seed: int) -> dict:
             "types": program.describe()}
 
 
-def still_fails(program, category: str, config: str, python_error: str | None):
-    """The predicate of the minimizer: the variant fails with `category` in `config`, and
-    Python's exception class (if any) is unchanged."""
-    from phylanx.fuzz.runner import CONFIGS, check_program
+def still_fails(program, failure, python_error: str | None):
+    """The predicate of the minimizer: the variant fails in the same configuration with a
+    failure of the same signature (runner.signature), and Python's exception class (if any)
+    is unchanged."""
+    from phylanx.fuzz.runner import CONFIGS, check_program, signature
+
+    config, wanted = failure.config, signature(failure)
 
     def predicate(text: str) -> bool:
         try:
@@ -66,7 +69,7 @@ def still_fails(program, category: str, config: str, python_error: str | None):
         if python_error is not None and not result.python.startswith(
                 f"raised: {python_error}:"):
             return False
-        return category in result.categories
+        return any(f.config == config and signature(f) == wanted for f in result.failures)
     return predicate
 
 
@@ -79,8 +82,11 @@ def minimize_seed(seed: int, category: str, config: str, budget: int = 300) -> d
     first = check_program(program)
     python_error = first.python.split(":")[1].strip() if first.python.startswith("raised") \
         else None
-    text, checks = minimize(program.source, still_fails(program, category, config,
-                                                        python_error), budget)
+    target = next((f for f in first.failures if f.category == category and f.config == config),
+                  None)
+    if target is None:
+        return {"seed": seed, "status": "fuzzer error", "error": "failure did not reproduce"}
+    text, checks = minimize(program.source, still_fails(program, target, python_error), budget)
     final = check_program(program, source=text)
     where = blame(program, category, config, text) if category in final.categories else ""
     return {"seed": seed, "minimized": text, "checks": checks, "python": final.python,
@@ -88,8 +94,17 @@ def minimize_seed(seed: int, category: str, config: str, budget: int = 300) -> d
             "kernel": final.kernel, "failures": [asdict(f) for f in final.failures]}
 
 
+MEMORY_LIMIT = 4 << 30      # address space of a worker: a runaway program gets MemoryError
+
+
 def worker_main() -> None:
     """Serve requests on stdin until it closes."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass
     out = sys.stdout
     sys.stdout = sys.stderr        # stray prints must not corrupt the protocol
     for line in sys.stdin:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from phylanx.errors import CompileError
-from phylanx.fuzz.generator import Program
+from phylanx.fuzz.generator import Program, time_limit
 from phylanx.fuzz.inputs import describe_arg
 
 CONFIGS = ("1 thread", "2 threads", "2 threads forced")
@@ -92,7 +92,7 @@ class Observation:
 @dataclass
 class Result:
     seed: int
-    status: str                       # 'pass', 'refused', 'fail'
+    status: str                       # 'pass', 'refused', 'fail', 'skipped' (too big or slow)
     failures: list[Failure] = field(default_factory=list)
     refusal: str = ""                 # the CompileError's message (refused programs)
     python: str = ""                  # Python's outcome, for the report
@@ -219,7 +219,8 @@ def value_difference(got, expected, path: str = "result") -> tuple[str, str] | N
     if expected is None or got is None:
         return None if got is expected else ("type", f"{path}: {_short(got)} != {_short(expected)}")
     if type(got) is not type(expected):
-        return "type", f"{path}: {type(got).__name__} != {type(expected).__name__}"
+        return "type", (f"{path}: {_type_name(got)} {got!r:.60} != {_type_name(expected)} "
+                        f"{expected!r:.60}")
     g, e = np.asarray(got), np.asarray(expected)
     if g.dtype != e.dtype:
         return "dtype", f"{path}: dtype {g.dtype} != {e.dtype}"
@@ -241,6 +242,30 @@ def value_difference(got, expected, path: str = "result") -> tuple[str, str] | N
         at = np.argwhere(g != e)[:3].tolist() if g.ndim else []
         return "value", f"{path}: differs at {at}: {_short(got)} != {_short(expected)}"
     return None
+
+
+def signature(failure: Failure) -> str:
+    """What makes two failures of one category the same kind: the category with the type or
+    dtype names, exception classes or warning messages of its detail (not values, paths or
+    positions). The minimizer keeps a variant only if this is unchanged."""
+    d = failure.detail
+    if failure.category == "type":
+        return "type: " + " != ".join(re.sub(r"^.*?: ", "", side).split(" ")[0].strip()
+                                      for side in d.split(" != ")[:2])
+    if failure.category == "dtype":
+        return "dtype: " + " ".join(re.findall(r"dtype (\S+)", d) + re.findall(r"!= (\S+)", d))
+    if failure.category in ("exception class", "missing error", "spurious error",
+                            "refused, not the Python class", "internal error"):
+        return failure.category + ": " + " ".join(re.findall(r"\b([A-Z]\w*(?:Error|Exception|"
+                                                             r"Warning|_Decline))\b", d))
+    if failure.category == "warnings":
+        return "warnings: " + " | ".join(sorted(set(re.findall(r"'([a-z][^']*)'", d))))
+    return failure.category
+
+
+def _type_name(value) -> str:
+    t = type(value)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _leaves(value) -> list[np.ndarray]:
@@ -306,13 +331,23 @@ def compare(py: Observation, k: Observation, config: str, check_warnings: bool =
         if isinstance(e, np.ndarray):
             d = value_difference(g, e, f"argument {i}")
             if d:
-                fail("mutated argument", d[1])
+                # a failing parallel call may have cancelled writes Python made first
+                failed_in_parallel = parallel and py.kind == "raised"
+                fail("parallel error order" if failed_in_parallel else "mutated argument", d[1])
     if check_warnings and k.warnings != py.warnings:
         fail("warnings", f"kernel {sorted(k.warnings)} != Python {sorted(py.warnings)}")
     return out
 
 
 # ------------------------------------------------------------------------ one program
+PYTHON_SECONDS = 20.0   # a program slower than this as plain Python is skipped, not run
+
+
+class _PythonTooSlow(BaseException):
+    """Raised into a plain Python run that exceeds PYTHON_SECONDS (not an Exception, so the
+    observation does not take it for the program's own error)."""
+
+
 def check_program(program: Program, configs: tuple[str, ...] = CONFIGS,
                   concurrent: bool = True, second_call: bool = True,
                   source: str | None = None, passes: str | None = None) -> Result:
@@ -323,8 +358,16 @@ def check_program(program: Program, configs: tuple[str, ...] = CONFIGS,
     module = load(source or program.source, str(program.seed))
     first, second = program.first_args, program.second_args
     result = Result(program.seed, "pass")
-    py = observe(module.f, first())
+    try:
+        with time_limit(PYTHON_SECONDS, _PythonTooSlow):
+            py = observe(module.f, first())
+    except _PythonTooSlow:
+        result.status, result.python = "skipped", f"takes over {PYTHON_SECONDS} s in Python"
+        return result
     result.python = py.summary()
+    if py.kind == "raised" and isinstance(py.error, MemoryError):
+        result.status = "skipped"       # too big for the worker's memory limit
+        return result
     kernel = phylanx.kernel(module.f, passes=passes)
     compiled = compile_observation(kernel, first())
     if compiled is not None:

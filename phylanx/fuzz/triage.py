@@ -40,16 +40,20 @@ def _globals(r):
     return bool(r.get("features", {}).get("global")) and _first(r).get("config") == "second call"
 
 
-@_rule("variable dtype widened on paths never taken")
+@_rule("variable dtype widened on paths never taken (also min()/max() of int and float)")
 def _widened(r):
+    first = _first(r)
+    if first.get("category") == "type" and re.search(r": float \S+ != int ", first["detail"]):
+        return True
     return bool(r.get("features", {}).get("retype variable")) and \
-        _first(r).get("category") in ("dtype", "value", "type", "nan")
+        first.get("category") in ("dtype", "value", "type", "nan")
 
 
 @_rule("x ** inf (or nan) fails at compile time in canonicalize")
 def _pow_inf(r):
-    return _first(r).get("category") == "internal error" and re.search(
-        r"(\*\*\s*-?np\.(inf|nan))|power\(.*np\.(inf|nan)", r.get("source", "")) is not None
+    first = _first(r)
+    return first.get("category") == "internal error" and "canonicalize" in first["detail"] and \
+        re.search(r"convert float (NaN|infinity) to integer", first["detail"]) is not None
 
 
 def known_class(result: dict) -> str | None:
@@ -58,3 +62,28 @@ def known_class(result: dict) -> str | None:
         if rule(result):
             return label
     return None
+
+
+@_rule("a variable unbound on the path taken reads as zeros/empty instead of UnboundLocalError")
+def _unbound(r):
+    return "UnboundLocalError" in r.get("python", "") or any(
+        "UnboundLocalError" in f.get("detail", "") for f in r.get("failures", []))
+
+
+@_rule("np.bool_ results come back as Python bool (one PhySL type for both)")
+def _np_bool(r):
+    first = _first(r)
+    return first.get("category") == "type" and (
+        "!= numpy.bool " in first["detail"] or "numpy.bool np." in first["detail"].split(
+            "!=")[0] and " bool " in first["detail"].split("!=")[1])
+
+
+@_rule("LICM hoists warning/raising ops out of loops that do not run")
+def _licm(r):
+    return "pass 'licm'" in r.get("blame", "") and \
+        set(r.get("categories", [])) <= {"warnings", "spurious error", "exception class"}
+
+
+@_rule("a native kernel's _Decline escapes instead of falling back to NumPy")
+def _decline(r):
+    return any("_Decline" in f.get("detail", "") for f in r.get("failures", []))
