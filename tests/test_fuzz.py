@@ -308,3 +308,38 @@ def test_load_gives_source_the_kernel_can_read():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(phylanx.kernel(module.f)(np.arange(3)), np.arange(1, 4))
     assert make_args(generate(3).specs, 3) is not None
+
+
+def test_plain_python_too_slow_is_skipped(monkeypatch):
+    from phylanx.fuzz import runner
+
+    monkeypatch.setattr(runner, "PYTHON_SECONDS", 0.3)
+    program = generate(0)
+    src = "import numpy as np\n\ndef f(" + ", ".join(s.name for s in program.specs) + \
+        "):\n    while True:\n        pass\n    return 1.0\n"
+    assert check_program(program, source=src).status == "skipped"
+
+
+def test_failure_signatures_ignore_values_but_not_kinds():
+    from phylanx.fuzz.runner import Failure, signature
+
+    a = Failure("type", "1 thread", "result[0]: int 3 != numpy.int64 np.int64(3)")
+    b = Failure("type", "2 threads", "result[2]: int 7 != numpy.int64 np.int64(7)")
+    c = Failure("type", "1 thread", "result: bool True != numpy.bool np.True_")
+    assert signature(a) == signature(b) != signature(c)
+    w1 = Failure("warnings", "x", "kernel [] != Python [('RuntimeWarning', 'divide by zero "
+                                  "encountered in log')]")
+    w2 = Failure("warnings", "x", "kernel [] != Python [('RuntimeWarning', 'invalid value "
+                                  "encountered in log')]")
+    assert signature(w1) != signature(w2)
+
+
+def test_triage_names_known_classes_and_leaves_the_rest():
+    from phylanx.fuzz.triage import known_class
+
+    refused = {"categories": ["refused, not the Python class"], "failures": [
+        {"category": "refused, not the Python class", "config": "compile", "detail": "..."}]}
+    assert "TypeError" in known_class(refused)
+    value = {"categories": ["value"], "blame": "pass 'cse'", "failures": [
+        {"category": "value", "config": "1 thread", "detail": "result: differs at [0]"}]}
+    assert known_class(value) is None

@@ -191,9 +191,12 @@ def _raising_line(error: BaseException, code) -> int:
 
 
 def compile_observation(kernel, args: tuple) -> Observation | None:
-    """None when the kernel compiles for `args`; else the refusal or internal error."""
+    """None when the kernel compiles for `args`; else the refusal or internal error.
+    Warnings while compiling are dropped: each call must give Python's warnings itself."""
     try:
-        kernel.compile(kernel._types(kernel._bind(args, {})))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kernel.compile(kernel._types(kernel._bind(args, {})))
     except CompileError as e:
         return Observation("refused", error=e, line=e.line)
     except Exception as e:  # noqa: BLE001
