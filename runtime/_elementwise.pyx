@@ -713,10 +713,11 @@ def _libm_ref(str name, x, bint long_double=False):
 
 def _factory(op):
     try:
-        program = ewp.compile_op(op)
-    except ewp.Unsupported:
+        return EwPreparer(op, ewp.compile_op(op))
+    except (ewp.Unsupported, _Decline):
+        # _Decline: a body constant the loop's dtype cannot hold (-128 in a u8 comparison);
+        # NumPy's own rules apply to it on every call, so the op always runs its reference
         return None
-    return EwPreparer(op, program)
 
 
 register("fused", "fused_reduce", *ewp.SUPPORTED_OPS)(_factory)
