@@ -495,6 +495,52 @@ class Generator:
             self._exec(stmt)     # views of the array see the write, as in the program
         out.append(f"{ind}{stmt}")
 
+    def _bind_new(self, out: list[str], ind: str, text: str) -> str | None:
+        """`vN = text` as a new variable if it evaluates to a supported value, else None."""
+        try:
+            value = self._eval(text)
+            key = type_key(value)
+        except Exception:  # noqa: BLE001  (_Unsupported or the expression's own error)
+            return None
+        if self.loop_depth and np.size(value) > self.max_loop_size:
+            return None
+        name = self.new_name()
+        out.append(f"{ind}{name} = {text}")
+        self.env[name], self.types[name] = value, key
+        self.maybe_bound.discard(name)
+        return name
+
+    def chain(self, out: list[str], ind: str) -> None:
+        """Elementwise statements that the optimizer fuses into one loop (an intermediate, a
+        use of it broadcast against another array, maybe a reduction of that, maybe
+        X.T @ f(X @ w)); the intermediates are likely to be returned too."""
+        arrays = self._bound("array")
+        if not arrays:
+            return
+        x, y = self.rng.choice(arrays), self.rng.choice(arrays)
+        first = self.rng.choice([f"np.{u}({x})" for u in ("exp", "sin", "abs", "sqrt",
+                                                          "negative", "square", "tanh")]
+                                + [f"({x} * 2.0)", f"({x} + 1)", f"({x} - {y})"])
+        t = self._bind_new(out, ind, first)
+        if t is None:
+            return
+        self.features["fusion chain"] += 1
+        u = self._bind_new(out, ind, f"({t} {self.rng.choice(['+', '-', '*', '/'])} {y})")
+        if u is None:
+            return
+        r = self.rng.random()
+        if r < 0.4:
+            axis = self._axis(np.ndim(self.env[u]))
+            self._bind_new(out, ind, f"np.{self.rng.choice(['sum', 'max', 'mean', 'min'])}"
+                                     f"({u}, axis={axis})")
+        elif r < 0.55:
+            mats = [m for m in arrays if self.env[m].ndim == 2]
+            vecs = [v for v in arrays if self.env[v].ndim == 1]
+            if mats and vecs:
+                m, v = self.rng.choice(mats), self.rng.choice(vecs)
+                if self._bind_new(out, ind, f"{m}.T @ np.tanh({m} @ {v} - 1.0)"):
+                    self.features["matvec pair"] += 1
+
     def condition(self, depth) -> str:
         for _ in range(10):
             text, value = self.expr(max(depth, 1))
@@ -521,9 +567,10 @@ class Generator:
             self.statement(out, ind, depth)
 
     def statement(self, out: list[str], ind: str, depth: int) -> None:
-        kinds = ["assign", "augassign", "setitem", "if", "for", "while", "unused", "break"]
+        kinds = ["assign", "augassign", "setitem", "if", "for", "while", "unused", "break",
+                 "chain"]
         weights = [12, 2, 3, 2 if depth < 2 else 0, 2 if depth < 2 else 0,
-                   1 if depth < 2 else 0, 1, 1 if self.loop_depth else 0]
+                   1 if depth < 2 else 0, 1, 1 if self.loop_depth else 0, 3]
         kind = self.rng.choices(kinds, weights=weights)[0]
         try:
             self._statement(kind, out, ind, depth)
@@ -546,6 +593,8 @@ class Generator:
             out.append(f"{ind}if {self.condition(1)}:")
             out.append(f"{ind}    {self.rng.choice(['break', 'continue'])}")
             self.features["break/continue"] += 1
+        elif kind == "chain":
+            self.chain(out, ind)
         elif kind == "if":
             self.if_statement(out, ind, depth)
         elif kind == "for":

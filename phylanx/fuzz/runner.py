@@ -209,13 +209,25 @@ def _tolerance(dtype: np.dtype) -> float:
     return _TOL.get(dtype.kind, {}).get(dtype.itemsize, 0.0)
 
 
-def value_difference(got, expected, path: str = "result") -> tuple[str, str] | None:
-    """(category, detail) of the first difference between two results, or None."""
+def precision_floor(program: Program, source: str) -> float:
+    """The float tolerance a program's results get at least: that of f32 when it computes in
+    f32/f16/c64 anywhere (an f32 exp 1 ulp off NumPy's stays 1 ulp off after promotion to
+    f64), else 0."""
+    low = ("float32", "float16", "complex64")
+    if any(spec.dtype in low for spec in program.specs) or any(t in source for t in low):
+        return _TOL["f"][4]
+    return 0.0
+
+
+def value_difference(got, expected, path: str = "result",
+                     min_tol: float = 0.0) -> tuple[str, str] | None:
+    """(category, detail) of the first difference between two results, or None. Floats are
+    compared with the tolerance of their dtype, at least `min_tol`."""
     if isinstance(expected, (tuple, list)):
         if type(got) is not type(expected) or len(got) != len(expected):
             return "type", f"{path}: {_short(got)} != {_short(expected)}"
         for i, (g, e) in enumerate(zip(got, expected)):
-            d = value_difference(g, e, f"{path}[{i}]")
+            d = value_difference(g, e, f"{path}[{i}]", min_tol)
             if d:
                 return d
         return None
@@ -234,7 +246,7 @@ def value_difference(got, expected, path: str = "result") -> tuple[str, str] | N
         if not np.array_equal(gn, en):
             at = np.argwhere(gn != en)[:3].tolist()
             return "nan", f"{path}: NaN positions differ at {at}: {_short(got)} != {_short(expected)}"
-        tol = _tolerance(e.dtype)
+        tol = max(_tolerance(e.dtype), min_tol)
         with np.errstate(all="ignore"):
             close = np.isclose(g, e, rtol=tol, atol=tol, equal_nan=True)
         if not close.all():
@@ -290,7 +302,7 @@ def _is_python_type_error(exc: BaseException) -> bool:
 
 
 def compare(py: Observation, k: Observation, config: str, check_warnings: bool = True,
-            parallel: bool = False) -> list[Failure]:
+            parallel: bool = False, min_tol: float = 0.0) -> list[Failure]:
     """Failures of the kernel's observation `k` against Python's `py`. `parallel`: the call
     ran on several threads, where a failing call may report another failing statement's
     error ("first in time", docs/runtime.md) and may have run (and warned in) statements that
@@ -325,14 +337,14 @@ def compare(py: Observation, k: Observation, config: str, check_warnings: bool =
             fail("parallel error order" if parallel else "exception class", f"Python: {type(py.error).__name__}: {py.error}; kernel: "
                                     f"{type(k.error).__name__}: {k.error}")
     else:
-        d = value_difference(k.value, py.value)
+        d = value_difference(k.value, py.value, min_tol=min_tol)
         if d:
             fail(*d)
         elif sharing(k) != sharing(py):
             fail("memory sharing", f"kernel {sharing(k)} != Python {sharing(py)}")
     for i, (g, e) in enumerate(zip(k.args, py.args)):
         if isinstance(e, np.ndarray):
-            d = value_difference(g, e, f"argument {i}")
+            d = value_difference(g, e, f"argument {i}", min_tol)
             if d:
                 # a failing parallel call may have cancelled writes Python made first
                 failed_in_parallel = parallel and py.kind == "raised"
@@ -360,6 +372,7 @@ def check_program(program: Program, configs: tuple[str, ...] = CONFIGS,
 
     module = load(source or program.source, str(program.seed))
     first, second = program.first_args, program.second_args
+    min_tol = precision_floor(program, source or program.source)
     result = Result(program.seed, "pass")
     try:
         with time_limit(PYTHON_SECONDS, _PythonTooSlow):
@@ -383,16 +396,16 @@ def check_program(program: Program, configs: tuple[str, ...] = CONFIGS,
     for config in configs:
         with configuration(config):
             k = observe(kernel, first())
-        failures = compare(py, k, config, parallel=config != "1 thread")
+        failures = compare(py, k, config, parallel=config != "1 thread", min_tol=min_tol)
         if _failing(failures) and not _failing(result.failures):
             result.kernel = k.summary()
         result.failures += failures
     if concurrent:
         with configuration(configs[-1]):
-            result.failures += _concurrent(kernel, first, py)
+            result.failures += _concurrent(kernel, first, py, min_tol)
     if second_call:
         with configuration(configs[-1]):
-            result.failures += _second_call(module, program, kernel, first, second)
+            result.failures += _second_call(module, program, kernel, first, second, min_tol)
     result.status = "fail" if _failing(result.failures) else "pass"
     return result
 
@@ -401,7 +414,7 @@ def _failing(failures: list[Failure]) -> bool:
     return any(f.category not in NOTES for f in failures)
 
 
-def _concurrent(kernel, first, py: Observation) -> list[Failure]:
+def _concurrent(kernel, first, py: Observation, min_tol: float) -> list[Failure]:
     """CONCURRENT_CALLS threads call the kernel at once; each must match Python."""
     observations: list = [None] * CONCURRENT_CALLS
     barrier = threading.Barrier(CONCURRENT_CALLS)
@@ -420,11 +433,13 @@ def _concurrent(kernel, first, py: Observation) -> list[Failure]:
             t.join()
     failures = []
     for obs in observations:
-        failures += compare(py, obs, "concurrent calls", check_warnings=False, parallel=True)
+        failures += compare(py, obs, "concurrent calls", check_warnings=False, parallel=True,
+                            min_tol=min_tol)
     return failures[:1]
 
 
-def _second_call(module, program: Program, kernel, first, second) -> list[Failure]:
+def _second_call(module, program: Program, kernel, first, second,
+                 min_tol: float) -> list[Failure]:
     """Call twice (the second time with other arguments and globals); the first result must
     not change, and the second must match Python's with the new globals."""
     failures = []
@@ -436,7 +451,8 @@ def _second_call(module, program: Program, kernel, first, second) -> list[Failur
             setattr(module, name, value)
         py2 = observe(module.f, second(), record_warnings=False)
         k2 = observe(kernel, second(), record_warnings=False)
-    failures += compare(py2, k2, "second call", check_warnings=False, parallel=True)
+    failures += compare(py2, k2, "second call", check_warnings=False, parallel=True,
+                        min_tol=min_tol)
     if k1.kind == "ok":
         d = _bitwise_difference(k1.value, snapshot)
         if d:
@@ -501,8 +517,10 @@ def blame(program: Program, category: str, config: str, source: str | None = Non
         with contextlib.suppress(Exception):   # refused, or not evaluable: try the rest
             ir = compile_function(module.f, list(k._types(program.first_args())))
             got = observe(lambda *a: oracle.evaluate(ir, *a), program.first_args())
+            floor = precision_floor(program, source)
             if any(f.category == category for f in compare(py, got, "oracle",
-                                                            check_warnings=False)):
+                                                            check_warnings=False,
+                                                            min_tol=floor)):
                 return "frontend (the oracle on the unoptimized IR differs from Python too)"
     if fails(""):
         return "frontend or runtime (fails with no optimizer pass)"

@@ -23,6 +23,11 @@ def _first(r: dict) -> dict:
     return r["failures"][0] if r.get("failures") else {}
 
 
+@_rule("a returned intermediate of a fused group comes back with the group's broadcast shape")
+def _fused_shape(r):
+    return _first(r).get("category") == "shape" and "fuse-elementwise" in r.get("blame", "")
+
+
 @_rule("NumPy TypeError refused as a CompileError that is not a TypeError")
 def _type_error_class(r):
     return _first(r).get("category") == "refused, not the Python class"
