@@ -62,7 +62,12 @@ class Program:
         return make_args(self.specs, self.seed)
 
     def second_args(self) -> tuple:
-        return make_args(self.specs, self.args2_seed, base_shape_of(self.specs, self.args))
+        """Arguments of the second call: arrays of the same types and extents with other
+        values; the same scalars (a Python int exponent or shift that the generator checked
+        for the first call could otherwise make plain Python run for hours)."""
+        arrays = make_args(self.specs, self.args2_seed, base_shape_of(self.specs, self.args))
+        return tuple(new if isinstance(old, np.ndarray) else old
+                     for old, new in zip(self.first_args(), arrays))
 
     def describe(self) -> str:
         return "\n".join(s.describe() for s in self.specs)

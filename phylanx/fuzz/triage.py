@@ -23,9 +23,12 @@ def _first(r: dict) -> dict:
     return r["failures"][0] if r.get("failures") else {}
 
 
-@_rule("a returned intermediate of a fused group comes back with the group's broadcast shape")
+@_rule("a returned intermediate of a fused group comes back with the group's broadcast shape "
+       "(and later uses of it see that shape)")
 def _fused_shape(r):
-    return _first(r).get("category") == "shape" and "fuse-elementwise" in r.get("blame", "")
+    return _first(r).get("category") in ("shape", "value", "nan", "spurious error",
+                                          "exception class") and \
+        "fuse-elementwise" in r.get("blame", "")
 
 
 @_rule("NumPy TypeError refused as a CompileError that is not a TypeError")
@@ -75,12 +78,22 @@ def _unbound(r):
         "UnboundLocalError" in f.get("detail", "") for f in r.get("failures", []))
 
 
-@_rule("np.bool_ results come back as Python bool (one PhySL type for both)")
+@_rule("np.bool_ results come back as Python bool (one PhySL type for both), and so does "
+       "arithmetic on them")
 def _np_bool(r):
     first = _first(r)
-    return first.get("category") == "type" and (
-        "!= numpy.bool " in first["detail"] or "numpy.bool np." in first["detail"].split(
-            "!=")[0] and " bool " in first["detail"].split("!=")[1])
+    return first.get("category") == "type" and r.get("blame", "").startswith("frontend") and \
+        re.search(r": (bool|int|float) \S+ != numpy\.", first["detail"]) is not None
+
+
+@_rule("a constant if-condition is evaluated at compile time: its warnings on the first call "
+       "only (probably)")
+def _folded_if(r):
+    first = _first(r)
+    return first.get("category") == "warnings" and first["detail"].startswith("kernel [] ") and \
+        r.get("blame", "").startswith("frontend or runtime") and \
+        re.search(r"\n\s*if [^\n]*np\.\w+\((np\.nan|np\.inf|-?[\d.]+|True|False)[,)]",
+                  r.get("source", "")) is not None
 
 
 @_rule("LICM hoists warning/raising ops out of loops that do not run")
@@ -92,3 +105,18 @@ def _licm(r):
 @_rule("a native kernel's _Decline escapes instead of falling back to NumPy")
 def _decline(r):
     return any("_Decline" in f.get("detail", "") for f in r.get("failures", []))
+
+
+@_rule("dce crashes ('NoneType' object has no attribute 'parent') on loops of 0 iterations")
+def _dce_crash(r):
+    first = _first(r)
+    return first.get("category") == "internal error" and "pass 'dce' failed" in first["detail"] \
+        and "'parent'" in first["detail"]
+
+
+@_rule("x op= y whose broadcast result does not fit x: computed (and warns) before NumPy's "
+       "ValueError, or no error at all")
+def _inplace_broadcast(r):
+    return any("non-broadcastable output operand" in f.get("detail", "")
+               for f in r.get("failures", [])) or \
+        "non-broadcastable output operand" in r.get("python", "")
