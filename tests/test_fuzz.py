@@ -381,3 +381,24 @@ def test_ill_conditioned_differences_are_notes_not_failures(monkeypatch):
     result = check_program(program, source=f"import numpy as np\n\ndef f({names}):\n"
                                            "    return a % np.tanh(b) * 1.1\n")
     assert result.status == "fail" and "value" in result.categories
+
+
+def test_summary_of_report_folders(tmp_path, capsys):
+    import json
+
+    from phylanx.fuzz.__main__ import main
+
+    for i, results in enumerate([
+            [{"op": "check", "seed": 1, "status": "pass", "categories": [], "python": "ok"}],
+            [{"op": "check", "seed": 2, "status": "fail", "categories": ["value"],
+              "python": "ok", "kernel": "ok", "blame": "pass 'cse'", "source": "def f(): ...",
+              "failures": [{"category": "value", "config": "1 thread", "detail": "differs"}]},
+             {"op": "check", "seed": 3, "status": "refused", "categories": [],
+              "python": "raised: ValueError: x", "refusal": "construct X"}]]):
+        folder = tmp_path / f"run{i}"
+        folder.mkdir()
+        (folder / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
+    assert main(["--summarize", str(tmp_path / "run0"), str(tmp_path / "run1")]) == 1
+    out = capsys.readouterr().out
+    assert "3 programs" in out
+    assert "- seed 2: value" in out and "construct X" in out and "ValueError 1" in out

@@ -3,6 +3,7 @@
     python -m phylanx.fuzz --seeds 0:1000 --jobs 2           # programs 0..999
     python -m phylanx.fuzz --seeds 0:10000 --report fuzz-out # also write each failure to a folder
     python -m phylanx.fuzz --show 123                        # one program, its inputs and outcome
+    python -m phylanx.fuzz --summarize out-0 out-1           # one summary of earlier --report runs
 
 See docs/fuzzing.md."""
 
@@ -39,16 +40,35 @@ class Summary:
         self.report = report
         self.log = log
         self.started = time.monotonic()
+        self.elapsed: float | None = None     # set when summarizing earlier runs
+
+    def load(self, folder: str) -> None:
+        """Add the answers of an earlier run's report folder (its results.jsonl)."""
+        with open(os.path.join(folder, "results.jsonl")) as fh:
+            for line in fh:
+                answer = json.loads(line)
+                if answer["op"] == "minimize":
+                    self.on_answer(answer)
+                else:
+                    self.results[answer["seed"]] = answer
+        elapsed = self.elapsed or 0.0
+        summary = os.path.join(folder, "summary.txt")
+        if os.path.exists(summary):
+            with open(summary) as fh:
+                first = fh.readline().split()
+            if first[-1] == "s" and first[-2].isdigit():
+                elapsed += float(first[-2])
+        self.elapsed = elapsed
 
     def on_answer(self, answer: dict) -> list[dict]:
+        if self.log:
+            self.log.write(json.dumps(answer) + "\n")
+            self.log.flush()
         if answer["op"] == "minimize":
             if answer.get("status") not in ("hang", "crash", "fuzzer error"):
                 self.minimized[answer["seed"]] = answer
             return []
         self.results[answer["seed"]] = answer
-        if self.log:
-            self.log.write(json.dumps(answer) + "\n")
-            self.log.flush()
         done = len(self.results)
         if done % 100 == 0:
             print(f"... {done} programs, {time.monotonic() - self.started:.0f} s, "
@@ -79,7 +99,7 @@ class Summary:
         features = Counter()
         for r in results:
             features.update(r.get("features", {}).keys())
-        elapsed = time.monotonic() - self.started
+        elapsed = time.monotonic() - self.started if self.elapsed is None else self.elapsed
         lines = [f"phylanx fuzz: {len(results)} programs in {elapsed:.0f} s",
                  "", "outcome                 programs"]
         for name in ("pass", "refused", "fail", "hang", "crash", "fuzzer error", "skipped"):
@@ -194,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", metavar="DIR",
                         help="write summary.txt, results.jsonl and one file per failure")
     parser.add_argument("--show", type=int, metavar="SEED", help="run one seed in-process")
+    parser.add_argument("--summarize", nargs="+", metavar="DIR",
+                        help="print one summary of earlier runs' --report folders (runs "
+                        "nothing)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -203,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.show is not None:
         show(args.show)
         return 0
+    if args.summarize:
+        summary = Summary(0, None, None)
+        for folder in args.summarize:
+            summary.load(folder)
+        print(summary.text(args.details))
+        return 1 if any(r["status"] in _FAILED for r in summary.results.values()) else 0
     from phylanx.fuzz.pool import run_requests
 
     log = None
