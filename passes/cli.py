@@ -1,24 +1,33 @@
 """Command-line parts of the optimizer: pass flags of `physl` and the `opt` subcommand.
 
     python -m phylanx physl file.py:func --types "..." --print-ir-after-all
+    python -m phylanx physl file.py:func --types "..." --diff canonicalize,final
     python -m phylanx opt file.physl -p cse,dce --print-ir-before=cse --print-ir-after-change \\
         --time-passes --diagnostics
 
-IR dumps, timing tables and diagnostics go to stderr; the optimized PhySL to stdout (or -o).
-`opt` reads the pipeline from a `# pipeline: ...` line of its input (as reproducer files have)
-when -p is not given, else uses the default pipeline.
+What the flags ask for (IR dumps, the timing table, the remarks, a diff of two stages) goes to
+stdout, or to --dump-file, in pipeline order; then the final PhySL (what runs), under a
+`# *** final IR ***` header when something came before it (`opt -o FILE` writes it to FILE).
+`--diff A,B` prints a diff of two stages that lines values up by name and source location
+(passes.stage_diff) instead of the final PhySL. `opt` reads the pipeline from a
+`# pipeline: ...` line of its input (as reproducer files have) when -p is not given, else uses
+the default pipeline.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import re
 import sys
 
 from .manager import DEFAULT_PIPELINE, run_pipeline
 
 _PASS_FLAGS = ("passes", "print_ir_before", "print_ir_after", "print_ir_after_all",
-               "print_ir_after_change", "time_passes", "diagnostics", "no_verify")
+               "print_ir_after_change", "time_passes", "diagnostics", "no_verify", "diff",
+               "dump_file")
+FINAL_HEADER = "# *** final IR (after the pipeline: what runs) ***\n"
 
 
 def add_pass_flags(parser: argparse.ArgumentParser, pipeline_flag: str = "--passes") -> None:
@@ -39,6 +48,18 @@ def add_pass_flags(parser: argparse.ArgumentParser, pipeline_flag: str = "--pass
                         help="print what was fused, hoisted, parallelised, and what was not")
     parser.add_argument("--no-verify", action="store_true",
                         help="do not verify the IR after each pass")
+    parser.add_argument("--diff", metavar="A,B", type=_stage_pair,
+                        help="print a diff of stages A and B (input, a pass name, cse#2, "
+                             "final) lining values up by name and location, not SSA numbers")
+    parser.add_argument("--dump-file", metavar="FILE",
+                        help="write dumps, timings, remarks and diffs to FILE (default: stdout)")
+
+
+def _stage_pair(text: str) -> tuple[str, str]:
+    names = [n.strip() for n in text.split(",")]
+    if len(names) != 2 or not all(names):
+        raise argparse.ArgumentTypeError(f"expected two stage names A,B, got {text!r}")
+    return names[0], names[1]
 
 
 def wants_passes(args) -> bool:
@@ -51,8 +72,7 @@ def _names(values) -> list[str]:
     return [n.strip() for v in values for n in v.split(",") if n.strip()]
 
 
-def _run(module, pipeline: str, args, out=None):
-    out = out if out is not None else sys.stderr
+def _run(module, pipeline: str, args, out):
     result = run_pipeline(module, pipeline, verify=not args.no_verify,
                           print_before=_names(args.print_ir_before),
                           print_after=_names(args.print_ir_after),
@@ -62,23 +82,56 @@ def _run(module, pipeline: str, args, out=None):
                           locations=not getattr(args, "no_locations", False))
     if args.diagnostics:
         out.write(result.diagnostics.report())
+    if args.diff:
+        from .stage_diff import stage_diff
+
+        a, b = args.diff
+        try:
+            texts = result.stage(a), result.stage(b)
+        except KeyError as e:
+            raise ValueError(e.args[0]) from None
+        out.write(stage_diff(*texts, a, b, locations=not getattr(args, "no_locations", False))
+                  or f"# stages {a} and {b} are the same\n")
     return result
 
 
-def physl_with_passes(func, args) -> int:
-    """`physl` with optimizer flags: compile `func`, run the pipeline, print the result."""
-    from phylanx.compiler import compile_function
+@contextlib.contextmanager
+def _dump_stream(args):
+    """Where dumps go: --dump-file, else a buffer printed to stdout before the result."""
+    if args.dump_file:
+        with open(args.dump_file, "w") as f:
+            yield f
+    else:
+        buf = io.StringIO()
+        try:
+            yield buf
+        finally:
+            sys.stdout.write(buf.getvalue())
+
+
+def _optimize(module, pipeline: str, args):
+    """Run the pipeline with the flags' dumps; (result, the header the final PhySL needs on
+    stdout after them: "" when nothing came before it)."""
+    with _dump_stream(args) as out:
+        result = _run(module, pipeline, args, out)
+        text = "" if args.dump_file else out.getvalue()
+    header = "" if not text else ("" if text.endswith("\n\n") else "\n") + FINAL_HEADER
+    return result, header
+
+
+def physl_with_passes(module, args) -> int:
+    """`physl` with optimizer flags: run the pipeline on `module`, print what was asked."""
     from phylanx.errors import PassError
     from phylanx.ir.printer import print_module
-    from phylanx.ir.types import parse_types
 
-    module = compile_function(func, list(parse_types(args.types)))
     try:
-        result = _run(module, DEFAULT_PIPELINE if args.passes is None else args.passes, args)
+        result, header = _optimize(module, DEFAULT_PIPELINE if args.passes is None
+                                   else args.passes, args)
     except (PassError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(print_module(result.module, locations=not args.no_locations), end="")
+    if not args.diff:
+        sys.stdout.write(header + print_module(result.module, locations=not args.no_locations))
     return 0
 
 
@@ -108,7 +161,7 @@ def cmd_opt(args) -> int:
         print(f"error: {args.file}: {e}", file=sys.stderr)
         return 1
     try:
-        result = _run(module, pipeline, args)
+        result, header = _optimize(module, pipeline, args)
     except (PassError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -116,8 +169,8 @@ def cmd_opt(args) -> int:
     if args.output:
         with open(args.output, "w") as f:
             f.write(out)
-    else:
-        print(out, end="")
+    elif not args.diff:
+        sys.stdout.write(header + out)
     return 0
 
 

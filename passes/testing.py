@@ -1,4 +1,5 @@
-"""Test helpers for passes: a FileCheck-style matcher, text-in/text-out pass runs, the oracle.
+"""Test helpers for passes: a FileCheck-style matcher, text-in/text-out pass runs, the oracle
+(optionally running `parallel` loops in a shuffled iteration order).
 
     out = run_opt(text, "cse")                      # parse, run the pipeline, print (no locs)
     filecheck(out, '''
@@ -18,6 +19,8 @@ A pattern is matched literally, except `{{regex}}` parts, which are regular expr
 
 from __future__ import annotations
 
+import contextlib
+import random
 import re
 
 from phylanx.ir.core import Module
@@ -155,3 +158,36 @@ def evaluate(module: Module, *args: object) -> object:
 
     ensure_oracle_dispatch()
     return oracle.evaluate(module, *args)
+
+
+@contextlib.contextmanager
+def shuffled_parallel_loops(seed: int):
+    """Make the oracle run `parallel` for_range loops in a shuffled iteration order (carried
+    arrays shared, other carried values the last iteration's): a loop wrongly marked parallel
+    then gives another result."""
+    import numpy as np
+
+    from phylanx import oracle
+
+    ensure_oracle_dispatch()
+    control, rng = oracle._control, random.Random(seed)
+
+    def _control(module, op, values, env):
+        if op.name != "for_range" or not op.attrs.get("parallel"):
+            return control(module, op, values, env)
+        lo, hi, step, *carried = values
+        order = list(range(lo, hi, step))
+        rng.shuffle(order)
+        last = list(carried)
+        for i in order:
+            out = oracle._region(module, op.regions[0], [i, *carried], env)
+            carried = [o if isinstance(o, np.ndarray) else c for o, c in zip(out, carried)]
+            if i == max(order):
+                last = out
+        return [c if isinstance(c, np.ndarray) else x for c, x in zip(carried, last)]
+
+    oracle._control = _control
+    try:
+        yield
+    finally:
+        oracle._control = control

@@ -194,6 +194,13 @@ class Kernel:
             types = self._types(self._bind(args, kwargs))
         return self.compile(types).pipeline.diff(a, b)
 
+    def explain(self, *args, **kwargs):
+        """Report, per source line, NumPy fallbacks, parallel loops and how they ran, and
+        refused fusions; RUNS the kernel once on these arguments (see phylanx.explain)."""
+        from phylanx.explain import explain
+
+        return explain(self, *args, **kwargs)
+
     def __repr__(self) -> str:
         return f"<phylanx.kernel {self.py_func.__qualname__}>"
 

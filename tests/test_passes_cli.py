@@ -39,23 +39,25 @@ def physl_file(tmp_path):
 
 
 def test_opt_dumps_and_timing(physl_file, capsys):
+    """What the flags ask for goes to stdout in pipeline order, then the final PhySL."""
     rc = main(["opt", physl_file, "-p", "cse,dce", "--print-ir-before=cse",
                "--print-ir-after-change", "--time-passes"])
     out, err = capsys.readouterr()
-    assert rc == 0
+    assert rc == 0 and err == ""
     filecheck(out, """
-        CHECK: %0 = exp %x : f64[?] @2:8
-        CHECK-NEXT: %1 = add %0, %0 : f64[?] @4:8
-        CHECK-NEXT: return %1
-    """)
-    filecheck(err, """
         CHECK: # *** IR Dump Before cse ***
         CHECK: # *** IR Dump After cse ***
         CHECK: # *** IR Dump After dce ***
         CHECK: pass execution timing report
         CHECK: cse
         CHECK: dce
+        CHECK: # *** final IR (after the pipeline: what runs) ***
+        CHECK-NEXT: func @f
+        CHECK-NEXT: %0 = exp %x : f64[?] @2:8
+        CHECK-NEXT: %1 = add %0, %0 : f64[?] @4:8
+        CHECK-NEXT: return %1
     """)
+    assert out.index("final IR") > out.index("timing report")
 
 
 def test_opt_repeatable_flags_and_no_locations(physl_file, capsys):
@@ -63,16 +65,17 @@ def test_opt_repeatable_flags_and_no_locations(physl_file, capsys):
                "--print-ir-after=cse#2", "--no-locations"])
     out, err = capsys.readouterr()
     assert rc == 0 and "@" not in out.replace("func @f", "")
-    assert err.count("IR Dump After") == 2 and "After cse#2" in err
+    assert out.count("IR Dump After") == 2 and "After cse#2" in out and err == ""
 
 
 def test_opt_reads_the_pipeline_of_a_reproducer(tmp_path, capsys):
     path = tmp_path / "repro.physl"
     path.write_text("# pipeline: dce\n" + PHYSL)
     assert main(["opt", str(path), "--print-ir-after-all"]) == 0
-    out, err = capsys.readouterr()
-    assert "After dce" in err and "After cse" not in err
-    assert "exp %x" in out and "negative" not in out
+    out, _ = capsys.readouterr()
+    assert "After dce" in out and "After cse" not in out
+    final = out.split("# *** final IR")[1]
+    assert "exp %x" in final and "negative" not in final
 
 
 def test_opt_errors(tmp_path, capsys):
@@ -90,9 +93,9 @@ def test_opt_output_file_and_diagnostics(physl_file, tmp_path, capsys):
     target = tmp_path / "out.physl"
     assert main(["opt", physl_file, "-o", str(target), "--diagnostics"]) == 0
     out, err = capsys.readouterr()
-    assert out == ""
-    assert "exp %x" in target.read_text()
-    assert "Optimization report" in err or "no optimization remarks" in err
+    assert err == "" and "final IR" not in out
+    assert "exp %x" in target.read_text() and "IR" not in target.read_text()
+    assert "Optimization report" in out or "no optimization remarks" in out
 
 
 def test_physl_with_pass_flags(tmp_path, capsys):
@@ -102,12 +105,13 @@ def test_physl_with_pass_flags(tmp_path, capsys):
     rc = main(["physl", f"{src}:logreg", "--types", types, "--print-ir-after-all",
                "--diagnostics", "--time-passes"])
     out, err = capsys.readouterr()
-    assert rc == 0
+    assert rc == 0 and err == ""
     for name in DEFAULT_PIPELINE.split(","):
-        assert f"IR Dump After {name}" in err
-    assert "matvec_pair %X" in out and "transpose" not in out
-    assert "fuse-matvec-pair (1 fused)" in err
-    assert "pass execution timing report" in err
+        assert f"IR Dump After {name}" in out
+    final = out.split("# *** final IR (after the pipeline: what runs) ***\n")[1]
+    assert "matvec_pair %X" in final and "transpose" not in final
+    assert "fuse-matvec-pair (1 fused)" in out
+    assert "pass execution timing report" in out
     rc = main(["physl", f"{src}:logreg", "--types", types, "--passes", "", "--no-locations"])
     out, _ = capsys.readouterr()
     assert rc == 0 and "transpose %X" in out and "@" not in out.replace("func @logreg", "")

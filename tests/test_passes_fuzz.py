@@ -2,7 +2,6 @@
 writes, X.T @ f(X @ w)) give the oracle's result after every pass and the default pipeline;
 loops marked parallel are run with their iterations in a shuffled order."""
 
-import contextlib
 import copy
 import importlib.util
 import random
@@ -10,12 +9,11 @@ import random
 import numpy as np
 import pytest
 
-from phylanx import oracle
 from phylanx.compiler import compile_function
 from phylanx.errors import CompileError
 from phylanx.ir.types import parse_types
 from phylanx.passes import DEFAULT_PIPELINE, run_pipeline
-from phylanx.passes.testing import ensure_oracle_dispatch, evaluate
+from phylanx.passes.testing import evaluate, shuffled_parallel_loops
 from phylanx.testing import assert_same
 
 PIPELINES = ["fold", "canonicalize", "cse", "dce{strict=true}", "licm", "inline",
@@ -65,33 +63,6 @@ def generate(rng: random.Random) -> str:
             vecs.append(name)
     lines.append(f"    return acc, M, {', '.join(rng.sample(vecs, min(3, len(vecs))))}")
     return "import numpy as np\n\n\n" + "\n".join(lines) + "\n"
-
-
-@contextlib.contextmanager
-def shuffled_parallel_loops(seed: int):
-    """Run `parallel` for_range loops in a shuffled iteration order (lastprivate scalars)."""
-    ensure_oracle_dispatch()
-    control, rng = oracle._control, random.Random(seed)
-
-    def _control(module, op, values, env):
-        if op.name != "for_range" or not op.attrs.get("parallel"):
-            return control(module, op, values, env)
-        lo, hi, step, *carried = values
-        order = list(range(lo, hi, step))
-        rng.shuffle(order)
-        last = list(carried)
-        for i in order:
-            out = oracle._region(module, op.regions[0], [i, *carried], env)
-            carried = [o if isinstance(o, np.ndarray) else c for o, c in zip(out, carried)]
-            if i == max(order):
-                last = out
-        return [c if isinstance(c, np.ndarray) else x for c, x in zip(carried, last)]
-
-    oracle._control = _control
-    try:
-        yield
-    finally:
-        oracle._control = control
 
 
 def _run(module, args):

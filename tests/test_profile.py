@@ -296,9 +296,30 @@ def test_table_lists_nodes_and_lines(one_thread):
     text = prof.table()
     assert "per node:" in text and "per source line:" in text
     assert "for_range" in text and f"test_profile.py:{line_of('s = s + x[j % 3]')}" in text
-    assert "exclusive" in text.split("\n")[3]
+    rows = text.split("\n")
+    assert rows[1] == "kernel: nested(f64[?,?], int, int)"
+    assert "exclusive" in rows[4] and " kernel" not in rows[4] and " k " not in rows[4]
+    assert text.count("f64[?,?], int, int") == 1       # the signature once, not on every row
     short = prof.table(limit=2)
     assert "more nodes" in short
+    assert "per source line:" not in prof.table(lines=False)
+
+
+def test_table_numbers_several_kernels(one_thread):
+    a = np.eye(3)
+    with phylanx.profile() as prof:
+        nested(X, 2, 2)
+        two_products(a, a[0], 2)
+        nested(X[:, 0], 1, 1)
+    rows = prof.table(limit=None).split("\n")
+    assert rows[1:5] == ["kernels:", "  [1] nested(f64[?,?], int, int)",
+                         "  [2] two_products(f64[?,?], f64[?], int)",
+                         "  [3] nested(f64[?], int, int)"], rows[:6]
+    header = rows[7].split()
+    assert header[-3:] == ["k", "op", "line"]
+    node_rows = rows[8:rows.index("per source line:") - 1]
+    k_of = {r.split()[-2]: r.split()[-3] for r in node_rows}
+    assert k_of["two_products"] == "2" and k_of["matmul"] == "2"
 
 
 def test_calls_outside_profiles_take_the_plain_path(monkeypatch):

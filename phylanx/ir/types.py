@@ -13,7 +13,8 @@ Grammar of the text form (see docs/physl.md):
              | 'f16' | 'f32' | 'f64' | 'c64' | 'c128'
 
 `bool` names both the Python/NumPy boolean scalar (NEP 50 treats them alike) and, with
-brackets, a boolean array.
+brackets, a boolean array. `parse_types` (signatures given by a user) also takes NumPy's and
+Numba's spelling: `float64[:, :]`, `np.int32[::1]`, `bool_`.
 """
 
 from __future__ import annotations
@@ -279,7 +280,51 @@ def parse_type(text: str) -> Type:
 
 
 def parse_types(text: str) -> list[Type]:
-    """Parse a comma-separated list of types, e.g. `"f64[?,?], f64[?], float, int"`."""
+    """Parse a comma-separated list of types, e.g. `"f64[?,?], f64[?], float, int"`, also in
+    NumPy's and Numba's spelling: `"float64[:, :], np.float64[::1], float, int"` (a NumPy
+    name without brackets is a NumPy scalar; `:` and Numba's `::1` are any extent).
+    Raises lexer.ParseError (a ValueError) naming the column."""
     from .lexer import TypeParser
 
-    return TypeParser(text).parse_list()
+    parser = TypeParser(text)
+    parser.tokens = _numpy_spelling(parser.tokens)
+    return parser.parse_list()
+
+
+_PHYSL_NAMES = {*DTYPES, *PY_KINDS, "none", "tuple", "list"}
+
+
+def _numpy_spelling(tokens: list) -> list:
+    """Tokens of a signature with NumPy dtype names (`float64`, `np.int32`, `bool_`) renamed
+    to PhySL's and each `:` / `::1` extent inside brackets made `?`."""
+    from dataclasses import replace
+
+    from .lexer import ParseError
+
+    out, depth, k = [], 0, 0
+    while k < len(tokens):
+        tok = tokens[k]
+        k += 1
+        if tok.kind == "ident":
+            name = tok.text.removeprefix("np.").removeprefix("numpy.")
+            if name not in _PHYSL_NAMES and len(name) > 3 and name in np.sctypeDict:
+                try:
+                    name = dtype_name(np.dtype(name))
+                except KeyError:
+                    raise ParseError(f"line {tok.line}, column {tok.col}: unsupported dtype "
+                                     f"'{tok.text}'") from None
+            tok = replace(tok, text=name if name in _PHYSL_NAMES else tok.text)
+        elif tok.text in "[]" and tok.kind == "punct":
+            depth += 1 if tok.text == "[" else -1
+        elif depth and tok.text == ":":
+            colons = 1
+            while k < len(tokens) and tokens[k].text == ":":
+                colons, k = colons + 1, k + 1
+            if colons == 2 and k < len(tokens) and tokens[k].text == "1":
+                k += 1          # Numba's C-contiguous '::1': PhySL types do not record layout
+            elif colons != 1:
+                raise ParseError(f"line {tok.line}, column {tok.col}: expected ':' or '::1' "
+                                 "for an extent")
+            tok = replace(tok, kind="punct", text="?")
+        out.append(tok)
+    return out

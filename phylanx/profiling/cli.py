@@ -38,6 +38,18 @@ def load_attr(spec: str, what: str):
         raise SystemExit(f"{what}: {target} has no attribute {name!r}") from None
 
 
+def load_args(spec: str) -> tuple[tuple, dict]:
+    """`MODULE:MAKE_ARGS` -> (positional, keyword) arguments: MAKE_ARGS() returns a tuple (or
+    list) of positional arguments or a dict of keyword arguments."""
+    made = load_attr(spec, "--args-from")()
+    if isinstance(made, dict):
+        return (), made
+    if isinstance(made, (tuple, list)):
+        return tuple(made), {}
+    raise SystemExit("--args-from: the function must return a tuple of arguments or a "
+                     f"dict of keyword arguments, not {type(made).__name__}")
+
+
 def add_profile_command(sub) -> None:
     p = sub.add_parser("profile", help="profile a kernel call: table, HTML tree, trace, CSV")
     p.add_argument("target", help="path/to/file.py:function (or module:function)")
@@ -64,14 +76,7 @@ def cmd_profile(args) -> int:
 
     func = load_attr(args.target, "target")
     kern = func if isinstance(func, Kernel) else Kernel(getattr(func, "py_func", func))
-    made = load_attr(args.args_from, "--args-from")()
-    if isinstance(made, dict):
-        pos, kw = (), made
-    elif isinstance(made, (tuple, list)):
-        pos, kw = tuple(made), {}
-    else:
-        raise SystemExit("--args-from: the function must return a tuple of arguments or a "
-                         f"dict of keyword arguments, not {type(made).__name__}")
+    pos, kw = load_args(args.args_from)
     try:
         for _ in range(args.warmup):
             kern(*pos, **kw)

@@ -132,11 +132,11 @@ class Profile:
         return self.tree().lines()
 
     # -- views ----------------------------------------------------------------------------------
-    def table(self, limit: int | None = 30) -> str:
-        """Text tables per node and per source line, sorted by exclusive time."""
+    def table(self, limit: int | None = 30, lines: bool = True) -> str:
+        """Text tables per node and (`lines`) per source line, sorted by exclusive time."""
         from phylanx.profiling.table import format_table
 
-        return format_table(self, limit)
+        return format_table(self, limit, lines)
 
     def to_csv(self, path=None, by: str = "node") -> str:
         """CSV of the per-node rows (by="node") or per-line rows (by="line"); the header names

@@ -84,29 +84,40 @@ def _fmt(rows: list[dict], columns: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def format_table(prof, limit: int | None = 30) -> str:
+def format_table(prof, limit: int | None = 30, lines: bool = True) -> str:
+    """Per node (and with `lines`, per source line) rows by exclusive time; each kernel
+    specialization's signature is printed once above the rows (several: numbered, and a
+    `k` column gives each node's)."""
     tree = prof.tree()
     calls = len(prof.calls)
-    head = (f"phylanx profile: {calls} kernel call{'s' if calls != 1 else ''}, "
-            f"{tree.total / 1e6:.3f} ms (times in ms, sorted by exclusive time)")
+    head = [(f"phylanx profile: {calls} kernel call{'s' if calls != 1 else ''}, "
+             f"{tree.total / 1e6:.3f} ms (times in ms, sorted by exclusive time)")]
     nodes = node_rows(prof)
+    kernels = list(dict.fromkeys(r.kernel for r in tree.roots))   # in order of first call
+    if len(kernels) == 1:
+        head.append(f"kernel: {kernels[0]}")
+    else:
+        head += ["kernels:"] + [f"  [{k}] {name}" for k, name in enumerate(kernels, 1)]
     for r in nodes:
         file, _, rest = r["location"].rpartition(":")[0].rpartition(":")
         r["where"] = f"{os.path.basename(file)}:{rest}" if file else r["location"]
-    lines = line_rows(prof)
-    for r in lines:
-        r["where"] = f"{os.path.basename(r['file'])}:{r['line']}"
+        r["k"] = kernels.index(r["kernel"]) + 1
     shown_nodes = nodes if limit is None else nodes[:limit]
-    shown_lines = lines if limit is None else lines[:limit]
-    out = [head, "", "per node:"]
+    out = head + ["", "per node:"]
     if shown_nodes:
         out += _fmt(shown_nodes, [
             ("exclusive_ms", "exclusive"), ("exclusive_pct", "excl%"),
             ("inclusive_ms", "inclusive"), ("count", "count"), ("mean_ms", "mean"),
             ("tasks", "tasks"), ("inline", "inline"), ("gil_fallback", "fallback"),
-            ("op", "op"), ("where", "line"), ("kernel", "kernel")])
+            *([("k", "k")] if len(kernels) > 1 else []), ("op", "op"), ("where", "line")])
     if limit is not None and len(nodes) > limit:
         out.append(f"... {len(nodes) - limit} more nodes (to_csv() has them all)")
+    if not lines:
+        return "\n".join(out) + "\n"
+    line_stats = line_rows(prof)
+    for r in line_stats:
+        r["where"] = f"{os.path.basename(r['file'])}:{r['line']}"
+    shown_lines = line_stats if limit is None else line_stats[:limit]
     out += ["", "per source line:"]
     if shown_lines:
         out += _fmt(shown_lines, [
@@ -114,6 +125,6 @@ def format_table(prof, limit: int | None = 30) -> str:
             ("inclusive_ms", "inclusive"), ("count", "count"), ("tasks", "tasks"),
             ("inline", "inline"), ("gil_fallback", "fallback"), ("where", "line"),
             ("ops", "ops")])
-    if limit is not None and len(lines) > limit:
-        out.append(f"... {len(lines) - limit} more lines (to_csv(by='line') has them all)")
+    if limit is not None and len(line_stats) > limit:
+        out.append(f"... {len(line_stats) - limit} more lines (to_csv(by='line') has them all)")
     return "\n".join(out) + "\n"
