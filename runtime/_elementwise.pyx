@@ -282,11 +282,14 @@ cdef class EwPreparer:
             perm = _k_order(args, arrays, nd) if nd >= 2 else list(range(nd))
         outs = [_alloc(pyshape, perm, dt) for dt, _ in self.results]
         result = outs[0] if self.nout == 1 else outs
+        scalars = self._scalars(args) if size or not self.program.reduce else None
         if size == 0:
             if self.program.reduce:
                 raise _Decline("reduction of an empty array")   # NumPy's identity or error
+            for kind, _, _, src in self.reg_specs:   # NumPy converts (and warns) even so
+                if kind == ewp.CONST and src not in self.consts:
+                    _convert(_scalar_value(src[0], args, scalars), src[1])
             return result
-        scalars = self._scalars(args)
 
         cdef EwJob job = EwJob.__new__(EwJob)
         job.result, job.cost, job.keep = result, size * self.weight, (args, self)
@@ -474,7 +477,9 @@ _F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _convert(value, dtype):
-    """`value` as NumPy's loops see it in dtype (OverflowError etc. -> the reference)."""
+    """`value` as NumPy's loops see it in dtype. A conversion NumPy rejects, or warns about
+    under the caller's np.errstate (OverflowError, 1e300 -> f32 "overflow encountered in
+    cast", ...), declines: the reference then converts, warns or raises as NumPy does."""
     t = type(value)
     if dtype == "f64" and (t is float or t is np.float64):       # the common cases, fast
         return value
@@ -484,12 +489,15 @@ def _convert(value, dtype):
         return value
     if dtype == "bool" and type(value) is int and not -2**63 <= value < 2**63:
         raise _Decline("NumPy converts a Python int to bool through a C long")
+    # raise where the caller's np.errstate reports (the reference then warns or raises as
+    # NumPy does), ignore where it ignores (the native loop may run)
+    state = {k: "ignore" if v == "ignore" else "raise" for k, v in np.geterr().items()}
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(**state):
             return np.asarray(value).astype(DTYPES[dtype], casting="unsafe")[()] \
                 if isinstance(value, (np.ndarray, np.generic)) \
                 else np.array(value, dtype=DTYPES[dtype])[()]
-    except (OverflowError, ValueError, TypeError) as e:
+    except (OverflowError, ValueError, TypeError, FloatingPointError) as e:
         raise _Decline(f"scalar {value!r} as {dtype}: {e}") from None
 
 
