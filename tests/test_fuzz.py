@@ -139,6 +139,10 @@ def test_compare_categories():
     mutated = _obs(np.array([1.0]), args=(np.ones(3),))
     assert [f.category for f in compare(_obs(np.array([1.0]), args=(a,)), mutated, "c")] == \
         ["mutated argument"]
+    # after an error NumPy's own in-place outputs are unspecified: a note
+    failed = Observation("raised", error=ValueError("x"), args=(np.ones(3),))
+    assert [f.category for f in compare(Observation("raised", error=ValueError("y"), args=(a,)),
+                                        failed, "c")] == ["arguments after an error"]
 
 
 def test_compare_refusals():
