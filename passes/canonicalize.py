@@ -9,27 +9,32 @@ every input, -0.0, infinities and NaN included:
     x - 0 -> x             x - (+0.0) == x for every x, -0.0 too; integer 0 likewise
     x + (-0.0) -> x        only the negative zero: -0.0 + 0.0 is +0.0, so `x + 0.0` stays
     x + 0 -> x             integer dtypes only
-    -(-x), +x, x**1 -> x   (x**1: real dtypes)
-    x**2 -> x*x            real dtypes except Python floats (x**2 raises OverflowError where
-                           x*x gives inf); exact: NumPy computes x**2 as x*x
-    x**n -> x*x*...        integer dtypes, 3 <= n <= max_int_power (modular arithmetic is exact)
+    -(-x), +x, x**1 -> x   (x**1: real dtypes, not NumPy float scalars, whose pow sets the
+                           underflow flag on subnormals; -(-x): not NumPy integer scalars,
+                           whose -x warns on overflow)
+    x**2 -> square(x)      float arrays, the operator with a Python int 2: NumPy computes it as
+                           np.square (same values and warnings, "overflow encountered in
+                           square"); not np.power, `x**2.0` or scalars (their warnings say power)
+    x**n -> x*x*...        integer arrays and Python ints, 2 <= n <= max_int_power (modular
+                           arithmetic is exact; NumPy integer scalars would warn in multiply)
     transpose(transpose(x)) -> x when the permutations compose to the identity; transpose of
                            a 1-d array -> x; not(not(x)) -> x; convert to its own type -> x
     select(constant, a, b) -> a or b; dim/len of a known extent -> constant
-    matmul(A.T, B), matmul(A, B.T), dot(A.T, B) (A, B 2-d) -> matmul_t {transpose_a/b}, so
-                           no transposed copy is made (BLAS reads the operand transposed)
+    matmul(A.T, B), matmul(A, B.T) (A, B 2-d) -> matmul_t {transpose_a/b}, so no
+                           transposed copy is made (BLAS reads the operand transposed); not
+                           np.dot, whose warnings name "dot"
 
 Replacing a freshly allocated array result by an existing array (x * 1 -> x) would make two
 names share a buffer: it is done only when no in-place write in the function may touch either
-value and the result is not returned. Unused pure ops that cannot raise are removed at the end
-(those that may raise are left to `dce`, so a canonicalize-only pipeline keeps every error).
+value and the result is not returned. Unused pure ops that can neither raise nor warn
+(effects.may_raise_or_warn) are removed at the end, as `dce` does.
 """
 
 from __future__ import annotations
 
 from phylanx.ir.core import Function, Module, Op, Value
 
-from .effects import Effects, is_pure, may_raise
+from .effects import Effects, is_pure, may_raise_or_warn
 from .fold import fold_op
 from .ir_utils import erase, function_of, insert_before, is_reference, replace_uses
 from .manager import Pass, PassContext, register
@@ -52,7 +57,7 @@ def remove_dead(f: Function, module: Module | None, ctx: PassContext | None = No
         used = {v for op in f.walk() for v in op.operands}
         dead = [op for op in f.walk() if not op.regions and op.results
                 and not any(r in used for r in op.results) and is_pure(op, module)
-                and not may_raise(op)]
+                and not may_raise_or_warn(op, module)]
         if not dead:
             return removed
         for op in dead:

@@ -1,26 +1,27 @@
 """dce: dead code and dead regions.
 
-- An op is dead when none of its results is used and it is pure: no in-place write, no random
+- An op is dead when none of its results is used, it is pure (no in-place write, no random
   draw, no call of a function that has either, and, for ops with regions, every nested op
-  pure. Dead ops are removed, innermost and last first, to a fixed point. A dead `while` loop
-  is kept (it might not terminate). A dead computation that would have raised (a shape
-  mismatch, a singular matrix) no longer does, as in XLA or LLVM; with `strict=true` dead ops
-  that may raise (effects.may_raise) are kept, so every error of the program is preserved.
+  pure) and it can neither raise nor warn (effects.may_raise_or_warn: an unused `a[i]` out of
+  bounds still raises IndexError, an unused `np.sqrt(-1.0)` still warns, or raises under
+  np.errstate(all="raise"), an unused mean of an empty array still warns). Dead ops are
+  removed, innermost and last first, to a fixed point. A dead `while` loop is kept (it might
+  not terminate).
 - `if` on a constant condition: the taken region's ops replace the `if`; its yielded values
   replace the results.
 - A loop-carried value the body yields unchanged is the initial value in every iteration and
   after the loop: its uses take the initial value. A loop-carried value whose result is unused
   and whose block argument is used by nothing but the yield passing it on is dropped.
 - `for_range` whose constant bounds give zero iterations, and `while` whose condition region
-  yields the constant false without side effects: the loop is removed and its results are the
-  initial values.
+  yields the constant false and has no op that writes, draws, raises or warns (the condition
+  runs once): the loop is removed and its results are the initial values.
 """
 
 from __future__ import annotations
 
 from phylanx.ir.core import Block, Function, Module, Op
 
-from .effects import is_pure, may_raise
+from .effects import is_pure, may_raise_or_warn
 from .ir_utils import (
     NOT_CONST,
     const_value,
@@ -57,7 +58,7 @@ def _const_false_cond(op: Op, module: Module) -> bool:
     cond = op.regions[0]
     term = cond.terminator
     return const_value(term.operands[0]) is False and all(
-        is_pure(o, module) for o in cond.ops if o is not term)
+        is_pure(o, module) and not may_raise_or_warn(o, module) for o in cond.ops if o is not term)
 
 
 def simplify_control(f: Function, module: Module, ctx: PassContext | None = None) -> int:
@@ -154,13 +155,13 @@ def drop_dead_carried(f: Function) -> int:
     return n
 
 
-def remove_dead_ops(f: Function, module: Module, strict: bool = False) -> int:
+def remove_dead_ops(f: Function, module: Module) -> int:
     removed = 0
     while True:
         used = {v for op in f.walk() for v in op.operands}
         dead = [op for op in f.walk() if op.results and op.name != "while"
                 and not any(r in used for r in op.results) and is_pure(op, module)
-                and not (strict and may_raise(op))]
+                and not may_raise_or_warn(op, module)]
         dead = [op for op in dead if not any(_inside(op, d) for d in dead if d is not op)]
         if not dead:
             return removed
@@ -183,7 +184,6 @@ class DCE(Pass):
     """Remove dead pure ops and dead regions (see module doc)."""
 
     name = "dce"
-    strict: bool = False
 
     def run(self, module: Module, ctx: PassContext) -> None:
         for f in module.functions.values():
@@ -193,7 +193,7 @@ class DCE(Pass):
                 ctx.count("carried-values-forwarded", forwarded)
                 dropped = drop_dead_carried(f)
                 ctx.count("carried-values-dropped", dropped)
-                removed = remove_dead_ops(f, module, self.strict)
+                removed = remove_dead_ops(f, module)
                 ctx.count("regions-simplified", simplified)
                 ctx.count("ops-dead-removed", removed)
                 if not (simplified or removed or dropped or forwarded):

@@ -12,18 +12,24 @@ share memory (as Fortran does and as Numba's parallel loops assume); `arguments_
 checks it for actual arguments, so that a caller can fall back to the unoptimized module.
 With `args_may_alias=True` every reference argument starts in one class instead.
 
-May raise. `may_raise(op)` is False only for ops that cannot raise for any input of their
-types: constants, shape queries, views, unary elementwise ops, binary elementwise ops without
-two arrays of unknown extents (NumPy semantics; Python-operator semantics on Python scalars
-only for + - * and comparisons), reductions with an identity, creation ops with sizes known
-to be non-negative (dim/len/size results, non-negative constants), and Gram products
-`matmul_t(A, A)`, basic slicing without integer indices (slices clip; a constant non-zero
-step). Everything else (linear algebra, integer indexing, integer powers, conversions, calls)
-may raise.
+May raise or warn. `may_raise_or_warn(op)` is False only for ops that can neither raise nor
+warn for any input of their types under any np.errstate: a floating-point flag (overflow,
+invalid, divide by zero, underflow) is a RuntimeWarning by default and a FloatingPointError
+under errstate(all="raise"), so nearly all floating-point arithmetic may warn (`x + y` and
+`x * y` overflow, `np.sqrt` and `np.log` of negatives, `np.sum` of floats, even `X.T @ X`).
+Quiet: constants, shape queries, views and copies, basic slicing without integer indices
+(slices clip; a constant non-zero step), creation with sizes known non-negative, casts that
+keep every value; elementwise ops on operands whose extents provably broadcast and that set
+no flag (comparisons and min/max of reals, `isnan`, `floor`, `where`, `negative`, `abs`, ...;
+integer `+ - *` on arrays, which wrap silently; bitwise ops), Python-operator semantics on
+Python scalars for `+ - *`, comparisons and bitwise ops; `any`/`all`/`count_nonzero` and
+integer sums and products; Gram products `matmul_t(A, A)` of integers. Everything else (linear
+algebra, indexing with integers, means of maybe-empty arrays, calls, ...) may raise or warn.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -236,18 +242,37 @@ def arguments_overlap(module: Module | tuple, args: Sequence) -> bool:
     return False
 
 
-# --- may raise ---------------------------------------------------------------------------------
+# --- may raise or warn ------------------------------------------------------------------------
 
-_SAFE = frozenset({
+_QUIET = frozenset({
     "const", "undef", "dim", "size", "len", "tuple", "tuple_get", "not", "select", "list_new",
     "list_empty", "list_append", "real", "imag", "copy", "zeros_like", "ones_like",
-    "empty_like", "asarray", "yield",
+    "empty_like", "yield",
 })
-_SAFE_REDUCTIONS = frozenset({
-    "sum", "prod", "mean", "nansum", "nanmean", "any", "all", "count_nonzero", "var", "std",
-    "cumsum", "cumprod",
+# views and copies whose axes the type rule has checked: nothing is left to fail at run time
+_QUIET_SHAPE_OPS = frozenset({"transpose", "ravel", "flatten", "expand_dims", "swapaxes",
+                              "atleast_1d", "atleast_2d"})
+# reductions that set no floating-point flag and have an identity (integer and bool inputs only
+# for the sums and products: NumPy wraps integers silently, floats may overflow)
+_QUIET_REDUCTIONS = frozenset({"any", "all", "count_nonzero"})
+_INT_QUIET_REDUCTIONS = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod"})
+# elementwise ops (NumPy semantics) that set no floating-point flag for any real input: NaN and
+# inf included (NumPy's comparisons are quiet; complex ones are not, so complex is excluded)
+_QUIET_REAL = frozenset({
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "isnan", "isinf",
+    "isfinite", "logical_and", "logical_or", "logical_xor", "logical_not", "maximum",
+    "minimum", "fmax", "fmin", "floor", "ceil", "trunc", "rint", "copysign", "heaviside",
+    "clip", "where", "positive", "conj", "sign", "negative", "absolute", "fabs",
 })
-_PY_SAFE = frozenset({
+# on integers and bools: NumPy's array loops wrap around silently; NumPy scalars warn on
+# overflow, except for the bitwise ops
+_QUIET_INT_ARRAYS = frozenset({"add", "subtract", "multiply", "negative", "absolute",
+                               "square", "maximum", "minimum"})
+_QUIET_INT = frozenset({"bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift",
+                        "right_shift"})
+# Python-operator semantics on Python scalars: no exception, no warning (floats overflow to inf
+# silently, ints are unbounded)
+_PY_QUIET = frozenset({
     "add", "subtract", "multiply", "negative", "positive", "equal", "not_equal", "less",
     "less_equal", "greater", "greater_equal", "bitwise_and", "bitwise_or", "bitwise_xor",
 })
@@ -267,12 +292,16 @@ def nonneg(v: Value) -> bool:
     return op.name in ("dim", "len", "size", "range_len", "count_nonzero")
 
 
-def may_raise(op: Op) -> bool:
+def may_raise_or_warn(op: Op, module: Module | None = None, _seen=None) -> bool:
+    """False only if `op` can neither raise nor warn for any input of its types, under any
+    np.errstate (a floating-point flag is a warning by default and an exception under
+    errstate(all="raise")). Removing, hoisting or reordering an op for which this is True
+    may change what the program raises or warns."""
     name, traits = op.name, op.decl.traits
-    if name in _SAFE:
+    if name in _QUIET:
         return False
-    if name == "transpose":
-        return False
+    if name in _QUIET_SHAPE_OPS:
+        return not isinstance(op.operands[0].type, ArrayType)
     if name == "getitem":
         return not _slicing_is_safe(op)
     if name == "range_len":
@@ -281,6 +310,10 @@ def may_raise(op: Op) -> bool:
     if name == "convert":
         src, dst = op.operands[0].type, op.results[0].type
         return not (src == dst or isinstance(src, ArrayType) and isinstance(dst, ArrayType))
+    if name in ("asarray", "astype"):
+        src, dst = op.operands[0].type, op.results[0].type
+        return not (isinstance(src, ArrayType) and isinstance(dst, ArrayType)
+                    and _quiet_cast(src.dtype, dst.dtype))
     if name == "truth":
         return not isinstance(op.operands[0].type, ScalarType)
     if name in ("zeros", "ones", "empty", "identity"):
@@ -290,14 +323,54 @@ def may_raise(op: Op) -> bool:
         return not (nonneg(op.operands[0]) and (isinstance(m.type, NoneType) or nonneg(m)))
     if name == "matmul_t":
         a, b = op.operands
-        return not (a is b and op.attrs["transpose_a"] != op.attrs["transpose_b"])
+        gram = a is b and op.attrs["transpose_a"] != op.attrs["transpose_b"]
+        return not (gram and _int_or_bool(a.type))
     if "reduction" in traits or name in ("cumsum", "cumprod"):
-        return name not in _SAFE_REDUCTIONS
+        return not _reduction_is_quiet(op)
     if "elementwise" in traits and not op.regions:
-        return _elementwise_may_raise(op)
-    if op.regions and name in ("if",):
-        return any(may_raise(inner) for b in op.regions for inner in b.ops)
+        return _elementwise_may_raise_or_warn(op)
+    if name == "if":
+        return any(may_raise_or_warn(inner, module, _seen) for b in op.regions
+                   for inner in b.ops)
+    if name == "for_range":
+        step = const_value(op.operands[2])
+        return not (isinstance(step, int) and step != 0) or any(
+            may_raise_or_warn(inner, module, _seen) for inner in op.regions[0].ops)
+    if name == "call":
+        return _call_may_raise_or_warn(op.attrs["callee"], module, _seen)
     return True
+
+
+def _call_may_raise_or_warn(name: str, module: Module | None, seen) -> bool:
+    """A call may raise or warn when its callee's ops may; a recursive call always may
+    (RecursionError)."""
+    if module is None or name not in module.functions:
+        return True
+    seen = set() if seen is None else seen
+    if name in seen:
+        return True
+    seen = seen | {name}
+    return any(may_raise_or_warn(o, module, seen) for o in module.functions[name].body.ops
+               if o.name != "return")
+
+
+def _int_or_bool(t) -> bool:
+    return isinstance(t, (ArrayType, ScalarType)) and t.dtype[0] in "iub"
+
+
+def _quiet_cast(src: str, dst: str) -> bool:
+    """A cast that keeps every value (NumPy's "safe" casting): no overflow, no invalid value,
+    no discarded imaginary part."""
+    return np.can_cast(DTYPES[src], DTYPES[dst], "safe")
+
+
+def _reduction_is_quiet(op: Op) -> bool:
+    if op.name in _QUIET_REDUCTIONS:
+        return True
+    if op.name in _INT_QUIET_REDUCTIONS:
+        acc = op.attrs.get("dtype")
+        return _int_or_bool(op.operands[0].type) and (acc is None or acc[0] in "iub")
+    return False
 
 
 def _slicing_is_safe(op: Op) -> bool:
@@ -315,7 +388,7 @@ def _slicing_is_safe(op: Op) -> bool:
     return True
 
 
-def _elementwise_may_raise(op: Op) -> bool:
+def _elementwise_may_raise_or_warn(op: Op) -> bool:
     types = [v.type for v in op.operands]
     if not all(isinstance(t, (ArrayType, ScalarType)) for t in types):
         return True
@@ -332,18 +405,60 @@ def _elementwise_may_raise(op: Op) -> bool:
     python_semantics = "operator" in op.decl.extra and all(
         isinstance(t, ScalarType) and t.kind in PY_KINDS for t in types)
     if python_semantics:
-        return op.name not in _PY_SAFE
+        return base not in _PY_QUIET
     dtypes = [t.dtype for t in types if not (isinstance(t, ScalarType) and t.kind in PY_KINDS)]
-    int_dtypes = [d for d in dtypes if d[0] in "iu"]
-    if base == "power" and any(t.dtype[0] in "iub" for t in types):
+    if _python_scalar_may_not_fit(op, types, dtypes):
+        return True
+    if any(d[0] == "c" for d in dtypes) or any(
+            isinstance(t, ScalarType) and t.kind == "complex" for t in types):
+        return True
+    integral = all(d[0] in "iub" for d in dtypes) and all(
+        not (isinstance(t, ScalarType) and t.kind == "float") for t in types)
+    on_arrays = any(isinstance(t, ArrayType) for t in types)  # NumPy's array loops
+    if base in _QUIET_REAL:
+        # -x and abs(x) of the most negative NumPy integer scalar warn (overflow)
+        return integral and not on_arrays and base in ("negative", "absolute")
+    if integral and (base in _QUIET_INT or base in _QUIET_INT_ARRAYS and on_arrays):
+        return False
+    if base == "power" and integral:
         exponent = const_value(op.operands[1]) if len(op.operands) > 1 else NOT_CONST
-        if exponent is NOT_CONST or not (isinstance(exponent, (int, np.integer))
-                                         and exponent >= 0):
-            return True
+        return not (isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
+                    and exponent >= 0)
+    return True
+
+
+def _python_scalar_may_not_fit(op: Op, types, dtypes) -> bool:
+    """NEP 50: a Python scalar operand is cast to the NumPy dtype of the other operands; an int
+    out of an integer dtype's range raises OverflowError, a float beyond a narrow float dtype's
+    range overflows (a warning)."""
+    # a Python int becomes each operand dtype (a bool array's, or with no NumPy operand at
+    # all: the default integer)
+    int_targets = {"i64" if d == "bool" else d for d in dtypes} or {"i64"}
+    narrow_floats = [d for d in dtypes if d in ("f16", "f32", "c64")]
     for v, t in zip(op.operands, types):
-        if isinstance(t, ScalarType) and t.kind == "int" and int_dtypes:
-            c = const_value(v)
-            if c is NOT_CONST or not all(
-                    np.iinfo(DTYPES[d]).min <= c <= np.iinfo(DTYPES[d]).max for d in int_dtypes):
-                return True
+        if not (isinstance(t, ScalarType) and t.kind in PY_KINDS) or t.kind == "bool":
+            continue
+        c = const_value(v)
+        targets = int_targets if t.kind == "int" else narrow_floats
+        if not all(dtypes_hold(c, d) for d in targets):
+            return True
     return False
+
+
+def dtypes_hold(c, dtype: str) -> bool:
+    """True if constant `c` (NOT_CONST: unknown) converts to `dtype` without an error or a
+    floating-point flag."""
+    if c is NOT_CONST:
+        return False
+    np_dtype = DTYPES[dtype]
+    if np_dtype.kind in "iu":
+        info = np.iinfo(np_dtype)
+        return isinstance(c, int) and info.min <= c <= info.max
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            np.asarray(np.array(c, dtype=complex if isinstance(c, complex) else float)).astype(
+                np_dtype)
+        except (FloatingPointError, OverflowError, ValueError, TypeError, Warning):
+            return False
+    return True

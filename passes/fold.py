@@ -73,11 +73,20 @@ def fold_values(op: Op) -> list | None:
     values = [value] if len(op.results) == 1 else list(value)
     for v, r in zip(values, op.results):
         try:
-            if type_of_result(v) != r.type:
+            # The constant must come back as this very value and Python type: `bool` types
+            # both Python's bool and np.bool_, and a const materializes as the former.
+            if type_of_result(v) != r.type or not _same_object_kind(materialize(v, r.type), v):
                 return None
         except Exception:  # noqa: BLE001
             return None
     return values
+
+
+def _same_object_kind(a, b) -> bool:
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(
+            _same_object_kind(x, y) for x, y in zip(a, b))
+    return type(a) is type(b)
 
 
 def _materialize(value, t):

@@ -11,7 +11,10 @@ body; other operands become inputs.
 
 Cost rule for values with several users: a group value used outside the group is stored once,
 as one more result of the fused op (multi-output); nothing is ever recomputed, so fusion never
-adds arithmetic. A reduction (sum, mean, max, ... of one operand) absorbs its group only when
+adds arithmetic. A fused op computes every result over the group's broadcast shape, so a value
+used outside whose own shape may be smaller (`c = a + 1` next to `c * b`, `b` of more axes or
+of extent-1 axes where `a` has others) is not a result of that group: the ops it is computed
+from are fused as a group of their own, whose results the rest of the group takes as inputs. A reduction (sum, mean, max, ... of one operand) absorbs its group only when
 the group's single output is used by nothing else: then that temporary array is never
 materialised. Groups of fewer than `min_ops` ops without such a reduction are left alone.
 """
@@ -24,7 +27,7 @@ from phylanx.ir.types import ArrayType, ScalarType
 
 from .diagnostics import describe
 from .effects import Effects
-from .fusion import BlockView, Refused, build_body, replace_group
+from .fusion import BlockView, Refused, build_body, narrow_outputs, replace_group
 from .ir_utils import walk_blocks
 from .manager import Pass, PassContext, register
 
@@ -42,6 +45,15 @@ def is_fusable_reduction(op: Op) -> bool:
     return "reduction" in op.decl.traits and list(op.decl.operands) == ["a"] \
         and len(op.operands) == 1 and len(op.results) == 1 \
         and set(op.attrs) <= _REDUCE_ATTRS
+
+
+def _ancestors(members: list[Op], value) -> list[Op]:
+    """The members `value` is computed from, and its own op, in program order."""
+    wanted = {value.owner}
+    for m in reversed(members):
+        if m in wanted:
+            wanted.update(v.owner for v in m.operands if isinstance(v.owner, Op))
+    return [m for m in members if m in wanted]
 
 
 class _Group:
@@ -112,6 +124,20 @@ class FuseElementwise(Pass):
         mset = set(members)
         outputs = [r for m in members for r in m.results if view.outside_users(r, mset)]
         if not outputs:
+            return
+        narrow = narrow_outputs(members, outputs)
+        if narrow:
+            # the ops a narrow output is computed from form a group of their own (it depends on
+            # all of that group's inputs); the rest, using its results as inputs, another. The
+            # output with the most ops behind it keeps the most together.
+            heads = [_ancestors(members, v) for v in narrow]
+            k = max(range(len(heads)), key=lambda i: len(heads[i]))
+            head = heads[k]
+            self.ctx.remark("split", narrow[k].owner.loc,
+                            f"{describe(narrow[k].owner, self.file)} is used outside its group "
+                            f"and may have a smaller shape than the group: fused apart")
+            self._build(BlockView(view.block, view.eff), head)
+            self._build(BlockView(view.block, view.eff), [m for m in members if m not in head])
             return
         if self.reductions and len(outputs) == 1:
             users = view.outside_users(outputs[0], mset)

@@ -4,23 +4,28 @@
 the new op goes before the op at index P, where P is after every input's definition and no
 later than the first op outside the group that uses a group value (else the group depends on
 itself through that op: fusing would make a cycle). Every member moves from its place to P,
-so no op in between may write (in place, through any alias) a buffer the member reads; and a
-member reading another member's result must not see a write to it in between either.
+so no op in between may write (in place, through any alias) a buffer the member reads; a
+member reading another member's result must not see a write to it in between either; and a
+member that may raise or warn (effects.may_raise_or_warn) does not move across an op that may
+raise, warn, write or draw random numbers (the program's first error stays first, and an
+error leaves the arguments written exactly as far as the program had).
 
 `build_body` turns the group into a body region computing one element: block arguments for
 the inputs (element types, see phylanx.ops.fused), scalar constants copied in, each member
-copied with its scalar result type and source location.
+copied with its scalar result type and source location. `narrow_outputs` finds the group
+values whose own shape may be smaller than the group's (they cannot be results of one op
+computing over the group's shape).
 """
 
 from __future__ import annotations
 
 from phylanx.ir.core import Block, Op, Value
 from phylanx.ir.registry import TypeRuleError
-from phylanx.ir.types import dtype_of
+from phylanx.ir.types import ArrayType, broadcast_shapes, dtype_of
 from phylanx.ops.fused import element_type
 
 from .diagnostics import describe
-from .effects import Effects
+from .effects import Effects, is_pure, may_raise_or_warn
 from .ir_utils import (
     clone_op,
     erase,
@@ -82,10 +87,27 @@ class BlockView:
         for m, v in inputs:
             self._no_write(v, self.pos[m], at, mset, "move it")
         for m in members:
+            self._keep_order(m, at, mset)
+        for m in members:
             for v in m.operands:
                 if v in produced:
                     self._no_write(v, self.pos[produced[v]], self.pos[m] + 1, mset, "read it")
         return at
+
+    def _keep_order(self, m: Op, at: int, mset) -> None:
+        """A member that may raise or warn must not move across an op that may raise or warn,
+        writes or draws: the first error, the warnings' order and what was written before an
+        error are the program's."""
+        if not may_raise_or_warn(m, self.eff.module):
+            return
+        start = self.pos[m]
+        lo, hi = (start + 1, at) if at > start else (at, start)
+        for j in range(lo, hi):
+            op = self.ops[j]
+            if op not in mset and (may_raise_or_warn(op, self.eff.module)
+                                   or not is_pure(op, self.eff.module)):
+                raise Refused(f"{describe(m)} may raise or warn and would move across "
+                              f"{describe(op)}, which may raise, warn or write")
 
     def _no_write(self, v: Value, start: int, at: int, mset, what: str) -> None:
         if not is_reference(v.type):
@@ -98,6 +120,48 @@ class BlockView:
                 name = f"%{v.hint}" if v.hint else "an operand"
                 raise Refused(f"in-place write {describe(op)} to {name} (or an alias) between "
                               f"its definition and use: fusion would {what} across the write")
+
+
+def narrow_outputs(members: list[Op], outputs: list[Value]) -> list[Value]:
+    """The outputs whose shape may be smaller than the group's broadcast shape: a fused op
+    computes every output over the whole group's shape, so such an output (an intermediate
+    `c = a + 1` of shape (4,) beside `c * b` of shape (5, 4)) must not be one of its results.
+    An output's own shape is the broadcast of the inputs it depends on; another input cannot
+    enlarge it when, axis by axis from the right, it has no more axes and each of its extents
+    is 1 or meets a known extent other than 1 (size-1 extents of unknown arrays broadcast)."""
+    produced = {r for m in members for r in m.results}
+    deps: dict[Value, set] = {}
+    inputs: set = set()
+    for m in members:
+        used: set = set()
+        for v in m.operands:
+            if v in produced:
+                used |= deps[v]
+            elif not is_scalar_const(v):
+                used.add(v)
+                inputs.add(v)
+        for r in m.results:
+            deps[r] = used
+    out = []
+    for v in outputs:
+        own = [w.type.shape for w in deps[v] if isinstance(w.type, ArrayType)]
+        try:
+            shape = broadcast_shapes(*own)
+        except ValueError:
+            out.append(v)
+            continue
+        if not all(_cannot_enlarge(w.type, shape) for w in inputs - deps[v]):
+            out.append(v)
+    return out
+
+
+def _cannot_enlarge(t, shape: tuple) -> bool:
+    if not isinstance(t, ArrayType):
+        return True
+    if t.rank > len(shape):
+        return False
+    return all(d == 1 or s is not None and s != 1
+               for d, s in zip(t.shape[::-1], shape[::-1]))
 
 
 def build_body(members: list[Op], outputs: list[Value], leading=()) -> tuple[list, Block]:

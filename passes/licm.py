@@ -7,15 +7,17 @@ classes, effects.py). Ops inside an `if` branch of the body are never hoisted on
 A freshly allocated array is hoisted only if nothing in the function writes it in place and
 it is not returned (all iterations then share one buffer).
 
-The rule for ops that may raise (effects.may_raise: linear algebra, indexing, integer powers,
-products and broadcasts of unknown extents, ...): hoisting must not raise where the loop
-would not, nor raise a different error first. Such an op is hoisted only if
+The rule for ops that may raise or warn (effects.may_raise_or_warn: floating-point arithmetic,
+which warns, or raises under np.errstate(all="raise"), on overflow or invalid values; linear
+algebra, indexing, broadcasts of unknown extents, ...): hoisting must not raise or warn where
+the loop would not, nor raise or warn about something else first. Such an op is hoisted only if
   - the loop certainly runs its body at least once, and
   - every op before it in the body is hoisted too, or cannot raise and writes nothing,
 where "certainly runs once" is: a for_range of constant bounds with a trip count >= 1, the
 cond region of a while, or, with `guard=true` (default), a for_range of constant step whose
 hoisted ops are then placed in `if lower < upper` (`>` for a negative step), yielding `undef`
-when the loop does not run. Ops that cannot raise are hoisted unconditionally. Inner loops
+when the loop does not run. Ops that can neither raise nor warn are hoisted unconditionally.
+A hoisted op that warns does so once instead of once per iteration. Inner loops
 are processed first, so invariants move out of a whole loop nest step by step.
 """
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from phylanx.ir.core import Block, Module, Op
 
-from .effects import Effects, is_pure, may_raise
+from .effects import Effects, is_pure, may_raise_or_warn
 from .ir_utils import (
     const_value,
     erase,
@@ -98,12 +100,12 @@ class LICM(Pass):
         blocked = False
         for op in [o for o in body.ops if o is not body.terminator]:
             why = self._invariant(op, loop, hoisted, loop_writes)
-            raises = why is None and may_raise(op)
+            raises = why is None and may_raise_or_warn(op, self.module)
             needs_guard = why is None and (
                 raises and mode == "guard" or any(v in guarded_values for v in _used_values(op)))
             if why is None and raises and (blocked or mode == "safe"):
-                why = ("may raise and an earlier op of the body may raise or write first"
-                       if blocked else "may raise and the loop may run zero times")
+                why = ("may raise or warn and an earlier op of the body may raise, warn or write first"
+                       if blocked else "may raise or warn and the loop may run zero times")
             if why is None and needs_guard and mode != "guard":
                 why = "depends on a guarded op"
             if why is None:
@@ -114,7 +116,7 @@ class LICM(Pass):
                 continue
             if why and why != "has side effects":
                 self.ctx.remark("not-hoisted", op.loc, f"'{op.name}' stays in the loop: {why}")
-            if may_raise(op) or not is_pure(op, self.module):
+            if may_raise_or_warn(op, self.module) or not is_pure(op, self.module):
                 blocked = True
         if not plain and not guarded:
             return

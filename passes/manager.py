@@ -9,8 +9,10 @@ A pipeline is a comma-separated list of pass names, each optionally followed by 
 braces: `inline{max-ops=40},canonicalize,licm{guard=false}`. Options are the fields of the
 pass class (dashes or underscores). After each pass the module is verified (unless
 `verify=False`); a pass that raises, or leaves IR that does not verify, raises PassError naming
-the pass and the path of a reproducer file: the PhySL given to that pass, with the pipeline
-from that pass on in a `# pipeline:` comment (`python -m phylanx opt FILE` runs it again).
+the pass. When asked for (`reproducer_dir=`, or the environment variable PHYLANX_REPRODUCER_DIR),
+it also writes a reproducer file there, named in the error: the PhySL given to that pass, with
+the pipeline from that pass on in a `# pipeline:` comment (`python -m phylanx opt FILE` runs it
+again). Nothing is written by default.
 """
 
 from __future__ import annotations
@@ -211,12 +213,16 @@ def _dump(out: TextIO, when: str, stage: str, text: str) -> None:
     out.write(f"# *** IR Dump {when} {stage} ***\n{text}\n")
 
 
+def reproducer_directory(directory: str | None = None) -> str | None:
+    """Where reproducers go: `directory`, else $PHYLANX_REPRODUCER_DIR, else None (none)."""
+    return directory or os.environ.get("PHYLANX_REPRODUCER_DIR") or None
+
+
 def write_reproducer(text: str, pipeline: str, stage: str, error: BaseException,
-                     directory: str | None = None) -> str:
+                     directory: str) -> str:
     """Write the PhySL a failing pass got and the pipeline from it on; returns the path."""
     import tempfile
 
-    directory = directory or os.environ.get("PHYLANX_REPRODUCER_DIR") or tempfile.gettempdir()
     os.makedirs(directory, exist_ok=True)
     fd, path = tempfile.mkstemp(prefix=f"phylanx-{stage.replace('#', '-')}-", suffix=".physl",
                                 dir=directory)
@@ -229,8 +235,16 @@ def write_reproducer(text: str, pipeline: str, stage: str, error: BaseException,
     return path
 
 
-def _pass_error(message: str, stage: str, path: str) -> PassError:
-    err = PassError(f"{message}\nreproducer: {path}")
+def _pass_error(message: str, stage: str, error: BaseException, text: str, pipeline: str,
+                directory: str | None) -> PassError:
+    directory = reproducer_directory(directory)
+    path = None
+    if directory is None:
+        message += "\n(set PHYLANX_REPRODUCER_DIR to a directory to get a reproducer file)"
+    else:
+        path = write_reproducer(text, pipeline, stage, error, directory)
+        message += f"\nreproducer: {path}"
+    err = PassError(message)
     err.pass_name, err.reproducer = stage, path
     return err
 
@@ -269,18 +283,16 @@ def run_pipeline(module: Module, pipeline: str | None = None, *, verify: bool = 
         try:
             p.run(m, ctx)
         except Exception as e:
-            path = write_reproducer(current, ",".join(items[k:]), stage, e, reproducer_dir)
-            raise _pass_error(f"pass '{stage}' failed: {type(e).__name__}: {e}", stage,
-                              path) from e
+            raise _pass_error(f"pass '{stage}' failed: {type(e).__name__}: {e}", stage, e,
+                              current, ",".join(items[k:]), reproducer_dir) from e
         timings[stage] = time.perf_counter() - t0
         t1 = time.perf_counter()
         if verify:
             try:
                 verify_module(m)
             except Exception as e:
-                path = write_reproducer(current, ",".join(items[k:]), stage, e, reproducer_dir)
-                raise _pass_error(f"pass '{stage}' produced invalid IR: {e}", stage,
-                                  path) from e
+                raise _pass_error(f"pass '{stage}' produced invalid IR: {e}", stage, e,
+                                  current, ",".join(items[k:]), reproducer_dir) from e
         new = print_module(m, locations)
         after = count_ops(m)
         s = {"ops-before": before, "ops-after": after, "changed": new != current}

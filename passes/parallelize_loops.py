@@ -5,7 +5,7 @@ A loop `for i in range(lo, hi, step)` is parallel when
      known to be >= 0 (a non-negative constant, or a dim/len/size result), so two iterations
      never index one element with their own `i`;
   2. every loop-carried array reaches the yield from its block argument only through writes
-     `setitem A, ... {index = (..., i, ...)}` whose subscript has the loop index itself on
+     `setitem A[..., i, ...], ...` whose subscript has the loop index itself on
      some axis k (every component before it an integer or a slice, so its position is the
      axis), possibly inside an `if` (both branches) or an inner for_range carrying the array
      (`out[j, i] = ...` in `for j: for i:` has j on axis 0 for the outer loop, i on axis 1

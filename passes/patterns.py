@@ -7,7 +7,7 @@ import math
 
 from phylanx.ir.core import Op, Value
 from phylanx.ir.registry import TypeRuleError
-from phylanx.ir.types import INT, ArrayType, ScalarType, refines
+from phylanx.ir.types import INT, PY_KINDS, ArrayType, ScalarType, refines
 
 from .ir_utils import NOT_CONST, const_value, infer_op, is_reference, make_const
 
@@ -21,6 +21,11 @@ def _kind(t) -> str:
     if isinstance(t, ArrayType):
         return "b" if t.dtype == "bool" else t.dtype[0].replace("u", "i")
     return ""
+
+
+def _numpy_scalar(t, kinds: str) -> bool:
+    """A NumPy scalar (not an array, not a Python scalar) of a dtype kind in `kinds`."""
+    return isinstance(t, ScalarType) and t.kind not in PY_KINDS and t.kind[0] in kinds
 
 
 def _num(v: Value):
@@ -71,10 +76,15 @@ def identity_of(op: Op) -> Value | None:
                 return x
     elif base == "negative":
         inner = ops[0].defining_op
-        if inner is not None and _base(inner) == "negative":
+        # -x of the most negative NumPy integer scalar warns (overflow): keep it
+        if inner is not None and _base(inner) == "negative" and not _numpy_scalar(
+                ops[0].type, "iu"):
             return inner.operands[0]
-    elif base == "positive" and kind in "ifwc" or base == "power" and kind in "ifw" and _num(ops[1]) == 1:
+    elif base == "positive" and kind in "ifwc":
         return ops[0]
+    elif base == "power" and kind in "ifw" and _num(ops[1]) == 1 and not _numpy_scalar(
+            ops[0].type, "f"):
+        return ops[0]  # a NumPy float scalar's x**1 is libm's pow: underflow on subnormals
     elif op.name == "transpose":
         rank = op.operands[0].type.rank if isinstance(ops[0].type, ArrayType) else 0
         if rank <= 1:
@@ -102,10 +112,21 @@ def power_expansion(op: Op, max_int_power: int) -> list[Op] | None:
         return None
     x, n = op.operands
     k, c = _kind(x.type), _num(n)
-    if not isinstance(c, (int, float)) or c != int(c) or op.results[0].type != x.type:
-        return None
+    if not isinstance(c, (int, float)) or isinstance(c, float) and not c.is_integer() \
+            or op.results[0].type != x.type:
+        return None  # a non-integral exponent, inf and nan included, stays a power
     c = int(c)
-    if not (k == "f" and c == 2 or k == "i" and 2 <= c <= max_int_power):
+    if k == "f" and c == 2:
+        # `array ** 2` is NumPy's np.square (its warnings say "square"); a Python int 2 only:
+        # `array ** 2.0`, np.power and NumPy scalars go through power (and say so)
+        if op.name != "power" or not isinstance(x.type, ArrayType) or n.type != INT:
+            return None
+        out = [infer_op("square", [x], loc=op.loc)]
+        out[-1].results[0].hint = op.results[0].hint
+        return out
+    # modular arithmetic is exact on integer arrays and Python ints; NumPy integer scalars
+    # wrap silently in power but warn on overflow in multiply
+    if not (k == "i" and 2 <= c <= max_int_power) or _numpy_scalar(x.type, "iu"):
         return None
     mul = "np.multiply" if op.name.startswith("np.") else "multiply"
     out = [infer_op(mul, [x, x], loc=op.loc)]
@@ -129,11 +150,10 @@ def _transposed_2d(v: Value) -> Value | None:
 
 
 def matmul_rewrite(op: Op) -> list[Op] | None:
+    # not np.dot: its values are matmul's for 2-d operands, but its warnings say "dot"
     if op.name == "matmul_t":
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
-    elif op.name == "matmul" or op.name == "dot" and all(
-            isinstance(v.type, ArrayType) and v.type.rank in (1, 2) and v.type.dtype != "bool"
-            for v in op.operands):
+    elif op.name == "matmul":
         ta = tb = False
     else:
         return None

@@ -10,7 +10,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from phylanx.compiler import compile_function
+from phylanx.compiler import Compiler
+from phylanx.frontend.source import read_source
 from phylanx.ir.types import parse_types, type_of_value
 from phylanx.profiling import collect as _collect
 
@@ -20,9 +21,12 @@ class CompiledKernel:
     (`pipeline`: a phylanx.passes.PipelineResult with every stage, statistics and
     diagnostics) and its runtime executable."""
 
-    def __init__(self, module, signature, pipeline=None, unoptimized=None):
+    def __init__(self, module, signature, pipeline=None, unoptimized=None, reads=None):
         self.module = module
         self.signature = signature
+        # what the kernel read from outside its arguments (phylanx.frontend.external); None:
+        # nothing, so calls skip the check
+        self.reads = reads or None
         self.pipeline = pipeline
         self.unoptimized = unoptimized if unoptimized is not None else module
         self._executable = None
@@ -59,8 +63,25 @@ class CompiledKernel:
                 return self._fallback, self.unoptimized
         return self.executable, self.module
 
+    def hidden_arguments(self) -> tuple:
+        """The arrays the kernel reads from outside its arguments (globals, attributes), as
+        they are now: the entry function's arguments after the declared ones."""
+        if self.reads is None:
+            return ()
+        hidden = self.reads.fetch_arrays()
+        if hidden is None:
+            raise TypeError("an array the kernel reads from outside its arguments changed "
+                            "type or shape since it was compiled")
+        return hidden
+
     def run(self, args):
-        return self.executable_for(args)[0].run(tuple(args))
+        """Run on the declared arguments `args` (the hidden ones are fetched now)."""
+        args = tuple(args) + self.hidden_arguments()
+        return self.executable_for(args)[0].run(args)
+
+    def stale(self) -> bool:
+        """Whether something read from outside the arguments changed since compiling."""
+        return self.reads is not None and self.reads.current() is None
 
 
 _SCALARS = (float, int, bool, complex)
@@ -102,6 +123,7 @@ class Kernel:
         self.profile = _collect.Profile() if performance else None
         if performance:
             _collect.performance_kernel_created()
+        read_source(py_func, decorating=True)  # now: compile the code Python runs
         self.signature = inspect.signature(py_func)
         self._n_params = len(self.signature.parameters)
         self._simple = all(p.kind == p.POSITIONAL_OR_KEYWORD
@@ -142,16 +164,32 @@ class Kernel:
             self._fast.clear()
             self._code = self.py_func.__code__
         compiled = self._cache.get(types)
-        if compiled is None:
+        if compiled is None or compiled.stale():  # stale: a global it read has changed
             with self._lock:
                 compiled = self._cache.get(types)
-                if compiled is None:
-                    from phylanx.passes import run_pipeline
+                if compiled is None or compiled.stale():
+                    compiled = self._compile(types)
+        return compiled
 
-                    module = compile_function(self.py_func, list(types))
-                    result = run_pipeline(module, self.passes)
-                    compiled = CompiledKernel(result.module, types, result, module)
-                    self._cache[types] = compiled
+    def _compile(self, types: tuple) -> CompiledKernel:
+        from phylanx.passes import run_pipeline
+
+        compiler = Compiler()
+        module = compiler.compile(self.py_func, list(types))
+        result = run_pipeline(module, self.passes)
+        compiled = CompiledKernel(result.module, types, result, module, compiler.reads)
+        self._cache[types] = compiled
+        return compiled
+
+    def _recompile(self, stale: CompiledKernel) -> CompiledKernel:
+        """Compile again what `stale` compiled: a global or attribute it read changed."""
+        with self._lock:
+            compiled = self._cache.get(stale.signature)
+            if compiled is None or compiled is stale or compiled.stale():
+                compiled = self._compile(stale.signature)
+            for key, value in list(self._fast.items()):
+                if value is stale:
+                    self._fast[key] = compiled
         return compiled
 
     def __call__(self, *args, **kwargs):
@@ -162,13 +200,27 @@ class Kernel:
             compiled = self.compile(self._types(values))
             if None not in key:
                 self._fast[key] = compiled
+        if compiled.reads is not None:
+            compiled, values = self._with_hidden(compiled, values)
         if _profile_hook:   # one global test: calls outside any profile pay nothing more
             targets = _collect.active_profiles()
             if self.profile is not None:
                 targets.append(self.profile)
             if targets:
                 return _collect.run_profiled(compiled, values, self, targets)
-        return compiled.run(values)
+        return compiled.executable_for(values)[0].run(values)
+
+    def _with_hidden(self, compiled: CompiledKernel, values: tuple):
+        """(compiled, values and hidden arguments), compiling again if what `compiled` read
+        from outside its arguments changed."""
+        hidden = compiled.reads.current()
+        if hidden is None:
+            compiled = self._recompile(compiled)
+            hidden = () if compiled.reads is None else compiled.reads.fetch_arrays()
+            if hidden is None:
+                raise RuntimeError("a global array the kernel reads changed while it was "
+                                   "being compiled")
+        return compiled, values + hidden
 
     def physl(self, *args, types: str | None = None, locations: bool = True,
               stage: str = "final", **kwargs) -> str:

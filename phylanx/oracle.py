@@ -22,7 +22,8 @@ def evaluate(module: Module, *args, function: str | None = None):
 
 def _call(module: Module, f: Function, args):
     if len(args) != len(f.args):
-        raise TypeError(f"@{f.name} takes {len(f.args)} arguments, got {len(args)}")
+        count = f"{len(f.args)} argument" + ("" if len(f.args) == 1 else "s")
+        raise TypeError(f"@{f.name} takes {count}, got {len(args)}")
     env = dict(zip(f.args, args))
     try:
         _run_block(module, f.body, env)

@@ -69,7 +69,8 @@ def check_kernel(func, *args, rtol: float = 1e-10, atol: float = 1e-12, oracle: 
     result = None
     if oracle:
         o_args = copy.deepcopy(values)
-        got = evaluate(parse_physl(print_module(compiled.module)), *o_args)
+        hidden = copy.deepcopy(compiled.hidden_arguments())  # arrays read from globals
+        got = evaluate(parse_physl(print_module(compiled.module)), *o_args, *hidden)
         assert_same(got, expected, rtol, atol, "oracle result")
         _check_args(o_args, k, py_args, py_kwargs, rtol, atol, "oracle")
         result = got
@@ -92,7 +93,8 @@ def _check_each_pass(compiled, values, expected, k, py_args, py_kwargs, rtol, at
     for name in dict.fromkeys(DEFAULT_PIPELINE.split(",")):
         module = run_pipeline(source, name).module
         args = copy.deepcopy(values)
-        assert_same(evaluate(module, *args), expected, rtol, atol, f"oracle after pass {name}")
+        hidden = copy.deepcopy(compiled.hidden_arguments())
+        assert_same(evaluate(module, *args, *hidden), expected, rtol, atol, f"oracle after pass {name}")
         _check_args(args, k, py_args, py_kwargs, rtol, atol, f"oracle after pass {name}")
 
 

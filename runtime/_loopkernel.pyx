@@ -6,7 +6,8 @@ registers and scratch buffers, calling BLAS/LAPACK directly (one BLAS thread: pa
 
 The work goes in chunks of about 20 ms; between chunks the calling thread takes the GIL to look
 at signals, so Ctrl-C stops a long loop. The first failing iteration (lowest index) decides
-the exception, raised with NumPy's type and message and a note naming the kernel line.
+the exception, raised with NumPy's type and message; the executor's note names the kernel
+line of the op that failed (note_origin).
 """
 
 import numpy as np
@@ -25,6 +26,7 @@ from scipy.linalg.cython_lapack cimport dgesv, dpotrf, dpotrs
 from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.tasks cimport phx_fetch_add
 
+from phylanx.errors import note_origin
 from phylanx.runtime import _loopcompile as lc
 from phylanx.runtime import _threads as _threads_py
 
@@ -468,7 +470,7 @@ cdef class LoopKernel:
         v = [e.v[0], e.v[1], e.v[2], e.v[3]]
         exc = _EXC[e.code](_message(e.code, v))
         op = self.ops[e.op]
-        exc.add_note(f"in kernel line {op.loc}: {op.name}")
+        note_origin(exc, op.loc, op.name)   # the executor's note names this op's line
         raise exc
 
 

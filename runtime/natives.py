@@ -11,15 +11,23 @@ why (for `phylanx.explain`); a module may register a function giving a factory's
 from __future__ import annotations
 
 import importlib
+import os
 
 FACTORIES: dict = {}
 REASONS: dict = {}     # op name -> reason(op): why its factory declines op (str), or None
 
+
+def runtime_modules() -> dict[str, tuple[str, ...]]:
+    """The runtime's extension modules and their tags, from modules.txt beside this file (the
+    list meson.build builds): {"_linalg": ("natives",), "_threads": (), ...}."""
+    with open(os.path.join(os.path.dirname(__file__), "modules.txt"), encoding="utf-8") as f:
+        lines = [line.split("#", 1)[0].split() for line in f]
+    return {words[0]: tuple(words[1:]) for words in lines if words}
+
+
 # Modules with native kernels, imported on first use (each registers its factories).
-_MODULES = ("phylanx.runtime._linalg", "phylanx.runtime._reduce", "phylanx.runtime._matvec",
-            "phylanx.runtime._elementwise", "phylanx.runtime._indexing",
-            "phylanx.runtime._creation", "phylanx.runtime._shape",
-            "phylanx.runtime._scan")
+_MODULES = tuple(f"phylanx.runtime.{name}" for name, tags in runtime_modules().items()
+                 if "natives" in tags)
 _loaded = False
 
 

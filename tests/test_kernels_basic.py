@@ -636,15 +636,29 @@ def accumulate_rows_f32(X):
 @pytest.mark.parametrize("dtype", [np.float32, np.int32, np.bool_, np.float64, np.int64,
                                    np.uint8, np.float16])
 def test_weak_python_scalar_accumulators(dtype):
-    # s starts as a weak Python scalar and takes the dtype of the elements (NEP 50)
-    a = (np.arange(5) % 2).astype(dtype)
-    check_kernel(accumulate_int_start, a)
-    check_kernel(accumulate_float_start, a)
+    # s starts as a weak Python scalar; adding an element gives it the element's dtype or
+    # keeps it (NEP 50). Where that changes s's dtype, Python's result after no iteration
+    # and after some differ in type: the kernel is refused; else it matches on both.
+    for kernel in (accumulate_int_start, accumulate_float_start):
+        a = (np.arange(5) % 2).astype(dtype)
+        empty, full = kernel.py_func(a[:0]), kernel.py_func(a)
+        if np.asarray(empty).dtype == np.asarray(full).dtype:
+            check_kernel(kernel, a)
+            check_kernel(kernel, a[:0])
+        else:
+            with pytest.raises(phylanx.CompileError, match="'s' changes type"):
+                kernel(a)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.int8, np.float32])
 def test_array_accumulator_promotion(dtype):
-    check_kernel(accumulate_rows_f32, np.ones((3, 2), dtype=dtype))
+    X = np.ones((3, 2), dtype=dtype)
+    if dtype == np.float64:  # float32 zeros + float64 rows: float64 after one row
+        with pytest.raises(phylanx.CompileError, match="changes type from f32"):
+            accumulate_rows_f32(X)
+    else:
+        check_kernel(accumulate_rows_f32, X)
+        check_kernel(accumulate_rows_f32, X[:0])
 
 
 # --- source layout: annotations, continuation lines, one-line bodies, decorator arguments ----
@@ -696,7 +710,7 @@ def test_kernel_defined_in_a_class_body():
 @phylanx.kernel
 def low_precision_loop(x):
     s = np.float32(0)
-    t = 0.0
+    t = x.dtype.type(0)  # (0.0 would be a float before the loop, an x.dtype after)
     for v in x:
         s += v * v
         t = t * 0.5 + v
@@ -725,7 +739,7 @@ def test_small_int_wraparound(values, dtype):
 
 @phylanx.kernel
 def complex_accumulate(z, x):
-    s = 0j
+    s = z.dtype.type(0)
     for v in z:
         s += v * x
     return s, z * 1.5, z.real.astype(np.float32), np.exp(z)

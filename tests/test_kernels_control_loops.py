@@ -176,10 +176,13 @@ def accumulate(x):
     return s
 
 
-def test_python_float_accumulator_of_float32_elements():
-    # 0.0 + np.float32(v) is np.float32 (NEP 50: the Python float is weak)
+def test_python_float_accumulator():
     check_kernel(accumulate, np.arange(5, dtype=np.float64))
-    check_kernel(accumulate, np.arange(5, dtype=np.float32))
+    check_kernel(accumulate, np.zeros(0))
+    # 0.0 + np.float32(v) is np.float32 (NEP 50: the Python float is weak), so Python's s is
+    # a float after no iteration and an np.float32 after one: refused
+    with pytest.raises(phylanx.CompileError, match="'s' changes type from float to f32"):
+        accumulate(np.arange(5, dtype=np.float32))
 
 
 @phylanx.kernel
@@ -373,7 +376,10 @@ def continue_and_for_else(x):
 
 def test_continue_with_inner_for_else():
     check_kernel(continue_and_for_else, np.arange(8))
-    check_kernel(continue_and_for_else, np.arange(3, dtype=np.int32))
+    check_kernel(continue_and_for_else, np.arange(1))
+    # total is an int until it adds an np.int32 element
+    with pytest.raises(phylanx.CompileError, match="'total' changes type from int to i32"):
+        continue_and_for_else(np.arange(3, dtype=np.int32))
 
 
 @phylanx.kernel

@@ -102,7 +102,9 @@ def test_binary_ufuncs():
 
 @phylanx.kernel
 def builtins_kernel(x, a, b):
-    return len(x), min(a, b), max(a, b, 0), abs(a - b), min(x), max(x), abs(x), round(a * 1.5)
+    # (a * 0: zero of a's type; max(a, b, 0) is an int or a float depending on the values)
+    return len(x), min(a, b), max(a, b, a * 0), abs(a - b), min(x), max(x), abs(x), \
+        round(a * 1.5)
 
 
 @pytest.mark.parametrize("a,b", [(3, -4), (2.5, 2.25), (-1, -1)])

@@ -16,9 +16,9 @@ from phylanx.passes import DEFAULT_PIPELINE, run_pipeline
 from phylanx.passes.testing import evaluate, shuffled_parallel_loops
 from phylanx.testing import assert_same
 
-PIPELINES = ["fold", "canonicalize", "cse", "dce{strict=true}", "licm", "inline",
+PIPELINES = ["fold", "canonicalize", "cse", "dce", "licm", "inline",
              "fuse-elementwise", "fuse-matvec-pair", "parallelize-loops",
-             DEFAULT_PIPELINE.replace("dce", "dce{strict=true}")]
+             DEFAULT_PIPELINE]
 CONSTS = ["1", "0", "2", "2.0", "1.0", "-0.0", "0.0", "0.5", "3"]
 UNARY = ["-{}", "np.exp({})", "np.abs({})", "({}) ** 2", "({}) ** 1", "({}) * 1", "({}) + 0.0",
          "({}) - 0", "np.sqrt(np.abs({}))", "-(-({}))"]

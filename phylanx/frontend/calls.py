@@ -8,6 +8,7 @@ import types as pytypes
 
 import numpy as np
 
+from phylanx.frontend.external import is_fixed_holder, is_library_function
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.registry import TypeRuleError, all_ops
@@ -18,6 +19,7 @@ from phylanx.ir.types import (
     ScalarType,
     TupleType,
     dtype_name,
+    same_kind_of_value,
 )
 
 
@@ -70,9 +72,10 @@ class CallsMixin:
             try:
                 obj = getattr(base.obj, name)
             except AttributeError:
-                raise self.error(f"{_display(base.obj)} has no attribute '{name}'", node) \
-                    from None
-            return self.global_value(obj, node)
+                raise self.error(f"{_display(base.obj)} has no attribute '{name}'", node,
+                                 AttributeError) from None
+            read = None if is_fixed_holder(base.obj) else ("attr", base.obj, name)
+            return self.global_value(obj, node, read, name)
         if base is EMPTY_LIST:
             return BoundMethod(base, name)
         v = self.value(base, node.value)
@@ -117,7 +120,7 @@ class CallsMixin:
             return self.method_call(callee, node)
         if isinstance(callee, Static):
             return self.call_object(callee.obj, node)
-        raise self.error("this value is not callable", node.func)
+        raise self.error("this value is not callable", node.func, TypeError)
 
     def method_call(self, m: BoundMethod, node: ast.Call):
         recv, name = m.receiver, m.name
@@ -125,7 +128,7 @@ class CallsMixin:
             if name != "append":
                 raise self.error(f"list method '{name}' is not supported (only append)", node)
             if len(node.args) != 1 or node.keywords:
-                raise self.error("append() takes exactly one argument", node)
+                raise self.error("append() takes exactly one argument", node, TypeError)
             item = self.value(self.expr(node.args[0]), node.args[0])
             if recv is EMPTY_LIST:
                 new = self.emit_op("list_new", [item]).result
@@ -171,10 +174,12 @@ class CallsMixin:
 
         if isinstance(obj, Kernel):
             obj = obj.py_func
-        if isinstance(obj, pytypes.FunctionType) and not (obj.__module__ or "").startswith(
-                "numpy"):
-            return self.call_function(obj, node)
-        raise self.error(f"call to unsupported function {_display(obj)}", node.func)
+        if isinstance(obj, pytypes.FunctionType) and not is_library_function(obj):
+            return self.call_function(obj, node)  # the user's own code: compiled too
+        written, resolved = ast.unparse(node.func), _display(obj)
+        what = written if written == resolved else f"{written} ({resolved})"
+        raise self.error(f"{what} is not supported in a kernel (phylanx compiles NumPy "
+                         "functions it knows and the functions of your own code)", node.func)
 
     def bind_and_emit(self, decl, node: ast.Call, display: str, receiver: Value | None = None):
         params = list(decl.extra.get("params") or (
@@ -198,7 +203,7 @@ class CallsMixin:
                 args = args[:at] + [ast.copy_location(ast.Tuple(elts=rest, ctx=ast.Load()),
                                                       rest[0])]
         if len(args) > len(params):
-            raise self.error(f"{display} takes at most {len(params)} positional arguments "
+            raise self.error(f"{display} takes at most {_count(len(params), 'positional argument')} "
                              f"here, got {len(args)}", node)
         for p, a in zip(params, args):
             bound[p] = a
@@ -213,7 +218,8 @@ class CallsMixin:
                 raise self.error(f"{display} got an unsupported keyword argument '{kw.arg}'",
                                  kw)
             if kw.arg in bound:
-                raise self.error(f"{display} got multiple values for '{kw.arg}'", kw.value)
+                raise self.error(f"{display} got multiple values for '{kw.arg}'", kw.value,
+                                 TypeError)
             bound[kw.arg] = kw.value
         values, attrs = [], {}
         defaults = decl.extra.get("defaults", {})
@@ -224,7 +230,8 @@ class CallsMixin:
                     continue
                 if name == variadic:
                     continue
-                raise self.error(f"{display} missing required argument '{name}'", node)
+                raise self.error(f"{display} missing required argument '{name}'", node,
+                                 TypeError)
             x = bound[name]
             if name == variadic:
                 values.extend(self.spread(x))
@@ -236,7 +243,7 @@ class CallsMixin:
         try:
             results = decl.result_types([v.type for v in values], decl.complete_attrs(attrs))
         except TypeRuleError as e:
-            raise self.error(f"{display}: {e}", node) from None
+            raise self.error(f"{display}: {e}", node, e.error_class) from None
         if not results:
             self.emit_op(decl.name, values, attrs)
             return Static(None)
@@ -319,7 +326,7 @@ class CallsMixin:
             raise self.error(f"{name}() keyword arguments are not supported", node)
         args = [self.value(self.expr(a), a) for a in node.args]
         if not args:
-            raise self.error(f"{name} expected at least 1 argument, got 0", node)
+            raise self.error(f"{name} expected at least 1 argument, got 0", node, TypeError)
         if len(args) == 1:
             v = args[0]
             if isinstance(v.type, ListType):
@@ -331,10 +338,18 @@ class CallsMixin:
         best = args[0]
         for b in args[1:]:
             if isinstance(b.type, ArrayType) or isinstance(best.type, ArrayType):
-                raise self.error(f"{name}() of arrays is ambiguous; use np.{name}imum", node)
+                raise self.error(f"{name}() of arrays is ambiguous; use np.{name}imum", node,
+                                 ValueError)
+            if not same_kind_of_value(best.type, b.type):
+                raise self.error(f"{name}() of {best.type} and {b.type}: Python returns the "
+                                 f"{'smallest' if name == 'min' else 'largest'} argument with "
+                                 "its own type, which phylanx cannot do; convert the arguments "
+                                 "to one type first", node)
             t = self.merge_type(name, best.type, b.type, f"in {name}()")
+            weak = self.merged_either(t, best, b)
             best, b = self.convert(best, t), self.convert(b, t)
             best = self.emit("select", self.emit(better, b, best), b, best)
+            self.mark_either(best, weak)
         return best
 
     def builtin_sum(self, node):
@@ -355,8 +370,8 @@ class CallsMixin:
         if node.keywords:
             raise self.error(f"{name}() takes no keyword arguments here", node)
         if n is not None and len(node.args) != n:
-            raise self.error(f"{name}() takes exactly {n} argument(s) ({len(node.args)} given)",
-                             node)
+            raise self.error(f"{name}() takes exactly {_count(n, 'argument')} "
+                             f"({len(node.args)} given)", node, TypeError)
         return node.args
 
     # -- calls to other Python functions and kernels -------------------------------------
@@ -377,13 +392,21 @@ class CallsMixin:
         try:
             bound = sig.bind(*positional, **keywords)
         except TypeError as e:
-            raise self.error(f"{func.__name__}(): {e}", node) from None
+            raise self.error(f"{func.__name__}(): {e}", node, TypeError) from None
         bound.apply_defaults()
         args = [self.value(x if isinstance(x, (Value, Static)) else Static(x), node)
                 for x in bound.arguments.values()]
-        callee = self.compiler.lower_callee(func, [a.type for a in args], self, node)
-        return self.emit_op("call", args, {"callee": callee.name},
-                            result_types=[callee.result_type]).result
+        callee = self.compiler.lower_callee(func, [a.type for a in args], self, node,
+                                            [self.either_type(a) for a in args])
+        # Python looks the function's code and defaults up at each call
+        self.reads.guard("attr", func, "__code__", func.__code__)
+        self.reads.guard("attr", func, "__defaults__", func.__defaults__)
+        for k in self.compiler.hidden[callee.name]:  # the arrays the callee reads from outside
+            args.append(self.hidden_argument(k, callee.args[len(args)].hint, node))
+        result = self.emit_op("call", args, {"callee": callee.name},
+                              result_types=[callee.result_type]).result
+        self.mark_either(result, self.compiler.returns_either[callee.name])
+        return result
 
 
 _BUILTINS = {
@@ -392,6 +415,11 @@ _BUILTINS = {
     id(max): "builtin_max", id(sum): "builtin_sum", id(range): "builtin_iterator",
     id(enumerate): "builtin_iterator", id(zip): "builtin_iterator",
 }
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 argument', '2 arguments'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def convert_attr(value, kind: str):

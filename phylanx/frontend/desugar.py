@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 
 from phylanx.errors import CompileError
+from phylanx.frontend.source import Source
 
 RET, RET_FLAG = "__phx_ret", "__phx_retf"
 
@@ -53,19 +54,14 @@ class _Loop:
 
 
 class Desugar:
-    def __init__(self, file: str, line_offset: int = 0, col_offset: int = 0):
-        self.file, self.line_offset, self.col_offset = file, line_offset, col_offset
+    def __init__(self, src: Source):
+        self.src = src
         self.loops: list[_Loop] = []
         self.counter = 0
         self.rewrote_return = False
 
     def error(self, node: ast.AST, message: str) -> CompileError:
-        line, end = node.lineno, getattr(node, "end_col_offset", None)
-        if getattr(node, "end_lineno", line) != line:
-            end = None
-        return CompileError(message, self.file, line + self.line_offset,
-                            node.col_offset + 1 + self.col_offset,
-                            None if end is None else end + self.col_offset)
+        return self.src.error(message, node)
 
     def function(self, fdef: ast.FunctionDef) -> ast.FunctionDef:
         body = fdef.body
@@ -77,6 +73,7 @@ class Desugar:
             self.rewrote_return = True
             new_body, _ = self.block(body)
             if not _always_returns(body) and _returns_value(fdef):
+                self.refuse_unsupported(body)  # the path analysis knows only if and loops
                 raise self.error(fdef, f"function '{fdef.name}' does not return a value on "
                                        "every path (phylanx needs one return type)")
             first = body[0]
@@ -87,6 +84,16 @@ class Desugar:
         out = ast.FunctionDef(name=fdef.name, args=fdef.args, body=new_body, decorator_list=[],
                               returns=None, type_comment=None, type_params=[])
         return ast.fix_missing_locations(ast.copy_location(out, fdef))
+
+    def refuse_unsupported(self, stmts: list[ast.stmt]) -> None:
+        """Raise at the first statement (in source order) that no kernel may contain."""
+        from phylanx.frontend.statements import UNSUPPORTED_STATEMENTS, unsupported_statement
+
+        found = [n for s in stmts for n in ast.walk(s)
+                 if isinstance(n, tuple(UNSUPPORTED_STATEMENTS))]
+        if found:
+            first = min(found, key=lambda n: (n.lineno, n.col_offset))
+            raise self.error(first, unsupported_statement(first))
 
     def block(self, stmts: list[ast.stmt], in_function_tail: bool = False):
         """Returns (new statements, flags the block may set)."""
@@ -186,6 +193,6 @@ def _returns_value(fdef: ast.FunctionDef) -> bool:
                for n in ast.walk(fdef))
 
 
-def desugar(fdef: ast.FunctionDef, file: str, line_offset: int = 0,
-            col_offset: int = 0) -> ast.FunctionDef:
-    return Desugar(file, line_offset, col_offset).function(fdef)
+def desugar(src: Source) -> ast.FunctionDef:
+    """The function of `src` with break, continue and early return rewritten."""
+    return Desugar(src).function(src.fdef)

@@ -6,7 +6,7 @@ import ast
 
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
-from phylanx.ir.types import BOOL, INT, ArrayType, ListType, ScalarType, TupleType
+from phylanx.ir.types import BOOL, INT, PY_KINDS, ArrayType, ListType, ScalarType, TupleType
 
 BINOPS = {
     ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
@@ -141,8 +141,8 @@ class ExpressionsMixin:
             self.lower_region(block, {}, lambda fn=fn, out=out: out.setdefault("v", fn()))
             blocks.append(block)
             values.append(out["v"])
-        t = self.merge_type("expression", values[0].type, values[1].type,
-                            "in the two arms of this expression")
+        t = self.merge_type(None, values[0].type, values[1].type,
+                            "in the two arms of this expression", changed=True)
         for block, v in zip(blocks, values):
             saved = self.builder.block
             self.builder.block = block
@@ -150,7 +150,9 @@ class ExpressionsMixin:
                 self.emit_op("yield", [self.convert(v, t)])
             finally:
                 self.builder.block = saved
-        return self.emit_op("if", [cond], result_types=[t], regions=blocks).result
+        result = self.emit_op("if", [cond], result_types=[t], regions=blocks).result
+        self.mark_either(result, self.merged_either(t, *values), "this conditional value")
+        return result
 
     def if_exp(self, node: ast.IfExp):
         cond = self.expr(node.test)
@@ -276,7 +278,7 @@ class ExpressionsMixin:
             index = self.constant_of(self.expr(node.slice))
             if isinstance(index, int):
                 if not -len(t.elems) <= index < len(t.elems):
-                    raise self.error(f"tuple index {index} out of range", node.slice)
+                    raise self.error(f"tuple index {index} out of range", node.slice, IndexError)
                 return self.tuple_item(base, index % len(t.elems))
             if isinstance(index, slice):
                 items = [self.tuple_item(base, i) for i in range(len(t.elems))[index]]
@@ -286,7 +288,10 @@ class ExpressionsMixin:
             i = self.value(self.expr(node.slice))
             return self.emit("list_get", base, i)
         if not isinstance(t, ArrayType):
-            raise self.error(f"a value of type {t} is not subscriptable", node.value)
+            # a Python scalar: TypeError; a NumPy scalar: IndexError ("invalid index to scalar")
+            numpy_scalar = isinstance(t, ScalarType) and t.kind not in PY_KINDS
+            raise self.error(f"a value of type {t} is not subscriptable", node.value,
+                             IndexError if numpy_scalar else TypeError)
         index, operands = self.index_operands(node.slice)
         return self.emit("gather" if "a" in index else "getitem", base, *operands,
                          index=index, hint="")
@@ -406,7 +411,8 @@ class ExpressionsMixin:
         args = [self.value(self.expr(a), a) for a in node.args]
         for a, v in zip(node.args, args):
             if not (isinstance(v.type, ScalarType) and v.type.dtype[0] in "iub"):
-                raise self.error(f"range() arguments must be integers, got {v.type}", a)
+                raise self.error(f"range() arguments must be integers, got {v.type}", a,
+                                 TypeError)
         if len(args) == 1:
             return ("range", self.const(0), args[0], self.const(1), lambda i: i)
         if len(args) == 2:
@@ -414,9 +420,9 @@ class ExpressionsMixin:
         if len(args) == 3:
             step = self.constant_of(args[2])
             if step == 0:
-                raise self.error("range() arg 3 must not be zero", node.args[2])
+                raise self.error("range() arg 3 must not be zero", node.args[2], ValueError)
             return ("range", *args, lambda i: i)
-        raise self.error(f"range expected 1 to 3 arguments, got {len(args)}", node)
+        raise self.error(f"range expected 1 to 3 arguments, got {len(args)}", node, TypeError)
 
     def _counted(self, spec):
         """(count, element(k)) for k in range(count) of a 'range' spec."""

@@ -14,16 +14,19 @@ import numpy as np
 
 from phylanx.errors import CompileError
 from phylanx.frontend.calls import CallsMixin
-from phylanx.frontend.desugar import desugar
+from phylanx.frontend.desugar import RET, desugar
 from phylanx.frontend.expressions import ExpressionsMixin
-from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
+from phylanx.frontend.liveness import Liveness
+from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
+from phylanx.frontend.strength import StrengthMixin, weak_twin
 from phylanx.ir.core import Block, Function, Location, Module, Value
 from phylanx.ir.registry import Builder, TypeRuleError, lookup
 from phylanx.ir.types import (
     BOOL,
     COMPLEX,
+    DTYPES,
     FLOAT,
     INT,
     NONE,
@@ -33,6 +36,8 @@ from phylanx.ir.types import (
     TupleType,
     Type,
     dtype_name,
+    refines,
+    same_kind_of_value,
     type_of_value,
     unify,
 )
@@ -41,37 +46,44 @@ from phylanx.ops.values import materialize
 _FOLDABLE_SKIP = {"random", "inplace", "view", "control", "terminator"}
 
 
-class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
-    def __init__(self, func, arg_types: list[Type], module: Module, compiler, name: str):
+class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
+    def __init__(self, func, arg_types: list[Type], module: Module, compiler, name: str,
+                 either_args: tuple = ()):
         self.func = func
         self.compiler = compiler
         self.module = module
         self.src = read_source(func)
         self.file = self.src.file
         self.node: ast.AST = self.src.fdef
-        fdef = desugar(self.src.fdef, self.file, self.src.line_offset, self.src.col_offset)
+        fdef = desugar(self.src)
         self.fdef = fdef
+        self.liveness = Liveness(fdef)
         args = fdef.args
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
             raise self.error("*args, **kwargs, keyword-only and positional-only parameters "
                              "are not supported", fdef)
         names = [a.arg for a in args.args]
         if len(names) != len(arg_types):
-            raise self.error(f"'{fdef.name}' takes {len(names)} arguments, "
-                             f"got {len(arg_types)}", fdef)
+            count = f"{len(names)} argument" + ("" if len(names) == 1 else "s")
+            raise self.error(f"'{fdef.name}' takes {count}, got {len(arg_types)}", fdef,
+                             TypeError)
         self.function = Function(name, arg_types, names, None, self.file, self.loc(fdef))
         self.builder = Builder(self.function.body, self.function.loc)
         self.env: dict[str, object] = dict(zip(names, self.function.args))
-        self.closure = {}
         code = getattr(func, "__code__", None)
-        if code is not None and func.__closure__:
-            for var, cell in zip(code.co_freevars, func.__closure__):
-                try:
-                    self.closure[var] = cell.cell_contents
-                except ValueError:
-                    pass
+        self.cells = dict(zip(code.co_freevars, func.__closure__ or ())) if code else {}
         self.globals = getattr(func, "__globals__", {})
+        self.reads = compiler.reads
+        # arrays read from outside: hidden arguments of this function, by ExternalReads index
+        self.hidden: dict[int, Value] = {}
+        self.hidden_order: list[int] = []
         self.return_value: Value | None = None
+        self.bind_sites: dict[tuple, tuple] = {}  # (name, id(value)) -> (value, node)
+        # values that are Python scalars on some paths (see strength.py): id -> (value, type)
+        self.either: dict[int, tuple] = {}
+        for arg, weak in zip(self.function.args, either_args):
+            self.mark_either(arg, weak)
+        self.return_either = None  # the Python scalar type the result has on some paths
         self.probing = 0  # > 0 while lowering loop bodies only to discover carried types
 
     # -- locations and errors --------------------------------------------------------------
@@ -82,16 +94,11 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         return Location(self.file, line + self.src.line_offset, node.col_offset + 1
                         + self.src.col_offset)
 
-    def error(self, message: str, node: ast.AST | None = None) -> CompileError:
-        node = node or self.node
-        line = getattr(node, "lineno", self.src.fdef.lineno)
-        col = getattr(node, "col_offset", 0)
-        end = getattr(node, "end_col_offset", None)
-        if getattr(node, "end_lineno", line) != line:
-            end = None
-        off = self.src.col_offset
-        return CompileError(message, self.file, line + self.src.line_offset, col + 1 + off,
-                            None if end is None else end + off)
+    def error(self, message: str, node: ast.AST | None = None,
+              python_error: type[BaseException] | None = None) -> CompileError:
+        """A CompileError at `node` (default: the node being lowered); also an instance of
+        `python_error`, the exception the plain function would raise there, if given."""
+        return self.src.error(message, node or self.node, python_error)
 
     @contextmanager
     def at(self, node: ast.AST):
@@ -110,11 +117,19 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         for v in operands:
             if not isinstance(v, Value):
                 raise self.error(f"internal: operand {v!r} of '{name}' is not a value")
+        weak = self.check_either_operands(name, operands, attrs) if self.either else None
         try:
-            return self.builder.create(name, operands, attrs, regions, (hint,),
-                                       result_types=result_types)
+            op = self.builder.create(name, operands, attrs, regions, (hint,),
+                                     result_types=result_types)
         except TypeRuleError as e:
-            raise self.error(str(e)) from None
+            raise self.error(str(e), python_error=e.error_class) from None
+        if name == "convert" and self.either_type(operands[0]) is not None:
+            self.mark_either(op.result, weak_twin(op.result.type),
+                             self.either_origin(operands[0]))
+        if weak is not None:
+            for r, w in zip(op.results, weak[0]):
+                self.mark_either(r, w, weak[1])
+        return op
 
     def emit(self, name: str, *operands: Value, hint: str = "", **attrs) -> Value:
         """Create a one-result op, folding it when every operand is a scalar constant."""
@@ -219,15 +234,17 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     def materialize_for(self, x, t: Type) -> Value:
         """`x` (possibly missing or an empty list) as a value of type `t`."""
-        if x is None or x is UNKNOWN:
+        if x is None or x is UNKNOWN or x is DEAD:
             return self.emit_op("undef", result_types=[t]).result
         if x is EMPTY_LIST:
             return self.emit_op("list_empty", result_types=[t]).result
         return self.convert(self.value(x), t)
 
     def bind(self, name: str, x) -> None:
-        if isinstance(x, Value) and not x.hint:
-            x.hint = hint_for(name)
+        if isinstance(x, Value):
+            if not x.hint:
+                x.hint = hint_for(name)
+            self.bind_sites[(name, id(x))] = (x, self.node)  # for errors about `name`
         self.env[name] = x
 
     def rebind_aliases(self, old: Value, new: Value) -> None:
@@ -242,17 +259,42 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
             x = self.env[name]
             if x is UNKNOWN:
                 raise NeedsType(name)
+            if x is DEAD:
+                raise self.error(f"internal: '{name}' is read where liveness found it dead",
+                                 node)
             return x
         if name.startswith("__phx_it"):
             raise self.error("internal: loop variable unbound", node)
-        for scope in (self.closure, self.globals):
-            if name in scope:
-                return self.global_value(scope[name], node)
+        if name in self.cells:
+            cell = self.cells[name]
+            try:
+                obj = cell.cell_contents
+            except ValueError:
+                raise self.error(f"free variable '{name}' referenced before assignment in "
+                                 "enclosing scope", node) from None
+            return self.global_value(obj, node, ("cell", cell, None), name)
+        if name in self.globals:
+            return self.global_value(self.globals[name], node, ("global", self.globals, name),
+                                     name)
         if hasattr(builtins, name):
+            # a global of that name defined later would take precedence
+            self.reads.guard_absent(self.globals, name)
             return Static(getattr(builtins, name))
-        raise self.error(f"name '{name}' is not defined", node)
+        raise self.error(f"name '{name}' is not defined", node, NameError)
 
-    def global_value(self, obj, node):
+    def global_value(self, obj, node, read=None, hint: str = ""):
+        """The value of `obj`, read from outside the function by `read` (kind, holder, key):
+        arrays become hidden arguments, anything else a constant the call checks."""
+        if read is not None:
+            if isinstance(obj, np.ndarray):
+                return self.hidden_array(obj, read, hint or str(read[2]), node)
+            if isinstance(obj, tuple) and any(_holds_array(v) for v in obj):
+                self.reads.guard(*read, obj)
+                return self.emit_op("tuple", [
+                    self.value(self.global_value(v, node, ("item", obj, k), f"{hint}{k}"), node)
+                    for k, v in enumerate(obj)]).result
+            if read[0] != "item":  # a tuple's items change only with the tuple
+                self.reads.guard(*read, obj)
         if isinstance(obj, (bool, int, float, complex, np.generic, type(None))) or (
                 isinstance(obj, tuple) and all(isinstance(v, (bool, int, float, np.generic))
                                                for v in obj)):
@@ -260,6 +302,24 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         if isinstance(obj, np.ndarray):
             return self.const(obj)
         return Static(obj)
+
+    def hidden_array(self, obj: np.ndarray, read, hint: str, node) -> Value:
+        """The hidden argument that passes array `obj`, read by `read`, at every call."""
+        k = self.reads.array(*read, obj)
+        return self.hidden_argument(k, hint, node)
+
+    def hidden_argument(self, k: int, hint: str, node) -> Value:
+        v = self.hidden.get(k)
+        if v is None:
+            _, _, dtype, shape = self.reads.arrays[k]
+            try:
+                t = ArrayType(dtype_name(dtype), shape)
+            except KeyError:
+                raise self.error(f"arrays of dtype {dtype} are not supported", node) from None
+            v = self.function.body.add_arg(t, hint)
+            self.hidden[k] = v
+            self.hidden_order.append(k)
+        return v
 
     # -- regions -----------------------------------------------------------------------------
     def lower_region(self, block: Block, bindings: dict, body):
@@ -274,16 +334,63 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
         finally:
             self.env, self.builder.block = saved_env, saved_block
 
-    def merge_type(self, name: str, a: Type | None, b: Type | None, what: str) -> Type:
+    def merge_type(self, name: str, a: Type | None, b: Type | None, what: str,
+                   changed=None, dead: bool = False) -> Type | None:
+        """The type of variable `name` where paths giving types `a` and `b` meet.
+
+        A merge that would change a dtype (int meeting float, i32 meeting i64, ...) is
+        refused: Python's value keeps the type of the path taken, a merged variable cannot.
+        `changed` is None when the variable is not read after the meeting point (the merge
+        is then harmless); else the value whose type differs from the one the variable had
+        before (or True when no single value is to blame): the error points at where it was
+        assigned. A `dead` variable (never read again) whose types do not unify gets None.
+        """
         if a is None:
             return b
         if b is None:
             return a
         t = unify(a, b)
         if t is None:
+            if dead:
+                return None  # never read again: it needs no type here
             raise self.error(f"variable '{hint_for(name)}' has type {a} and {b} {what}; "
                              "phylanx needs one type per variable")
+        if changed is not None and not same_kind_of_value(a, b):
+            raise self.type_change_error(name, a, b, t, what, changed)
+        if changed is not None and not isinstance(t, ScalarType) and not (
+                refines(a, t) and refines(b, t)):
+            # a Python scalar meeting a NumPy one inside a tuple or list: not tracked
+            raise self.type_change_error(name, a, b, t, what, changed)
         return t
+
+    def type_change_error(self, name: str, a: Type, b: Type, t: Type, what: str,
+                          changed) -> CompileError:
+        site = self.bind_site(name, changed) if isinstance(changed, Value) else None
+        if name is None:
+            return self.error(f"this expression has type {a} on one path and {b} on the other; "
+                              "phylanx needs one type per value (Python's would depend on the "
+                              f"path taken): convert, e.g. {_conversion_hint('', t, call=True)}")
+        fix = _conversion_hint(hint_for(name), t)
+        if site is not None:
+            a, b = (a if changed.type == b else b), changed.type  # from a to b
+        if name == RET:
+            return self.error(f"'{self.fdef.name}' returns {a} on one path and {b} on another; "
+                              f"phylanx needs one return type (Python's would depend on the "
+                              f"path taken): convert the returned values, e.g. "
+                              f"{_conversion_hint('', t, call=True)}", site)
+        if site is not None:
+            return self.error(f"variable '{hint_for(name)}' changes type from {a} to "
+                              f"{b} {what}; phylanx needs one type per variable "
+                              f"(Python's would depend on the path taken): give it one type "
+                              f"on every path, e.g. {fix} {_before(what)}", site)
+        return self.error(f"'{hint_for(name)}' has type {a} on one path and {b} on another "
+                          f"{what}; phylanx needs one type per variable (Python's would depend "
+                          f"on the path taken): convert, e.g. {fix}")
+
+    def bind_site(self, name: str, v: Value) -> ast.AST | None:
+        """The node where `v` was last bound to `name`, if known."""
+        entry = self.bind_sites.get((name, id(v)))
+        return entry[1] if entry is not None and entry[0] is v else None
 
     # -- entry -----------------------------------------------------------------------------
     def lower(self) -> Function:
@@ -295,7 +402,36 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     def emit_return(self, v: Value) -> None:
         self.function.result_type = v.type
+        self.return_either = self.either_type(v)
         self.emit_op("return", [v])
+
+
+def _before(what: str) -> str:
+    return "before the loop" if "loop" in what else "before the 'if'" if "'if'" in what \
+        else "first"
+
+
+_PYTHON_KIND_OF = {"i64": "int", "f64": "float", "c128": "complex"}
+
+
+def _conversion_hint(name: str, t: Type, call: bool = False) -> str:
+    """Python code giving `name` type `t` (for error messages); with `call`, an expression."""
+    target = name or "..."
+    if isinstance(t, ArrayType):
+        code = f"{target}.astype(np.{DTYPES[t.dtype].name})"
+    elif isinstance(t, ScalarType) and t.kind in ("int", "float", "complex", "bool"):
+        code = f"{t.kind}({target})"
+    elif isinstance(t, ScalarType) and t.kind in _PYTHON_KIND_OF:
+        code = f"{_PYTHON_KIND_OF[t.kind]}({target})"  # merges with the NumPy scalar
+    elif isinstance(t, ScalarType):
+        code = f"np.{DTYPES[t.kind].name}({target})"
+    else:
+        return f"one type ({t}) on every path"
+    return code if call or not name else f"{name} = {code}"
+
+
+def _holds_array(v) -> bool:
+    return isinstance(v, np.ndarray) or isinstance(v, tuple) and any(map(_holds_array, v))
 
 
 class _NotConst:

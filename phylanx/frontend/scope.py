@@ -38,6 +38,16 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+class _Dead:
+    """A variable that is never read again and has different types on paths that met."""
+
+    def __repr__(self) -> str:
+        return "<dead>"
+
+
+DEAD = _Dead()
+
+
 class NeedsType(Exception):
     """Raised while probing a loop body when a statement reads an UNKNOWN variable."""
 

@@ -6,7 +6,7 @@ import ast
 
 import numpy as np
 
-from phylanx.frontend.scope import EMPTY_LIST, UNKNOWN, NeedsType, Static
+from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.ir.core import Block, Value
 from phylanx.ir.types import (
     BOOL,
@@ -17,8 +17,9 @@ from phylanx.ir.types import (
     TupleType,
     result_dtype,
 )
+from phylanx.ops._sample import sample_value
 
-_UNSUPPORTED_STMT = {
+UNSUPPORTED_STATEMENTS = {
     ast.With: "'with' statements", ast.Try: "'try' statements", ast.Raise: "'raise'",
     ast.Assert: "'assert'", ast.Global: "'global'", ast.Nonlocal: "'nonlocal'",
     ast.Delete: "'del'", ast.Import: "'import' inside a kernel",
@@ -26,6 +27,12 @@ _UNSUPPORTED_STMT = {
     ast.ClassDef: "'class' inside a kernel", ast.AsyncFor: "'async for'",
     ast.AsyncWith: "'async with'", ast.Match: "'match' statements",
 }
+
+
+def unsupported_statement(s: ast.stmt) -> str:
+    """The message refusing statement `s`."""
+    what = UNSUPPORTED_STATEMENTS.get(type(s), f"'{type(s).__name__}' statements")
+    return f"unsupported construct: {what} cannot be compiled"
 
 
 class StatementsMixin:
@@ -72,8 +79,7 @@ class StatementsMixin:
         elif isinstance(s, ast.Pass):
             pass
         else:
-            what = _UNSUPPORTED_STMT.get(type(s), f"'{type(s).__name__}' statements")
-            raise self.error(f"unsupported construct: {what} cannot be compiled", s)
+            raise self.error(unsupported_statement(s), s)
 
     # -- assignment --------------------------------------------------------------------------
     def assign(self, target: ast.expr, value) -> None:
@@ -104,14 +110,15 @@ class StatementsMixin:
         t = v.type
         if isinstance(t, TupleType):
             if len(t.elems) != n:
-                raise self.error(f"cannot unpack {len(t.elems)} values into {n} names", node)
+                raise self.error(f"cannot unpack {len(t.elems)} values into {n} names", node,
+                                 ValueError)
             return [self.tuple_item(v, i) for i in range(n)]
         if isinstance(t, ArrayType) and t.rank > 0:
             if t.shape[0] is not None and t.shape[0] != n:
                 raise self.error(f"cannot unpack an array of length {t.shape[0]} into {n} "
-                                 "names", node)
+                                 "names", node, ValueError)
             return [self.emit("getitem", v, self.const(i), index=("i",)) for i in range(n)]
-        raise self.error(f"cannot unpack a value of type {t}", node)
+        raise self.error(f"cannot unpack a value of type {t}", node, TypeError)
 
     def tuple_item(self, v: Value, i: int):
         op = v.defining_op
@@ -138,28 +145,42 @@ class StatementsMixin:
         op = self.binop_name(s.op, s)
         if isinstance(s.target, ast.Name):
             old = self.lookup_name(s.target.id, s.target)
-            new = self.emit(op, self.value(old), self.value(self.expr(s.value)))
+            rhs = self.value(self.expr(s.value))
+            new = self.emit(op, self.value(old), rhs)
             if isinstance(old, Value) and isinstance(old.type, ArrayType):
                 # NumPy's `x += y` writes into x's buffer (aliases see it) with same_kind casting
-                self.check_inplace_cast(new, old.type, s)
+                self.check_inplace_cast(op, new, old.type, rhs.type, s)
                 updated = self.emit("setitem", old, new, index=("e",), hint=old.hint)
                 self.rebind_aliases(old, updated)
             else:
                 self.bind(s.target.id, new)
         elif isinstance(s.target, ast.Subscript):
             current = self.expr(s.target)
-            new = self.emit(op, self.value(current), self.value(self.expr(s.value)))
+            rhs = self.value(self.expr(s.value))
+            new = self.emit(op, self.value(current), rhs)
             if isinstance(current, Value) and isinstance(current.type, ArrayType):
-                self.check_inplace_cast(new, current.type, s)
+                self.check_inplace_cast(op, new, current.type, rhs.type, s)
             self.store_subscript(s.target, new)
         else:
             raise self.error("augmented assignment to this target is not supported", s.target)
 
-    def check_inplace_cast(self, new: Value, t: ArrayType, node) -> None:
+    def check_inplace_cast(self, op: str, new: Value, t: ArrayType, value_type, node) -> None:
+        """Refuse `x op= value` where NumPy refuses to cast the result into x, with NumPy's
+        exception (UFuncTypeError)."""
         src = result_dtype(new.type)
-        if not np.can_cast(np.dtype(_np_name(src)), np.dtype(_np_name(t.dtype)), "same_kind"):
-            raise self.error(f"in-place operation would cast {src} to {t.dtype} "
-                             "(NumPy refuses: casting rule 'same_kind')", node)
+        if np.can_cast(np.dtype(_np_name(src)), np.dtype(_np_name(t.dtype)), "same_kind"):
+            return
+        message = f"Cannot cast {src} to {t.dtype} with casting rule 'same_kind'"
+        error_class = TypeError
+        ufunc = getattr(np, op, None)
+        if isinstance(ufunc, np.ufunc):
+            target = sample_value(t)
+            try:
+                with np.errstate(all="ignore"):
+                    ufunc(target, sample_value(value_type), out=target)
+            except Exception as e:  # noqa: BLE001  (NumPy's own class and words)
+                message, error_class = str(e), type(e)
+        raise self.error(f"in-place operation refused by NumPy: {message}", node, error_class)
 
     # -- if ----------------------------------------------------------------------------------
     def lower_if(self, s: ast.If) -> None:
@@ -175,8 +196,11 @@ class StatementsMixin:
             self.lower_block(s.body if static else s.orelse)
             return
         cond = self.truth(cond)
+        outside = self.loaded_outside(s)
+        live = self.liveness.live_after(s)
         self.lower_branches(cond, lambda: self.lower_block(s.body),
-                            lambda: self.lower_block(s.orelse), self.loaded_outside(s))
+                            lambda: self.lower_block(s.orelse), outside,
+                            outside if live is None else live)
 
     def loaded_outside(self, node: ast.AST) -> set[str]:
         """Names read anywhere in the function outside `node`."""
@@ -186,11 +210,13 @@ class StatementsMixin:
         return {n.id for n in ast.walk(self.fdef) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load) and id(n) not in inside}
 
-    def lower_branches(self, cond: Value, then_fn, else_fn, live: set[str]) -> None:
+    def lower_branches(self, cond: Value, then_fn, else_fn, live: set[str],
+                       read_after: set[str]) -> None:
         """Lower an `if`; variables it changes that are live afterwards become its results.
 
         A name is live after the `if` when it existed before it (a loop may carry it) or is
-        read somewhere outside the statement.
+        read somewhere outside the statement. Only one in `read_after` (may be read before
+        being assigned again) must have the same dtype on both paths.
         """
         before = self.env
         blocks, envs = [], []
@@ -219,7 +245,14 @@ class StatementsMixin:
             tb = b.type if isinstance(b, Value) else None
             if ta is None and tb is None:
                 continue
-            types.append(self.merge_type(name, ta, tb, "in the two branches of this 'if'"))
+            read = name in read_after
+            t = None if DEAD in (a, b) else self.merge_type(
+                name, ta, tb, "in a branch of this 'if'",
+                _changed(before.get(name), a, b) if read else None, dead=not read)
+            if t is None:
+                self.env[name] = DEAD
+                continue
+            types.append(t)
             merged.append((name, a, b))
         for block, idx in zip(blocks, (1, 2)):
             saved = self.builder.block
@@ -230,10 +263,23 @@ class StatementsMixin:
             finally:
                 self.builder.block = saved
         op = self.emit_op("if", [cond], result_types=types, regions=blocks)
-        for (name, _, _), r in zip(merged, op.results):
+        for (name, a, b), r in zip(merged, op.results):
+            self.mark_either(r, self.merged_either(r.type, a, b), hint_for(name))
             self.bind(name, r)
 
     # -- loops -------------------------------------------------------------------------------
+    def live_in_loop(self, loop: ast.stmt) -> set[str]:
+        """Names whose value at the loop's head may be read: after the loop or before being
+        assigned in an iteration."""
+        live = self.liveness.live_at_head(loop)
+        if live is not None:
+            return live
+        # a loop the lowering made up (comprehensions): any read outside the loop counts
+        live = self.loaded_outside(loop) | _read_before_write(loop.body, set(_stored_names(loop)))
+        if isinstance(loop, ast.While):
+            live |= _loads(loop.test)
+        return live
+
     def carried_names(self, loop: ast.stmt) -> list[str]:
         """Names a loop may rebind that are visible outside it (or aliased)."""
         stored = _stored_names(loop)
@@ -253,17 +299,22 @@ class StatementsMixin:
     def lower_loop(self, node, carried: list[str], index_type, lower_body):
         """Find loop-carried types by lowering the body until they are stable.
 
-        Returns (block, carried names, types, init values). The block's first argument is
-        the loop index when `index_type` is given.
+        Returns (block, carried names, types, init values, the Python scalar type each carried
+        value has on some paths or None). The block's first argument is the loop index when
+        `index_type` is given.
         """
         init = {n: self.env.get(n) for n in carried}
+        live_names = self.live_in_loop(node)
         types = {n: (init[n].type if isinstance(init[n], Value) else None) for n in carried}
+        dead: list[str] = []
+        weak_of: dict[str, ScalarType] = {}  # carried names that are Python scalars on some paths
         for _ in range(6):
             live = [n for n in carried if types[n] is not None or init[n] is EMPTY_LIST]
             self.probing += 1
             try:
                 block, env = self._loop_pass(live, types, init, index_type, lower_body,
-                                             unknown=[n for n in carried if n not in live])
+                                             unknown=[n for n in carried if n not in live],
+                                             weak_of=weak_of)
             finally:
                 self.probing -= 1
             changed = False
@@ -272,15 +323,27 @@ class StatementsMixin:
                 if isinstance(end, Static):
                     end = self.value(end)
                 t_end = end.type if isinstance(end, Value) else None
-                t = self.merge_type(n, types[n], t_end, "before and inside this loop")
+                read = n in live_names
+                culprit = (end if isinstance(end, Value) else True) if read else None
+                t = self.merge_type(n, types[n], t_end, "in this loop", culprit, dead=not read)
+                if t is None:  # not read again, and of another kind in the loop: not carried
+                    dead.append(n)
+                    changed = True
+                    continue
                 if t != types[n]:
                     types[n], changed = t, True
+                weak = self.merged_either(t, init[n], end, *([weak_of[n]] if n in weak_of else []))
+                if weak is not None and weak_of.get(n) != weak:
+                    weak_of[n], changed = weak, True
+            carried = [n for n in carried if n not in dead]
             if not changed:
                 break
         else:
             raise self.error("loop-carried types did not settle", node)
+        for n in dead:
+            self.env[n] = DEAD
         final = [n for n in carried if types[n] is not None]
-        block, env = self._loop_pass(final, types, init, index_type, lower_body)
+        block, env = self._loop_pass(final, types, init, index_type, lower_body, weak_of=weak_of)
         saved = self.builder.block
         self.builder.block = block
         try:
@@ -288,9 +351,10 @@ class StatementsMixin:
         finally:
             self.builder.block = saved
         inits = [self.materialize_for(init[n], types[n]) for n in final]
-        return block, final, [types[n] for n in final], inits
+        either = [weak_of.get(n) for n in final]
+        return block, final, [types[n] for n in final], inits, either
 
-    def _loop_pass(self, live, types, init, index_type, lower_body, unknown=()):
+    def _loop_pass(self, live, types, init, index_type, lower_body, unknown=(), weak_of=None):
         arg_types = ([index_type] if index_type is not None else []) + [
             types[n] for n in live if types[n] is not None]
         block = Block(arg_types)
@@ -300,6 +364,7 @@ class StatementsMixin:
         for n, a in zip(typed, args):
             a.hint = n.replace("__phx_", "")
             bindings[n] = a
+            self.mark_either(a, (weak_of or {}).get(n))
         for n in live:
             if types[n] is None:
                 bindings[n] = EMPTY_LIST
@@ -319,8 +384,9 @@ class StatementsMixin:
             self.env = saved
         return block, env
 
-    def finish_loop(self, names, op) -> None:
-        for n, r in zip(names, op.results):
+    def finish_loop(self, names, op, either: list) -> None:
+        for n, r, weak in zip(names, op.results, either):
+            self.mark_either(r, weak, hint_for(n))
             self.bind(n, r)
 
     def lower_for(self, s: ast.For) -> None:
@@ -338,10 +404,11 @@ class StatementsMixin:
             holder["cond_env"] = None
             self.lower_block(s.body)
 
-        block, names, types, inits = self.lower_loop(s, carried, None, body)
+        block, names, types, inits, either = self.lower_loop(s, carried, None, body)
         cond_block = Block(types)
-        for n, a in zip(names, cond_block.args):
+        for n, a, weak in zip(names, cond_block.args, either):
             a.hint = n.replace("__phx_", "")
+            self.mark_either(a, weak)
 
         def cond():
             with self.at(s.test):
@@ -349,7 +416,7 @@ class StatementsMixin:
 
         self.lower_region(cond_block, dict(zip(names, cond_block.args)), cond)
         op = self.emit_op("while", inits, result_types=types, regions=[cond_block, block])
-        self.finish_loop(names, op)
+        self.finish_loop(names, op, either)
 
     def for_range_op(self, node, lo, hi, step, bind_index, lower_body):
         carried = self.carried_names(node)
@@ -358,11 +425,22 @@ class StatementsMixin:
             bind_index(index)
             lower_body()
 
-        block, names, types, inits = self.lower_loop(node, carried, INT, body)
+        block, names, types, inits, either = self.lower_loop(node, carried, INT, body)
         block.args[0].hint = block.args[0].hint or "i"
         op = self.emit_op("for_range", [lo, hi, step, *inits], result_types=types,
                           regions=[block])
-        self.finish_loop(names, op)
+        self.finish_loop(names, op, either)
+
+
+def _changed(prior, a, b):
+    """Of the values `a` and `b` a variable has after the two branches of an `if`, the one
+    whose type differs from the variable's before (True: no single one)."""
+    if isinstance(prior, Value):
+        if isinstance(a, Value) and a.type == prior.type:
+            return b if isinstance(b, Value) else True
+        if isinstance(b, Value) and b.type == prior.type:
+            return a if isinstance(a, Value) else True
+    return True
 
 
 def _np_name(dtype: str) -> str:

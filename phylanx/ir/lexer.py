@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from .types import (
@@ -26,15 +27,19 @@ _TOKEN = re.compile(r"""
                (?![A-Za-z_]))
   | (?P<ident>-?[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<arrow>->)
-  | (?P<punct>[()\[\]{}<>,:=?@|])
+  | (?P<punct>\.\.\.|[()\[\]{}<>,:=?@|])
 """, re.VERBOSE)
+
+# Deepest nesting of regions, tuple/list types and attribute tuples the parser accepts: far
+# beyond what a program needs, well within Python's recursion limit.
+MAX_NESTING = 100
 
 
 class ParseError(ValueError):
     """Malformed PhySL text; the message gives line and column."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str
     text: str
@@ -42,8 +47,10 @@ class Token:
     col: int
 
 
-def tokenize(text: str) -> list[Token]:
-    tokens, pos, line, line_start = [], 0, 1, 0
+def iter_tokens(text: str) -> Iterator[Token]:
+    """The tokens of `text`, produced as the parser asks for them (so an error near the start
+    of a huge text is found without tokenizing the rest), ending with an "eof" token."""
+    pos, line, line_start = 0, 1, 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
@@ -51,26 +58,58 @@ def tokenize(text: str) -> list[Token]:
                              f"unexpected character {text[pos]!r}")
         kind = m.lastgroup
         if kind == "newline":
-            tokens.append(Token("newline", "\n", line, pos - line_start + 1))
+            yield Token("newline", "\n", line, pos - line_start + 1)
             line, line_start = line + 1, m.end()
         elif kind != "ws":
-            tokens.append(Token(kind, m.group(), line, pos - line_start + 1))
+            yield Token(kind, m.group(), line, pos - line_start + 1)
         pos = m.end()
-    tokens.append(Token("eof", "", line, pos - line_start + 1))
-    return tokens
+    yield Token("eof", "", line, pos - line_start + 1)
+
+
+def tokenize(text: str) -> list[Token]:
+    return list(iter_tokens(text))
 
 
 class TokenStream:
-    def __init__(self, tokens: list[Token]):
-        self.tokens = tokens
+    def __init__(self, tokens: Iterable[Token]):
+        self._source = iter(tokens)
+        self.tokens: list[Token] = []   # read so far
         self.pos = 0
+        self.depth = 0
+
+    def _fill(self) -> None:
+        while len(self.tokens) <= self.pos:
+            tok = next(self._source, None)
+            if tok is None:     # past the end: the eof token again
+                self.pos = len(self.tokens) - 1
+                return
+            self.tokens.append(tok)
+
+    def enter(self, tok: Token, what: str) -> None:
+        """One level deeper into `what` (opened at `tok`); ParseError beyond MAX_NESTING."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ParseError(f"line {tok.line}, column {tok.col}: {what} nested more than "
+                             f"{MAX_NESTING} levels deep")
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    def integer(self, what: str) -> int:
+        """A non-negative integer token (line numbers, extents)."""
+        tok = self.peek
+        if tok.kind != "number" or not tok.text.isdigit():
+            self.error(f"expected {what}")
+        self.next()
+        return int(tok.text)
 
     @property
     def peek(self) -> Token:
+        self._fill()
         return self.tokens[self.pos]
 
     def next(self) -> Token:
-        tok = self.tokens[self.pos]
+        tok = self.peek
         self.pos += 1
         return tok
 
@@ -110,12 +149,14 @@ class TokenStream:
             return NONE
         if name in ("tuple", "list"):
             self.expect("<")
+            self.enter(tok, "types")
             elems = []
             if not self.at(">"):
                 elems.append(self.parse_type())
                 while self.accept(","):
                     elems.append(self.parse_type())
             self.expect(">")
+            self.leave()
             if name == "list":
                 if len(elems) != 1:
                     raise ParseError(f"line {tok.line}: list<...> takes one element type")
@@ -130,7 +171,7 @@ class TokenStream:
                 if self.accept("?"):
                     dims.append(None)
                 else:
-                    dims.append(int(self.expect_kind("number", "an extent or '?'").text))
+                    dims.append(self.integer("an extent (a non-negative integer) or '?'"))
                 if not self.accept(","):
                     break
             self.expect("]")
@@ -141,8 +182,11 @@ class TokenStream:
 
 
 class TypeParser(TokenStream):
-    def __init__(self, text: str):
-        super().__init__([t for t in tokenize(text) if t.kind != "newline"])
+    def __init__(self, text: str, rewrite: Callable[[list[Token]], list[Token]] | None = None):
+        """`rewrite` maps the whole token list first (types.parse_types reads NumPy's
+        spelling that way); without it, tokens are read lazily."""
+        tokens = (t for t in iter_tokens(text) if t.kind != "newline")
+        super().__init__(rewrite(list(tokens)) if rewrite else tokens)
 
     def parse_single(self) -> Type:
         t = self.parse_type()

@@ -19,6 +19,9 @@ import numpy as np
 from .core import Block, Function, Module, Op, Value
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*$")
+# ops whose `index` attribute is printed as a Python subscript of their first operand:
+# `getitem %x[%i, :, None, ...]`, `setitem %x[%a:%b], %v`
+SUBSCRIPT_OPS = frozenset({"getitem", "gather", "setitem"})
 # bare words the attribute parser reads as something other than a string
 _KEYWORDS = {"true", "false", "none", "inf", "nan", "complex", "dense"}
 
@@ -95,6 +98,36 @@ def _non_default_attrs(op: Op) -> dict:
     return out
 
 
+def _subscript(op: Op, namer: Namer) -> str | None:
+    """`%x[...]` then the other operands, for an op with an `index` attribute (encoding in
+    phylanx/ops/indexing.py); None if the attribute is malformed (printed as it is)."""
+    index = op.attrs.get("index")
+    if not isinstance(index, tuple) or not op.operands:
+        return None
+    values = iter(op.operands[1:])
+    parts = []
+    try:
+        for comp in index:
+            if comp in ("i", "a"):
+                parts.append(namer.ref(next(values)))
+            elif comp == "n":
+                parts.append("None")
+            elif comp == "e":
+                parts.append("...")
+            elif isinstance(comp, str) and len(comp) == 4 and comp[0] == "s" and set(
+                    comp[1:]) <= {"0", "1"}:
+                start, stop, step = (namer.ref(next(values)) if bit == "1" else ""
+                                     for bit in comp[1:])
+                parts.append(f"{start}:{stop}" + (f":{step}" if step else ""))
+            else:
+                return None
+    except StopIteration:
+        return None
+    rest = list(values)
+    text = f"{namer.ref(op.operands[0])}[{', '.join(parts) if parts else '()'}]"
+    return ", ".join([text] + [namer.ref(v) for v in rest])
+
+
 class Printer:
     def __init__(self, locations: bool = True, indent: str = "  "):
         self.locations = locations
@@ -125,9 +158,13 @@ class Printer:
     def op(self, op: Op, namer: Namer, depth: int, file: str) -> None:
         pad = self.indent * depth
         text = op.name
-        if op.operands:
-            text += " " + ", ".join(namer.ref(v) for v in op.operands)
         shown = _non_default_attrs(op)
+        subscript = _subscript(op, namer) if op.name in SUBSCRIPT_OPS else None
+        if subscript is not None:
+            text += f" {subscript}"
+            shown.pop("index")
+        elif op.operands:
+            text += " " + ", ".join(namer.ref(v) for v in op.operands)
         if shown:
             text += " {" + ", ".join(f"{k} = {format_attr(v)}" for k, v in shown.items()) + "}"
         if op.results:

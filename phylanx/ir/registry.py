@@ -33,7 +33,14 @@ TRAITS = frozenset(
 
 
 class TypeRuleError(Exception):
-    """A type rule rejected its operands; the frontend adds the source location."""
+    """A type rule rejected its operands; the frontend adds the source location.
+
+    `error_class`: the exception Python or NumPy raise for such operands, when known (the
+    frontend's CompileError is then an instance of it too)."""
+
+    def __init__(self, message: str, error_class: type[BaseException] | None = None):
+        super().__init__(message)
+        self.error_class = error_class
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,21 @@ def unify(a: Type, b: Type) -> Type | None:
     return None
 
 
+def same_kind_of_value(a: Type, b: Type) -> bool:
+    """Whether values of `a` and `b` have the same dtypes and ranks throughout (a Python
+    scalar counts as its NumPy dtype: float as f64). Merging such types only forgets extents,
+    or whether a scalar is a Python or a NumPy one; any other merge changes a dtype."""
+    if isinstance(a, ScalarType) and isinstance(b, ScalarType):
+        return a.dtype == b.dtype
+    if isinstance(a, ArrayType) and isinstance(b, ArrayType):
+        return a.dtype == b.dtype and a.rank == b.rank
+    if isinstance(a, TupleType) and isinstance(b, TupleType):
+        return len(a.elems) == len(b.elems) and all(map(same_kind_of_value, a.elems, b.elems))
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        return same_kind_of_value(a.elem, b.elem)
+    return a == b
+
+
 def refines(a: Type, b: Type) -> bool:
     """True if `a` equals `b` except that `a` may know extents that `b` leaves open."""
     if a == b:
@@ -286,9 +301,7 @@ def parse_types(text: str) -> list[Type]:
     Raises lexer.ParseError (a ValueError) naming the column."""
     from .lexer import TypeParser
 
-    parser = TypeParser(text)
-    parser.tokens = _numpy_spelling(parser.tokens)
-    return parser.parse_list()
+    return TypeParser(text, rewrite=_numpy_spelling).parse_list()
 
 
 _PHYSL_NAMES = {*DTYPES, *PY_KINDS, "none", "tuple", "list"}

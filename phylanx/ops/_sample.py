@@ -107,7 +107,7 @@ def run_sample(impl: Callable, types: list, attrs: dict, random: bool = False,
         raise
     except Exception as e:  # noqa: BLE001  (TypeError, ValueError, AxisError, LinAlgError...)
         operands = ", ".join(map(str, types))
-        raise TypeRuleError(f"invalid operands ({operands}): {e}") from None
+        raise TypeRuleError(f"invalid operands ({operands}): {e}", type(e)) from None
     finally:
         if state is not None:
             np.random.set_state(state)
@@ -127,7 +127,7 @@ def broadcast_rule(types: list, attrs: dict):
     try:
         return broadcast_shapes(*shapes)
     except ValueError as e:
-        raise TypeRuleError(str(e)) from None
+        raise TypeRuleError(str(e), ValueError) from None
 
 
 def require_numeric(types: list, name: str = "", allow_none: bool = False) -> None:
@@ -187,7 +187,8 @@ def normalize_axis(axis: int, rank: int) -> int:
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
         raise TypeRuleError(f"axis must be an integer, got {axis!r}")
     if not -rank <= axis < rank:
-        raise TypeRuleError(f"axis {axis} is out of bounds for array of dimension {rank}")
+        raise TypeRuleError(f"axis {axis} is out of bounds for array of dimension {rank}",
+                            np.exceptions.AxisError)
     return int(axis) % rank
 
 
@@ -233,7 +234,7 @@ def product(dims) -> int | None:
 def same_extent(a, b, what: str):
     """Unify two extents; raises TypeRuleError if both are known and differ."""
     if a is not None and b is not None and a != b:
-        raise TypeRuleError(f"{what}: {a} != {b}")
+        raise TypeRuleError(f"{what}: {a} != {b}", ValueError)
     return a if a is not None else b
 
 

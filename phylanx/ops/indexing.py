@@ -62,26 +62,27 @@ def _check_components(index, types, allow_arrays: bool) -> None:
                 if bit == "1":
                     t = next(it)
                     if not (_is_integer_scalar(t) or str(t) == "none"):
-                        raise TypeRuleError(f"slice indices must be integers or None, got {t}")
+                        raise TypeRuleError(f"slice indices must be integers or None, got {t}",
+                                            TypeError)
         elif comp == "i":
             t = next(it)
             if not _is_integer_scalar(t):
                 raise TypeRuleError(f"only integers, slices, None, Ellipsis and integer or "
-                                    f"boolean arrays are valid indices; got {t}")
+                                    f"boolean arrays are valid indices; got {t}", IndexError)
         elif comp == "a":
             t = next(it)
             if not allow_arrays:
                 raise TypeRuleError("array index in basic indexing")
             if not (isinstance(t, ArrayType) and (t.dtype[0] in "iu" or t.dtype == "bool")):
                 raise TypeRuleError(f"arrays used as indices must be of integer or boolean "
-                                    f"type, got {t}")
+                                    f"type, got {t}", IndexError)
 
 
 def _basic_result(x: ArrayType, index: tuple, operand_types) -> Type:
     consumed = sum(comp == "i" or comp[0] == "s" for comp in index)
     if consumed > x.rank:
         raise TypeRuleError(f"too many indices for array: array is {x.rank}-dimensional, "
-                            f"but {consumed} were indexed")
+                            f"but {consumed} were indexed", IndexError)
     shape, axis = [], 0
     for comp in index:
         if comp == "i":
@@ -109,7 +110,7 @@ def _infer_getitem(types, attrs):
     if operand_count(index) != len(idx):
         raise TypeRuleError(f"index {index} needs {operand_count(index)} operands")
     if index.count("e") > 1:
-        raise TypeRuleError("an index can only have a single ellipsis ('...')")
+        raise TypeRuleError("an index can only have a single ellipsis ('...')", IndexError)
     _check_components(index, idx, allow_arrays=False)
     return _basic_result(x, index, idx)
 
@@ -150,7 +151,7 @@ def _infer_gather(types, attrs):
     try:
         result = sample[_sample_index(index, idx, x.rank)]
     except IndexError as e:
-        raise TypeRuleError(str(e)) from None
+        raise TypeRuleError(str(e), type(e)) from None
     if np.ndim(result) == 0:
         return ScalarType(x.dtype)
     return ArrayType(x.dtype, (None,) * np.ndim(result))
@@ -163,17 +164,25 @@ def _infer_setitem(types, attrs):
         raise TypeRuleError(f"'{x}' object does not support item assignment")
     target = (_infer_gather if "a" in index else _infer_getitem)([x, *idx], attrs)
     if not isinstance(value, (ArrayType, ScalarType)):
-        raise TypeRuleError(f"cannot assign {value} into an array")
-    if rank_of(value) > rank_of(target) and any(d not in (1,) for d in value.shape[
-            :rank_of(value) - rank_of(target)]):
-        raise TypeRuleError(f"could not broadcast {value} into the indexed {target}")
+        raise TypeRuleError(f"cannot assign {value} into an array", TypeError)
+    if index.count("i") == x.rank and len(index) == x.rank and rank_of(value) > 0:
+        # one element (every axis indexed by an integer): NumPy takes scalars and 0-d arrays
+        raise TypeRuleError(f"setting an array element with a sequence ({value})", ValueError)
+    if index == ("a",) and idx[0].dtype == "bool" and rank_of(value) > 1:
+        raise TypeRuleError("NumPy boolean array indexing assignment requires a 0 or "
+                            f"1-dimensional input, got {value}", TypeError)
+    # NumPy broadcasts the value to the indexed shape; extra leading axes must have extent 1
+    extra = rank_of(value) - rank_of(target)
+    if extra > 0 and any(d is not None and d != 1 for d in value.shape[:extra]):
+        raise TypeRuleError(f"could not broadcast {value} into the indexed {target}",
+                            ValueError)
     if isinstance(target, ArrayType) and isinstance(value, ArrayType):
         try:
-            broadcast_shapes(target.shape, value.shape[-target.rank:] if target.rank else ())
+            broadcast_shapes(target.shape, value.shape[max(extra, 0):])
         except ValueError as e:
-            raise TypeRuleError(str(e)) from None
+            raise TypeRuleError(str(e), ValueError) from None
     if value.dtype.startswith("c") and not x.dtype.startswith("c"):
-        raise TypeRuleError(f"cannot assign complex values into a {x.dtype} array")
+        raise TypeRuleError(f"cannot assign complex values into a {x.dtype} array", TypeError)
     result_dtype(value)  # validates the dtype
     return x
 

@@ -59,10 +59,11 @@ def _transpose_shape(types, attrs):
         return shape[::-1]
     axes = tuple(axes) if isinstance(axes, (tuple, list)) else (axes,)
     if len(axes) != len(shape):
-        raise TypeRuleError(f"transpose: axes {axes} don't match array of rank {len(shape)}")
+        raise TypeRuleError(f"transpose: axes {axes} don't match array of rank {len(shape)}",
+                            ValueError)
     perm = [normalize_axis(a, len(shape)) for a in axes]
     if sorted(perm) != list(range(len(shape))):
-        raise TypeRuleError(f"transpose: axes {axes} are not a permutation")
+        raise TypeRuleError(f"transpose: axes {axes} are not a permutation", ValueError)
     return tuple(shape[p] for p in perm)
 
 
@@ -104,7 +105,8 @@ def _squeeze_axes(t: Type, axis) -> tuple:
     axes = normalize_axes(axis, len(shape))
     for i in axes:
         if shape[i] is not None and shape[i] != 1:
-            raise TypeRuleError(f"cannot squeeze axis {i} of extent {shape[i]} ({t})")
+            raise TypeRuleError(f"cannot squeeze axis {i} of extent {shape[i]} ({t})",
+                                ValueError)
     return axes
 
 
@@ -123,7 +125,7 @@ def _broadcast_to(array, shape):
 def _broadcast_to_shape(types, attrs):
     rank = shape_rank(types[1])
     if rank < len(shape_of(types[0])):
-        raise TypeRuleError(f"cannot broadcast {types[0]} to rank {rank}")
+        raise TypeRuleError(f"cannot broadcast {types[0]} to rank {rank}", ValueError)
     return (None,) * rank
 
 
@@ -202,21 +204,22 @@ def _join_inputs(types: list, what: str) -> tuple[list, bool]:
         require_numeric([types[0].elem], what)
         return [shape_of(types[0].elem)], False
     if not types:
-        raise TypeRuleError(f"{what} needs at least one array")
+        raise TypeRuleError(f"{what} needs at least one array", ValueError)
     require_numeric(types, what)
     return [shape_of(t) for t in types], True
 
 
 def _concat_shapes(shapes: list, counted: bool, axis, what: str) -> tuple:
+    if axis is None:  # every array flattened first: any ranks, 0-d included
+        sizes = [product(s) for s in shapes]
+        return (sum(sizes) if counted and None not in sizes else None,)
     rank = len(shapes[0])
     if any(len(s) != rank for s in shapes):
         raise TypeRuleError(f"{what}: all arrays must have the same rank, got "
-                            f"{', '.join(map(str, shapes))}")
+                            f"{', '.join(map(str, shapes))}", ValueError)
     if rank == 0:
-        raise TypeRuleError(f"{what}: zero-dimensional arrays cannot be concatenated")
-    if axis is None:
-        sizes = [product(s) for s in shapes]
-        return (sum(sizes) if counted and None not in sizes else None,)
+        raise TypeRuleError(f"{what}: zero-dimensional arrays cannot be concatenated",
+                            ValueError)
     ax = normalize_axis(axis, rank)
     out = []
     for i in range(rank):
@@ -249,7 +252,7 @@ def _stack_shape(types, attrs):
     shape = shapes[0]
     for s in shapes[1:]:
         if len(s) != len(shape):
-            raise TypeRuleError("stack: all input arrays must have the same shape")
+            raise TypeRuleError("stack: all input arrays must have the same shape", ValueError)
         shape = tuple(same_extent(x, y, "stack: extents differ") for x, y in zip(shape, s))
     ax = normalize_axis(attrs.get("axis", 0), len(shape) + 1)
     return shape[:ax] + (len(shapes) if counted else None,) + shape[ax:]
