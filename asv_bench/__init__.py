@@ -2,6 +2,6 @@
 
 Every phylanx benchmark has its NumPy twin (``time_phylanx`` / ``time_numpy``) and a
 ``track_speedup`` that measures both in one process (median of repeats) and reports NumPy
-time / phylanx time. The workloads live in ``phylanx.bench_workloads``, shared with
+time / phylanx time. The workloads live in ``phylanx.bench.workloads``, shared with
 ``python -m phylanx.bench``.
 """

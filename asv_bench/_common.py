@@ -9,7 +9,7 @@ from typing import ClassVar
 from threadpoolctl import threadpool_limits
 
 import phylanx
-from phylanx.bench_workloads import Case, make_case
+from phylanx.bench.workloads import Case, make_case
 
 # phylanx's own pool is pinned; NumPy's BLAS keeps its default (recorded by bench_env).
 PHYLANX_THREADS = 2

@@ -1,6 +1,6 @@
 """The paper's algorithms (LogReg, both ALS forms) and the smaller examples, small sizes.
 
-Sizes are the named sizes of ``phylanx.bench_workloads.WORKLOADS`` (``python -m phylanx.bench
+Sizes are the named sizes of ``phylanx.bench.workloads.WORKLOADS`` (``python -m phylanx.bench
 --list`` shows them).
 """
 
@@ -28,7 +28,8 @@ class ALSImplicit(_Pair):
 
 class ALSExplicit(_Pair):
     """Explicit ALS on CSR/CSC ratings; ml1m: a synthetic set of MovieLens-1M's shape (6,040
-    users x 3,706 items x 1,000,209 ratings), k = 10, 1 iteration (the runtime issue's case)."""
+    users x 3,706 items x 1,000,209 ratings), k = 10, 1 iteration (the size of the runtime's
+    ALS target)."""
 
     workload = "als_explicit"
     params: ClassVar[list] = ["xs", "s", "ml1m"]

@@ -7,7 +7,7 @@ import numpy as np
 
 import phylanx
 from asv_bench._common import PHYLANX_THREADS, _Pair, timed
-from phylanx.bench_workloads import settle
+from phylanx.bench.workloads import settle
 from phylanx.passes import DEFAULT_PIPELINE
 from phylanx.runtime import _linalg
 

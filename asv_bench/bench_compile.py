@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import phylanx
 from asv_bench._common import PHYLANX_THREADS as _THREADS
-from phylanx.bench_workloads import make_case as _make_case
+from phylanx.bench.workloads import make_case as _make_case
 
 
 class Compile:

@@ -1,5 +1,5 @@
-"""The runtime issue's figures (``phylanx.bench_issue6``, the same code as ``python -m
-phylanx.bench --issue6``) tracked over commits, with 2 threads: dispatch cost per scalar node,
+"""The runtime's target figures (``phylanx.bench.targets``, the same code as ``python -m
+phylanx.bench --targets``) tracked over commits, with 2 threads: dispatch cost per scalar node,
 cost per forced task, the memory-bound a*x+b*y-c against np.copyto's bandwidth, the overlap of
 two independent 2000x2000 matmuls, compile time and import time. Each is measured against its
 reference (CPython, the inline graph, np.copyto, ...) in the same process.
@@ -14,13 +14,13 @@ from threadpoolctl import threadpool_limits
 
 import phylanx
 from asv_bench._common import PHYLANX_THREADS as _THREADS
-from phylanx import bench_issue6 as _issue6
+from phylanx.bench import targets as _targets
 
 
 def _figure(name: str, repeat: int = 5, max_time: float = 5.0) -> float:
     phylanx.set_num_threads(_THREADS)
     with threadpool_limits(limits=_THREADS):
-        (figure, *_) = _issue6.MEASUREMENTS[name](_THREADS, repeat, max_time)
+        (figure, *_) = _targets.MEASUREMENTS[name](_THREADS, repeat, max_time)
     return figure.value
 
 

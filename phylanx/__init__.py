@@ -39,6 +39,7 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
+    """Threads the runtime uses now (see `set_num_threads`)."""
     from phylanx.runtime import num_threads as _get
 
     return _get()

@@ -77,3 +77,19 @@ def compile_error_class(python_error: type[BaseException] | None) -> type[Compil
 class PassError(Exception):
     """An optimizer pass failed; the message names the pass (and a reproducer file when one
     was asked for: PHYLANX_REPRODUCER_DIR or run_pipeline(reproducer_dir=...))."""
+
+
+# Where inside a node an exception came from: set by evaluators that run several source ops as
+# one node (a fused op's body, a native loop's body); read by the runtime's note
+# (phylanx/runtime/_notes.py), which then names that op's line.
+ORIGIN_ATTRIBUTE = "_phylanx_origin"
+
+
+def note_origin(exc: BaseException, loc, op_name: str) -> None:
+    """Record that `exc` was raised by the op `op_name` at `loc` (a phylanx.ir Location) inside
+    a node; the innermost record wins."""
+    if getattr(exc, ORIGIN_ATTRIBUTE, None) is None:
+        try:
+            setattr(exc, ORIGIN_ATTRIBUTE, (loc, op_name))
+        except AttributeError:      # an exception type without a __dict__
+            pass

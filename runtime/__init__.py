@@ -51,7 +51,7 @@ _load_scipy_cython_modules()
 from phylanx.runtime import _sched  # noqa: F401  (registers the concurrent scheduler)
 from phylanx.runtime._executor import Executable, NodeRecord, lower
 from phylanx.runtime._executor import lower as lower_module
-from phylanx.runtime._mempool import pool_stats, set_pool_limit
+from phylanx.runtime._mempool import pool_stats, set_pool_idle_trim, set_pool_limit
 from phylanx.runtime._threads import (
     blas_libraries,
     get_task_threshold,
@@ -86,6 +86,7 @@ __all__ = [
     "pool_stats",
     "set_gil_threshold",
     "set_num_threads",
+    "set_pool_idle_trim",
     "set_pool_limit",
     "set_task_threshold",
     "set_team_threshold",

@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     sub.add_parser("bench", help="scheduler measurements")
     args = parser.parse_args(argv)
     if args.cmd == "bench":
-        from phylanx.runtime._bench import main as bench
+        from phylanx.bench.scheduler import main as bench
 
         bench()
         return 0

@@ -29,9 +29,9 @@ from libc.string cimport memset
 
 from phylanx.ir.types import DTYPES, ArrayType
 from phylanx.runtime._move cimport MoveJob, copy_threads, phx_copy_1d, ptype
-from phylanx.runtime._move import Decline, supported
+from phylanx.runtime._move import supported
 from phylanx.runtime.native cimport Job
-from phylanx.runtime.natives import register
+from phylanx.runtime.natives import Decline, register
 
 cnp.import_array()
 

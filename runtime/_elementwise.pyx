@@ -12,13 +12,22 @@ to the op's NumPy reference, which returns NumPy's result or raises NumPy's erro
 
 fused_reduce (sum, mean, min, max, any, all; prod of integers) over every axis, the trailing
 axes or the leading axes reduces the body's values block by block without materialising them,
-in NumPy's summation order (ew_exec.h), so float sums agree with NumPy bit for bit.
+in NumPy's summation order (ew_exec.h, pairwise.h), so float sums agree with NumPy bit for bit.
+
+This is the runtime's one elementwise engine: `EwProgram` (a compiled program packed for
+ew_exec.h) and the C entry points of _elementwise.pxd (ew_layout, ew_thread_start, ew_eval,
+ew_run_here) let other kernels run a program over their own blocks on their own threads:
+matvec_pair's body (_matvec.pyx) and the loop kernel's elementwise ops (_loopkernel.pyx) give
+the same bits as a fused op. Floating-point flags go to runtime/_fpe.py's policy.
 
 `set_isa("sse2" | "avx2" | "avx512" | None)` pins the instruction set (tests, benchmarks).
 """
 
-from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport calloc, free
+from libc.string cimport memcpy
+
+from functools import partial
 
 import numpy as np
 
@@ -29,8 +38,9 @@ from phylanx.runtime.native cimport Job
 
 from phylanx.ir.types import DTYPES, ArrayType, dtype_of
 from phylanx.runtime import _ew_program as ewp
-from phylanx.runtime._fpe import numpy_reports, reported_bits
-from phylanx.runtime.natives import register
+from phylanx.runtime._fpe import NOT_REDONE, reported_bits
+from phylanx.runtime._fpe import handle as handle_fpe
+from phylanx.runtime.natives import Decline, register
 
 cdef extern from "fpe.h" nogil:
     void phx_fpe_start(int want)
@@ -41,48 +51,15 @@ cdef extern from "fpe.h" nogil:
 cnp.import_array()
 
 cdef extern from "ew_exec.h" nogil:
-    enum:
-        PHX_BLOCK
-        PHX_MAXDIM
-        PHX_MAXREG
-        PHX_NOPS
-        PHX_R_TEMP
-        PHX_R_CONST
-        PHX_R_IN
-        PHX_R_OUT
-        PHX_IN_DIRECT
-        PHX_IN_GATHER
-        PHX_IN_TILE
-    ctypedef struct phx_ins:
-        int16_t op, t, dst, a, b, c
-        int32_t aux
-    ctypedef union phx_value:
-        double f64
-        float f32
-        int64_t i64
-        uint64_t u64
-        uint8_t b8
-    ctypedef struct phx_reg:
-        int kind, rtype, stype, mode
-        char *data
-        Py_ssize_t strides[64]
-        Py_ssize_t period
-        size_t off
-        phx_value value
-    ctypedef struct phx_prog:
-        int nreg, nins, ndim, isa, nthreads, fpe, fpe_want, stream, prefault, ret, ret_type
-        phx_reg *regs
-        phx_ins *code
-        Py_ssize_t shape[64]
-        Py_ssize_t size
-        size_t scratch
-    const char **phx_op_names
     size_t phx_layout(phx_prog *P)
     int phx_ew_run(const phx_prog *P)
     int phx_ew_reduce(const phx_prog *P, int kind, phx_value *out)
     int phx_ew_reduce_axis(const phx_prog *P, int kind, int mode, Py_ssize_t nkeep,
                            Py_ssize_t rlen, phx_value *out)
     int phx_detect_isa()
+    char *phx_ew_thread_start(const phx_prog *P)
+    void phx_ew_eval(const phx_prog *P, char *scr, Py_ssize_t start, Py_ssize_t n,
+                     void **bind)
 
 OPCODES = {phx_op_names[i].decode(): i for i in range(PHX_NOPS)}
 _ISAS = ("sse2", "avx2", "avx512")
@@ -96,7 +73,7 @@ STATS = {"native": 0, "declined": 0, "last_decline": "", "small": 0}
 # ~1.5 us, a ufunc call ~0.4 us. (Fused programs save one ufunc call per op: always native.)
 SMALL_SINGLE = 4096
 
-_TILE_MAX = 4 * PHX_BLOCK     # periodic inputs up to this period are pre-tiled per thread
+cdef Py_ssize_t _TILE_MAX = 4 * PHX_BLOCK   # periodic inputs up to this period: tiled
 _PARALLEL_WORK = 32768        # elements * weight below which one thread runs the program
 _INLINE_WORK = 2048           # ... and below which the preparer runs it itself
 # outputs of at least this many bytes in total are written with streaming (non-temporal)
@@ -163,10 +140,13 @@ cdef class EwJob(Job):
     cpdef object finish(self):
         if self.status != 0:
             raise MemoryError("elementwise kernel: no memory for its per-thread scratch")
-        if self.prog.fpe and numpy_reports(phx_fpe_bits(self.prog.fpe)):
-            # NumPy would warn (or raise, call, ...): its reference gives the exact messages
+        if self.prog.fpe:
+            # NumPy would report: its reference does, op by op with their names
             args, prep = self.keep
-            return (<EwPreparer> prep).reference(*args)
+            redone = handle_fpe(phx_fpe_bits(self.prog.fpe),
+                                redo=partial((<EwPreparer> prep).reference, *args))
+            if redone is not NOT_REDONE:
+                return redone
         if self.red_kind >= 0 and self.red_mode:
             args, prep = self.keep
             return (<EwPreparer> prep)._axis_result(self.result, self.rlen, args)
@@ -177,84 +157,158 @@ cdef class EwJob(Job):
         return self.result
 
 
-cdef class EwPreparer:
-    """preparer(*operands) -> EwJob | result for one compiled op (see module doc)."""
-
-    cdef readonly object op, program
-    cdef object reference, kinds, dtypes, results, reg_specs, consts, red_dtype, red_rank
-    cdef phx_ins *code
-    cdef int nins, nreg, nout
-    cdef double weight
-    cdef bint cheap_single   # one op whose NumPy loop is as fast as ours: small -> NumPy
+cdef class EwProgram:
+    """A compiled program (_ew_program.Program) packed for ew_exec.h: its code, a template of
+    its registers (body constants converted once), where each register's operand comes from,
+    and the operand checks. Owned by the preparers (and by the other kernels that run it)."""
 
     def __cinit__(self):
         self.code = NULL
+        self.template = NULL
+        self.operand = NULL
 
     def __dealloc__(self):
         free(self.code)
+        free(self.template)
+        free(self.operand)
 
-    def __init__(self, op, program):
-        self.op = op
+    def __init__(self, program):
+        cdef int k
+        cdef phx_reg *t
         self.program = program
-        self.reference = _reference(op)
-        self.kinds = [k for k, _ in program.operands]
-        self.dtypes = [DTYPES[d] if k == "array" else _is_none if k == "none"
-                       else _scalar_check(d) for k, d in program.operands]
-        self.results = [(DTYPES[d], is_array) for d, is_array in program.results]
-        if program.reduce:
-            rtype = op.results[0].type
-            self.red_dtype = DTYPES[dtype_of(rtype)]
-            self.red_rank = rtype.rank if isinstance(rtype, ArrayType) else -1   # -1: scalar
+        self.kinds = [kind for kind, _ in program.operands]
+        self.dtypes = [DTYPES[d] if kind == "array" else _is_none if kind == "none"
+                       else _scalar_check(d) for kind, d in program.operands]
         self.nout = len(program.results)
         self.weight = program.weight
-        self.cheap_single = op.name not in ("fused", "fused_reduce") and program.weight <= 4
         self.nreg = len(program.regs)
         self.nins = len(program.code)
         self.code = <phx_ins *> calloc(max(self.nins, 1), sizeof(phx_ins))
-        if self.code == NULL:
+        self.template = <phx_reg *> calloc(max(self.nreg, 1), sizeof(phx_reg))
+        self.operand = <int *> calloc(max(self.nreg, 1), sizeof(int))
+        if self.code == NULL or self.template == NULL or self.operand == NULL:
             raise MemoryError()
-        for j, (opname, t, d, a, b, c, aux) in enumerate(program.code):
+        for j, (opname, rt, d, a, b, c, aux) in enumerate(program.code):
             self.code[j].op = OPCODES[opname]
-            self.code[j].t, self.code[j].dst, self.code[j].a = t, d, a
+            self.code[j].t, self.code[j].dst, self.code[j].a = rt, d, a
             self.code[j].b, self.code[j].c, self.code[j].aux = b, c, aux
-        self.reg_specs = [(r.kind, r.rtype, r.stype, r.src) for r in program.regs]
+        arrays = frozenset(i for i, kind in enumerate(self.kinds) if kind == "array")
+        self.partial_results = [(k, sorted(d)) for k, d in enumerate(program.result_deps)
+                                if d != arrays]
         # body constants are converted once; operand and prelude scalars per call
-        self.consts = {}
-        for r in program.regs:
-            if r.kind == ewp.CONST and r.src[0][0] == "lit":
-                self.consts[r.src] = _convert(r.src[0][1], r.src[1])
+        self.scalar_consts = []
+        for k, r in enumerate(program.regs):
+            t = &self.template[k]
+            t.kind, t.rtype, t.stype = r.kind, r.rtype, r.stype
+            self.operand[k] = -1
+            if r.kind == PHX_R_IN or r.kind == PHX_R_OUT:
+                self.operand[k] = r.src
+            elif r.kind == PHX_R_CONST:
+                key, dtype = r.src
+                if key[0] == "lit":
+                    _set_value(t, _convert(key[1], dtype))
+                else:
+                    if key[0] == "arg":
+                        self.operand[k] = key[1]
+                    self.scalar_consts.append((k, key, dtype))
 
-    def __call__(self, *args):
-        try:
-            return self._prepare(args)
-        except _Decline as e:
-            STATS["declined"] += 1
-            STATS["last_decline"] = str(e)
-            return self.reference(*args)
+    cdef int start(self, phx_prog *P) except -1:
+        """P's code and a fresh copy of the register template (P.regs: the caller frees it),
+        on the instruction set set_isa() chose."""
+        P.regs = <phx_reg *> calloc(max(self.nreg, 1), sizeof(phx_reg))
+        if P.regs == NULL:
+            raise MemoryError()
+        memcpy(P.regs, self.template, self.nreg * sizeof(phx_reg))
+        P.nreg, P.nins, P.code, P.isa = self.nreg, self.nins, self.code, _isa
+        P.ret = self.program.ret
+        return 0
 
-    cdef object _prepare(self, tuple args):
-        cdef int nargs = len(args), i, k, d, nd = 0, ndim_c
-        cdef cnp.ndarray arr
-        cdef Py_ssize_t size = 1
-        cdef Py_ssize_t shape[64]
+    cdef object check(self, tuple args):
+        """The indices of the array operands, after checking that every operand is what the
+        program was compiled for (Decline otherwise)."""
+        cdef int nargs = len(args), i
         if nargs != len(self.kinds):
-            raise _Decline("operand count")
+            raise Decline("operand count")
         arrays = []
         for i in range(nargs):
             v = args[i]
             if self.kinds[i] == "array":
                 if type(v) is not np.ndarray or (<cnp.ndarray> v).dtype != self.dtypes[i]:
-                    raise _Decline(f"operand {i}: not an ndarray of {self.dtypes[i]}")
+                    raise Decline(f"operand {i}: not an ndarray of {self.dtypes[i]}")
                 if not cnp.PyArray_ISALIGNED(<cnp.ndarray> v):
                     # vectorised loops may use aligned moves once they peeled to alignment
-                    raise _Decline(f"operand {i}: unaligned data")
+                    raise Decline(f"operand {i}: unaligned data")
                 arrays.append(i)
-                nd = max(nd, (<cnp.ndarray> v).ndim)
             elif not self.dtypes[i](v):
-                raise _Decline(f"operand {i}: {type(v).__name__} is not the scalar compiled for")
+                raise Decline(f"operand {i}: {type(v).__name__} is not the scalar compiled for")
         for group in self.program.size1_declines:
             if all((<cnp.ndarray> args[i]).size == 1 for i in group):
-                raise _Decline("clip with size-1 array bounds (NumPy's scalar-bound rules)")
+                raise Decline("clip with size-1 array bounds (NumPy's scalar-bound rules)")
+        return arrays
+
+    cdef int check_shapes(self, tuple args, tuple shape) except -1:
+        """Decline unless every result has the broadcast shape of all array operands (NumPy
+        gives a result computed from some of them only their broadcast shape)."""
+        for k, deps in self.partial_results:
+            if np.broadcast_shapes(*[args[i].shape for i in deps]) != shape:
+                raise Decline(f"result {k} has another shape")
+        return 0
+
+    cdef int set_scalars(self, phx_prog *P, tuple args) except -1:
+        """The constants that come from scalar operands, and from scalar-only body ops (run
+        with the op's own reference: exact Python semantics), converted as NumPy's loop sees
+        them (Decline when NumPy would not take them)."""
+        if not self.scalar_consts:
+            return 0
+        scalars = []
+        for op, srcs in self.program.prelude:
+            operands = [None if s is None else _scalar_value(s.key, args, scalars) for s in srcs]
+            kw = dict(op.attrs)
+            if op.decl.extra.get("needs_types"):
+                kw["result_types"] = [res.type for res in op.results]
+            scalars.append(op.decl.impl(*operands, **kw))
+        for k, key, dtype in self.scalar_consts:
+            _set_value(&P.regs[k], _convert(_scalar_value(key, args, scalars), dtype))
+        return 0
+
+
+cdef class EwPreparer:
+    """preparer(*operands) -> EwJob | result for one compiled op (see module doc)."""
+
+    cdef readonly object op, program
+    cdef EwProgram prog
+    cdef object reference, results, red_dtype, red_rank
+    cdef bint cheap_single   # one op whose NumPy loop is as fast as ours: small -> NumPy
+
+    def __init__(self, op, program):
+        self.op = op
+        self.program = program
+        self.prog = EwProgram(program)
+        self.reference = _reference(op)
+        self.results = [(DTYPES[d], is_array) for d, is_array in program.results]
+        if program.reduce:
+            rtype = op.results[0].type
+            self.red_dtype = DTYPES[dtype_of(rtype)]
+            self.red_rank = rtype.rank if isinstance(rtype, ArrayType) else -1   # -1: scalar
+        self.cheap_single = op.name not in ("fused", "fused_reduce") and program.weight <= 4
+
+    def __call__(self, *args):
+        try:
+            return self._prepare(args)
+        except Decline as e:
+            STATS["declined"] += 1
+            STATS["last_decline"] = str(e)
+            return self.reference(*args)
+
+    cdef object _prepare(self, tuple args):
+        cdef int i, k, d, nd = 0
+        cdef cnp.ndarray arr
+        cdef Py_ssize_t size = 1
+        cdef Py_ssize_t shape[64]
+        cdef EwProgram prog = self.prog
+        arrays = prog.check(args)
+        for i in arrays:
+            nd = max(nd, (<cnp.ndarray> args[i]).ndim)
         # broadcast shape
         for d in range(nd):
             shape[d] = 1
@@ -264,7 +318,7 @@ cdef class EwPreparer:
                 k = nd - arr.ndim + d
                 if arr.shape[d] != 1:
                     if shape[k] != 1 and shape[k] != arr.shape[d]:
-                        raise _Decline("shapes do not broadcast")   # NumPy's error: reference
+                        raise Decline("shapes do not broadcast")   # NumPy's error: reference
                     shape[k] = arr.shape[d]
         for d in range(nd):
             size *= shape[d]
@@ -272,6 +326,8 @@ cdef class EwPreparer:
             STATS["small"] += 1
             return self.reference(*args)
         pyshape = tuple([shape[d] for d in range(nd)])
+        if prog.partial_results:
+            prog.check_shapes(args, pyshape)
         # axes outer -> inner, the result's memory order: NumPy's order K for elementwise
         # results; reductions keep C order, or F for F-ordered operands (summation order)
         fortran = False
@@ -281,68 +337,48 @@ cdef class EwPreparer:
         else:
             perm = _k_order(args, arrays, nd) if nd >= 2 else list(range(nd))
         outs = [_alloc(pyshape, perm, dt) for dt, _ in self.results]
-        result = outs[0] if self.nout == 1 else outs
+        result = outs[0] if prog.nout == 1 else outs
         if size == 0:
             if self.program.reduce:
-                raise _Decline("reduction of an empty array")   # NumPy's identity or error
+                raise Decline("reduction of an empty array")   # NumPy's identity or error
             return result
-        scalars = self._scalars(args)
 
         cdef EwJob job = EwJob.__new__(EwJob)
-        job.result, job.cost, job.keep = result, size * self.weight, (args, self)
+        job.result, job.cost, job.keep = result, size * prog.weight, (args, self)
         job.prog.fpe_want = phx_fpe_from_bits(reported_bits())
         job.red_kind = self.program.reduce[0] if self.program.reduce else -1
         if self.program.reduce and self.program.reduce[3]:
             self._axis_setup(job, pyshape, fortran)
         cdef phx_prog *P = &job.prog
-        P.regs = <phx_reg *> calloc(self.nreg, sizeof(phx_reg))
-        if P.regs == NULL:
-            raise MemoryError()
-        P.nreg, P.nins, P.code, P.isa = self.nreg, self.nins, self.code, _isa
+        prog.start(P)
+        prog.set_scalars(P, args)
         out_bytes = sum([o.nbytes for o in outs])
         P.stream = out_bytes >= STREAM_BYTES
         P.prefault = out_bytes >= PREFAULT_BYTES
-        P.ret = self.program.ret
-        P.ret_type = ewp.RTYPE.get(self.program.reduce[1], ewp.I64) if self.program.reduce else 0
-        # coalesced iteration shape, in output memory order (axes in the order perm)
+        P.ret_type = ewp.RTYPE[self.program.reduce[1]] if self.program.reduce else 0
+        # iteration shape and input strides in output memory order (axes in the order perm)
         cdef Py_ssize_t cshape[64]
         cdef Py_ssize_t strides[64][64]    # per IN register: byte strides (broadcast: 0)
         cdef int nin = 0
-        for k, (kind, rtype, stype, src) in enumerate(self.reg_specs):
-            if kind == ewp.IN:
+        cdef phx_reg *r
+        for k in range(prog.nreg):
+            r = &P.regs[k]
+            if r.kind == PHX_R_IN:
                 if nin >= 64:
-                    raise _Decline("more than 64 array inputs")
-                arr = <cnp.ndarray> args[src]
+                    raise Decline("more than 64 array inputs")
+                arr = <cnp.ndarray> args[prog.operand[k]]
+                r.data = <char *> cnp.PyArray_DATA(arr)
                 for d in range(nd):
                     i = perm[d] - (nd - arr.ndim)   # operand axis of iteration axis d
                     strides[nin][d] = 0 if i < 0 or arr.shape[i] == 1 else arr.strides[i]
                 nin += 1
+            elif r.kind == PHX_R_OUT:
+                r.data = <char *> cnp.PyArray_DATA(<cnp.ndarray> outs[prog.operand[k]])
         for d in range(nd):
             cshape[d] = shape[perm[d]]
-        ndim_c = _coalesce(cshape, strides, nin, nd)
-        P.ndim, P.size = ndim_c, size
-        for d in range(ndim_c):
-            P.shape[d] = cshape[d]
-        cdef phx_reg *r
-        i = 0
-        for k, (kind, rtype, stype, src) in enumerate(self.reg_specs):
-            r = &P.regs[k]
-            r.kind, r.rtype, r.stype = kind, rtype, stype
-            if kind == ewp.IN:
-                arr = <cnp.ndarray> args[src]
-                r.data = <char *> cnp.PyArray_DATA(arr)
-                for d in range(ndim_c):
-                    r.strides[d] = strides[i][d]
-                r.mode = _input_mode(r, P, stype)
-                i += 1
-            elif kind == ewp.OUT:
-                r.data = <char *> cnp.PyArray_DATA(<cnp.ndarray> outs[src])
-            elif kind == ewp.CONST:
-                _set_value(r, self.consts[src] if src in self.consts
-                           else _convert(_scalar_value(src[0], args, scalars), src[1]))
-        P.scratch = phx_layout(P)
+        ew_layout(P, nd, cshape, strides, nin, NULL)
         STATS["native"] += 1
-        work = size * self.weight
+        work = size * prog.weight
         job.parallel = work >= _PARALLEL_WORK
         if work < _INLINE_WORK:
             return job.run_now()
@@ -352,12 +388,12 @@ cdef class EwPreparer:
         """Rows/cols layout of an axis reduction; job.result becomes the 64-bit buffer."""
         _, dtype, rank, mode, naxes = self.program.reduce
         if fortran:
-            raise _Decline("axis reduction of F-ordered operands (NumPy's order differs)")
+            raise Decline("axis reduction of F-ordered operands (NumPy's order differs)")
         split = len(shape) - naxes if mode == 1 else naxes
         outer, inner = int(np.prod(shape[:split])), int(np.prod(shape[split:]))
         job.rlen, job.nkeep = (inner, outer) if mode == 1 else (outer, inner)
         if job.rlen == 0 or job.nkeep == 0 or mode == 1 and job.rlen > 65536:
-            raise _Decline("empty or very long rows")
+            raise Decline("empty or very long rows")
         job.red_mode = mode
         buf = np.empty(job.nkeep, np.float64 if dtype in ("f64", "f32") and
                        job.red_kind not in (ewp.REDUCE_ANY, ewp.REDUCE_ALL) else np.uint64)
@@ -403,7 +439,7 @@ cdef class EwPreparer:
                 return self.reference(*args)             # which zero: NumPy's SIMD order
         elif kind in (ewp.REDUCE_ANY, ewp.REDUCE_ALL):
             value = np.bool_(out.u64 != 0)
-        elif rtype == ewp.I64 and kind in (ewp.REDUCE_MIN, ewp.REDUCE_MAX):
+        elif rtype == PHX_I64 and kind in (ewp.REDUCE_MIN, ewp.REDUCE_MAX):
             value = rdt.type(out.i64)
         else:                                            # integer sums and products: bits
             value = np.array(out.u64, np.uint64).view(np.int64 if rdt.kind == "i"
@@ -414,22 +450,6 @@ cdef class EwPreparer:
         if self.red_rank >= 0:                           # keepdims: a (1, ..., 1) array
             return np.full((1,) * self.red_rank, value, dtype=rdt)
         return value
-
-    cdef list _scalars(self, tuple args):
-        """Values of the scalar-only body ops (the op's own reference: exact Python semantics)."""
-        vals = []
-        for op, srcs in self.program.prelude:
-            operands = [None if s is None else _scalar_value(s.key, args, vals) for s in srcs]
-            kw = dict(op.attrs)
-            if op.decl.extra.get("needs_types"):
-                kw["result_types"] = [res.type for res in op.results]
-            vals.append(op.decl.impl(*operands, **kw))
-        return vals
-
-
-class _Decline(Exception):
-    """The native program cannot take these operands: run the NumPy reference."""
-
 
 def _reference(op):
     if op.name in ("fused", "fused_reduce"):
@@ -483,24 +503,24 @@ def _convert(value, dtype):
     if dtype == "i64" and (t is np.int64 or t is int and -2**63 <= value < 2**63):
         return value
     if dtype == "bool" and type(value) is int and not -2**63 <= value < 2**63:
-        raise _Decline("NumPy converts a Python int to bool through a C long")
+        raise Decline("NumPy converts a Python int to bool through a C long")
     try:
         with np.errstate(all="ignore"):
             return np.asarray(value).astype(DTYPES[dtype], casting="unsafe")[()] \
                 if isinstance(value, (np.ndarray, np.generic)) \
                 else np.array(value, dtype=DTYPES[dtype])[()]
     except (OverflowError, ValueError, TypeError) as e:
-        raise _Decline(f"scalar {value!r} as {dtype}: {e}") from None
+        raise Decline(f"scalar {value!r} as {dtype}: {e}") from None
 
 
 cdef void _set_value(phx_reg *r, v) except *:
-    if r.rtype == ewp.F64:
+    if r.rtype == PHX_F64:
         r.value.f64 = <double> v
-    elif r.rtype == ewp.F32:
+    elif r.rtype == PHX_F32:
         r.value.f32 = <float> v
-    elif r.rtype == ewp.B8:
+    elif r.rtype == PHX_B8:
         r.value.b8 = 1 if v else 0
-    elif r.rtype == ewp.U64:
+    elif r.rtype == PHX_U64:
         r.value.u64 = <uint64_t> int(v)
     else:
         r.value.i64 = <int64_t> int(v)
@@ -577,7 +597,8 @@ cdef object _alloc(tuple shape, list perm, dt):
     return np.empty(tuple([shape[p] for p in perm]), dt).transpose(inverse)
 
 
-cdef int _coalesce(Py_ssize_t *shape, Py_ssize_t (*strides)[64], int nin, int nd) noexcept:
+cdef int _coalesce(Py_ssize_t *shape, Py_ssize_t (*strides)[64], int nin,
+                   int nd) noexcept nogil:
     """Drop extent-1 axes and merge neighbours that every input steps through contiguously;
     returns the new rank (>= 1; a 0-d problem becomes shape (1,))."""
     cdef int d, k, m = 0, ok
@@ -611,12 +632,12 @@ cdef int _coalesce(Py_ssize_t *shape, Py_ssize_t (*strides)[64], int nin, int nd
     return m + 1
 
 
-cdef int _input_mode(phx_reg *r, phx_prog *P, int stype) noexcept:
+cdef int _input_mode(phx_reg *r, phx_prog *P, int stype) noexcept nogil:
     """Direct pointer if the input is contiguous in output order and needs no conversion;
     pre-tiled if it repeats with a short period (leading axes broadcast); else gathered."""
     cdef int d, q = 0
     cdef Py_ssize_t period = 1
-    if P.ndim == 1 and stype < 5 and r.strides[0] == _ESIZE[stype]:
+    if P.ndim == 1 and stype == r.rtype and r.strides[0] == phx_esize[stype]:
         return PHX_IN_DIRECT
     while q < P.ndim and r.strides[q] == 0:
         q += 1
@@ -629,8 +650,61 @@ cdef int _input_mode(phx_reg *r, phx_prog *P, int stype) noexcept:
     return PHX_IN_GATHER
 
 
-cdef int[11] _ESIZE
-_ESIZE[:] = [8, 4, 8, 8, 1, 4, 2, 1, 4, 2, 1]
+# --- the engine for other native kernels (_elementwise.pxd) -----------------------------------
+
+cdef int ew_layout(phx_prog *P, int nd, Py_ssize_t *shape, Py_ssize_t (*strides)[64],
+                   int nin, void **bound) noexcept nogil:
+    """P's iteration space: `shape` (nd axes, outer to inner in memory order of the outputs,
+    whose registers already point at element 0), strides[i] the byte strides of the i-th IN
+    register along those axes (0: broadcast). Coalesces the axes, picks each input's mode,
+    lays out the scratch. Modifies shape and strides. `bound` (NULL, or per register): the
+    registers whose blocks the caller will bind (ew_eval) need no memory of their own."""
+    cdef int d, k, i = 0, ndim_c
+    cdef Py_ssize_t size = 1
+    cdef phx_reg *r
+    for d in range(nd):
+        size *= shape[d]
+    ndim_c = _coalesce(shape, strides, nin, nd)
+    P.ndim, P.size = ndim_c, size
+    for d in range(ndim_c):
+        P.shape[d] = shape[d]
+    for k in range(P.nreg):
+        r = &P.regs[k]
+        if r.kind == PHX_R_IN:
+            for d in range(ndim_c):
+                r.strides[d] = strides[i][d]
+            r.mode = PHX_IN_DIRECT if bound and bound[k] else _input_mode(r, P, r.stype)
+            i += 1
+    P.scratch = phx_layout(P)
+    return 0
+
+
+cdef int current_isa() noexcept nogil:
+    """The instruction set set_isa() chose (phx_prog.isa)."""
+    return _isa
+
+
+cdef char *ew_thread_start(const phx_prog *P) noexcept nogil:
+    """phx_ew_thread_start (ew_exec.h): this thread's FP flags cleared, its scratch for P."""
+    return phx_ew_thread_start(P)
+
+
+cdef void ew_eval(const phx_prog *P, char *scr, Py_ssize_t start, Py_ssize_t n,
+                  void **bind) noexcept nogil:
+    """phx_ew_eval (ew_exec.h): P over elements [start, start + n) on this thread."""
+    phx_ew_eval(P, scr, start, n, bind)
+
+
+cdef int ew_run_here(phx_prog *P) noexcept nogil:
+    """P over its whole iteration space on the calling thread; the FP flags it raised in
+    P.fpe. 0, or -1 when there was no memory for the scratch."""
+    cdef int rc
+    P.nthreads = 1
+    P.fpe = 0
+    phx_fpe_start(P.fpe_want)
+    rc = phx_ew_run(P)
+    phx_fpe_collect(&P.fpe)
+    return rc
 
 
 # --- test support: glibc's scalar functions as the accuracy reference ------------------------
@@ -712,11 +786,7 @@ def _libm_ref(str name, x, bint long_double=False):
 
 
 def _factory(op):
-    try:
-        program = ewp.compile_op(op)
-    except ewp.Unsupported:
-        return None
-    return EwPreparer(op, program)
+    return EwPreparer(op, ewp.compile_op(op))     # raises Decline for what it cannot compile
 
 
 register("fused", "fused_reduce", *ewp.SUPPORTED_OPS)(_factory)

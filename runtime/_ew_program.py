@@ -10,8 +10,8 @@ exactly the casts NumPy applies; the loop's output dtype must equal the IR's res
 Integers of every width compute in 64-bit registers (wrap-around arithmetic agrees modulo
 2^width) and are re-extended (WRAP) after each op with a narrower result.
 
-Anything outside the supported set raises `Unsupported`: the factory then declines and the
-executor runs the op's NumPy reference instead.
+Anything outside the supported set raises `Decline` (runtime/natives.py): no native kernel,
+the executor runs the op's NumPy reference instead.
 """
 
 from __future__ import annotations
@@ -21,18 +21,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from phylanx.ir.types import DTYPES, ArrayType, NoneType, ScalarType
+from phylanx.runtime.native import ENGINE_CODES
+from phylanx.runtime.natives import Decline
 
-# register types and storage types, as in ew_exec.h
-F64, F32, I64, U64, B8 = range(5)
-STORAGE = {"f64": 0, "f32": 1, "i64": 2, "u64": 3, "bool": 4, "i32": 5, "i16": 6, "i8": 7,
-           "u32": 8, "u16": 9, "u8": 10}
-RTYPE = {"f64": F64, "f32": F32, "u64": U64, "bool": B8}  # other integer dtypes: I64
+# The engine's codes (ew_prog.h): storage types by dtype name, the register type of each (the
+# five full-width dtypes are the register types), register kinds.
+STORAGE = ENGINE_CODES["storage"]
+RTYPE = ENGINE_CODES["register_of"]
+F64, F32, I64, U64, B8 = (STORAGE[d] for d in ("f64", "f32", "i64", "u64", "bool"))
 INTS = {"i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"}
 NARROW = {"i8", "i16", "i32", "u8", "u16", "u32"}
 FLOATS = {"f64", "f32"}
 
-# register kinds
-TEMP, CONST, IN, OUT = range(4)
+TEMP, CONST, IN, OUT = (ENGINE_CODES["kinds"][k] for k in ("TEMP", "CONST", "IN", "OUT"))
 
 _F, _I, _U, _B = frozenset({F64, F32}), frozenset({I64}), frozenset({U64}), frozenset({B8})
 _FIU = _F | _I | _U
@@ -55,6 +56,9 @@ VMATH = ("EXP", "EXP2", "EXPM1", "LOG", "LOG2", "LOG10", "LOG1P", "SIN", "COS", 
 LIBM = ("TAN", "ASIN", "ACOS", "ATAN", "ASINH", "ACOSH", "ATANH", "CBRT")
 for _m in VMATH + LIBM:
     SUPPORT[_m] = _F
+if set(SUPPORT) != set(ENGINE_CODES["opcodes"]):    # an instruction set is one list
+    raise ImportError("_ew_program.SUPPORT and ew_prog.h's opcodes differ: "
+                      f"{sorted(set(SUPPORT) ^ set(ENGINE_CODES['opcodes']))}")
 
 # relative cost per element (elements * weight decides whether to start threads)
 WEIGHT = {**{m: 12.0 for m in VMATH}, **{m: 40.0 for m in LIBM},
@@ -90,10 +94,6 @@ SUPPORTED_OPS = tuple(sorted(
 _WIDENING = frozenset({"CVT_F64", "CVT_F32", "CVT_I64", "WHERE"})
 
 
-class Unsupported(Exception):
-    """The op (or one op of a fused body) has no native implementation for its types."""
-
-
 @dataclass
 class Reg:
     kind: int
@@ -115,6 +115,9 @@ class Program:
     size1_declines: list = field(default_factory=list)  # operand groups: all of size 1 -> NumPy
     ret: int = -1           # fused_reduce: the register holding the mapped value
     reduce: tuple = ()      # fused_reduce: (reduction kind, mapped dtype, rank)
+    # per result: the array operands it depends on. NumPy's result has the broadcast shape of
+    # those; the program writes the broadcast shape of all array operands.
+    result_deps: list = field(default_factory=list)
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -138,7 +141,7 @@ def _dtype_name(t) -> str:
         return t.dtype
     if isinstance(t, ScalarType):
         return t.dtype
-    raise Unsupported(f"no dtype for {t}")
+    raise Decline(f"no dtype for {t}")
 
 
 def _resolve_arg(t):
@@ -162,14 +165,14 @@ class _Compiler:
         for t in operand_types:
             if isinstance(t, ArrayType):
                 if t.dtype not in STORAGE:
-                    raise Unsupported(f"dtype {t.dtype}")
+                    raise Decline(f"dtype {t.dtype}")
                 self.operands.append(("array", t.dtype))
             elif isinstance(t, ScalarType):
                 self.operands.append(("scalar", t))
             elif isinstance(t, NoneType):            # clip's missing bound
                 self.operands.append(("none", None))
             else:
-                raise Unsupported(f"operand type {t}")
+                raise Decline(f"operand type {t}")
 
     # registers
     def new_reg(self, kind, rtype=F64, stype=0, src=None) -> int:
@@ -178,7 +181,7 @@ class _Compiler:
 
     def emit(self, opcode, rtype, dst, a=-1, b=-1, c=-1, aux=0):
         if rtype not in SUPPORT[opcode]:
-            raise Unsupported(f"{opcode} on register type {rtype}")
+            raise Decline(f"{opcode} on register type {rtype}")
         self.code.append([opcode, rtype, dst, a, b, c, aux])
         self.weight += WEIGHT.get(opcode, 1.0)
 
@@ -196,7 +199,7 @@ class _Compiler:
             key = (src.key, dtype)
             if key not in self.consts:
                 if dtype not in STORAGE:
-                    raise Unsupported(f"dtype {dtype}")
+                    raise Decline(f"dtype {dtype}")
                 self.consts[key] = self.new_reg(CONST, _rtype(dtype), STORAGE[dtype],
                                                 (src.key, dtype))
             return self.consts[key]
@@ -234,15 +237,15 @@ class _Compiler:
             out = self.new_reg(TEMP)
             self.emit("CVT_F64" if rt == F64 else "CVT_F32", rf, out, v.reg)
         else:
-            raise Unsupported(f"cast {frm} -> {dtype}")
+            raise Decline(f"cast {frm} -> {dtype}")
         self.casts[key] = out
         return out
 
 
 def _rtype(dtype: str) -> int:
     if dtype not in STORAGE:
-        raise Unsupported(f"dtype {dtype}")
-    return RTYPE.get(dtype, I64)
+        raise Decline(f"dtype {dtype}")
+    return RTYPE[dtype]
 
 
 def _narrows(frm: str, to: str) -> bool:
@@ -259,15 +262,15 @@ def _loop_dtypes(name, types, result_dtype):
     """(operand loop dtypes, output dtype) of op `name` on operands of IR types `types`."""
     uf = getattr(np, name, None)
     if not isinstance(uf, np.ufunc):
-        raise Unsupported(f"no ufunc for {name}")
+        raise Decline(f"no ufunc for {name}")
     try:
         dts = uf.resolve_dtypes(tuple(_resolve_arg(t) for t in types) + (None,) * uf.nout)
     except Exception as e:  # noqa: BLE001  (no loop, or a cast NumPy would refuse)
-        raise Unsupported(f"{name}: {e}") from None
+        raise Decline(f"{name}: {e}") from None
     ins = [dtype_key(d) for d in dts[:uf.nin]]
     out = dtype_key(dts[uf.nin])
     if out != result_dtype:
-        raise Unsupported(f"{name}: loop gives {out}, IR says {result_dtype}")
+        raise Decline(f"{name}: loop gives {out}, IR says {result_dtype}")
     return ins, out
 
 
@@ -275,7 +278,7 @@ def dtype_key(dt) -> str:
     for name, d in DTYPES.items():
         if d == dt:
             return name
-    raise Unsupported(f"dtype {dt}")
+    raise Decline(f"dtype {dt}")
 
 
 # --- compiling ops ----------------------------------------------------------------------------
@@ -297,7 +300,7 @@ def _emit_op(cc: _Compiler, op, srcs, result_dtype: str) -> _Vec:
         return _Vec(dst, result_dtype)
     if name == "clip":
         if result_dtype not in FLOATS:
-            raise Unsupported("clip on integers (out-of-range bounds have special rules)")
+            raise Decline("clip on integers (out-of-range bounds have special rules)")
         # NumPy: with two scalar(-like) bounds a tie (x == bound, e.g. -0.0 vs 0.0) keeps x;
         # otherwise clip is maximum then minimum, where a tie gives the bound
         bounds = srcs[1:]
@@ -317,18 +320,18 @@ def _emit_op(cc: _Compiler, op, srcs, result_dtype: str) -> _Vec:
         return _Vec(dst, result_dtype)
     if name == "round":
         if op.attrs.get("decimals", 0) != 0:
-            raise Unsupported("round with decimals")
+            raise Decline("round with decimals")
         name = "rint"
     if name in ("logical_and", "logical_or", "logical_xor", "logical_not"):
         if result_dtype != "bool":
-            raise Unsupported(f"{name} giving {result_dtype}")
+            raise Decline(f"{name} giving {result_dtype}")
         regs = operands(["bool"] * len(srcs))
         cc.emit(_LOGICAL.get(name, "NOT"), B8, dst, *regs)
         return _Vec(dst, "bool")
 
     ins, out = _loop_dtypes(name, types, result_dtype)
     if len(set(ins)) > 1:
-        raise Unsupported(f"{name}: mixed loop {ins}")     # e.g. int64 < uint64
+        raise Decline(f"{name}: mixed loop {ins}")     # e.g. int64 < uint64
     lt = _rtype(ins[0])
     regs = operands(ins)
     if name in ("positive", "conj"):
@@ -363,11 +366,11 @@ def _emit_op(cc: _Compiler, op, srcs, result_dtype: str) -> _Vec:
     elif name in _BINARY_SAME:
         opcode = _BINARY_SAME[name]
     else:
-        raise Unsupported(f"op {op.name}")
+        raise Decline(f"op {op.name}")
     if lt == B8:
         opcode = _BOOL_LOOP.get(opcode, opcode)
     if opcode in ("SIGN", "ABS") and lt == U64:
-        raise Unsupported(f"{opcode} on u64")
+        raise Decline(f"{opcode} on u64")
     cc.emit(opcode, lt, dst, *regs)
     if out in NARROW and opcode not in ("EQ", "NE", "LT", "LE", "GT", "GE"):
         cc.emit("WRAP", I64, dst, dst, aux=STORAGE[out])
@@ -395,7 +398,7 @@ def _power_opcode(op, srcs, lt) -> str:
     """ndarray ** scalar takes NumPy's fast paths (square, sqrt, ...) for float arrays;
     np.power (and integer bases) does not."""
     if lt not in (F64, F32):
-        raise Unsupported("integer power")
+        raise Decline("integer power")
     exp = srcs[1]
     if op.name == "power" and isinstance(exp, _Scalar) and exp.key[0] == "lit" \
             and not isinstance(srcs[0], _Scalar):
@@ -412,13 +415,13 @@ def _lit(op):
     if isinstance(t, NoneType):
         return None
     if not isinstance(t, ScalarType):
-        raise Unsupported(f"constant of type {t}")
+        raise Decline(f"constant of type {t}")
     value = op.attrs["value"]
     if not t.weak and t.kind != "bool":       # a NumPy scalar of its dtype, as the op makes it
         try:
             value = DTYPES[t.kind].type(value)
         except (OverflowError, ValueError, TypeError):
-            raise Unsupported(f"constant {value!r} of type {t}") from None
+            raise Decline(f"constant {value!r} of type {t}") from None
     return _Scalar(("lit", value), t)
 
 
@@ -427,16 +430,18 @@ def _compile(operand_types, ops, yields, result_types, body_args=None,
     """`reduce_dtype`: compile a fused_reduce body, whose single yield (as that dtype) stays in
     a register (Program.ret) for the reduction instead of going to an output."""
     cc = _Compiler(operand_types)
-    env = {}
+    env, deps = {}, {}
     if body_args is not None:
         for i, a in enumerate(body_args):
             env[a] = cc.source_of_operand(i)
+            deps[a] = frozenset({i} if cc.operands[i][0] == "array" else ())
     for op in ops:
+        deps[op.results[0]] = frozenset().union(*[deps[v] for v in op.operands])
         if op.name == "const":
             env[op.results[0]] = _lit(op)
             continue
         if op.regions or len(op.results) != 1:
-            raise Unsupported(f"op {op.name}")
+            raise Decline(f"op {op.name}")
         srcs = [env[v] for v in op.operands]
         rtype_ir = op.results[0].type
         if all(s is None or isinstance(s, _Scalar) for s in srcs):
@@ -445,25 +450,27 @@ def _compile(operand_types, ops, yields, result_types, body_args=None,
             env[op.results[0]] = _Scalar(("pre", len(cc.prelude) - 1), rtype_ir)
             continue
         if _canonical(op) != "clip" and any(s is None for s in srcs):
-            raise Unsupported(f"{op.name} with a none operand")
+            raise Decline(f"{op.name} with a none operand")
         env[op.results[0]] = _emit_op(cc, op, srcs, _dtype_name(rtype_ir))
     if reduce_dtype is not None:
         src = env[yields[0]]
         if src is None:
-            raise Unsupported("none result")
+            raise Decline("none result")
         return _allocate(cc, [], ret=cc.vec(src, reduce_dtype))
     results = []
     for k, (v, t) in enumerate(zip(yields, result_types)):
         if not isinstance(t, ArrayType):
-            raise Unsupported("scalar result")
+            raise Decline("scalar result")
         src = env[v]
         if src is None:
-            raise Unsupported("none result")
+            raise Decline("none result")
         results.append((t.dtype, True))
         reg = cc.vec(src, t.dtype)
         out = cc.new_reg(OUT, _rtype(t.dtype), STORAGE[t.dtype], k)
         cc.emit("COPY", _rtype(t.dtype), out, reg)   # folded into the producer below
-    return _allocate(cc, results)
+    program = _allocate(cc, results)
+    program.result_deps = [deps[v] for v in yields]
+    return program
 
 
 def _allocate(cc: _Compiler, results, ret=None) -> Program:
@@ -516,7 +523,7 @@ def _allocate(cc: _Compiler, results, ret=None) -> Program:
     for j, ins in enumerate(code):
         reads = {ins[f] for f in (3, 4, 5) if ins[f] >= 0}
         if any(v not in mapping for v in reads):
-            raise Unsupported("register read before it is written")
+            raise Decline("register read before it is written")
         # Writing wider elements than an operand's over that operand would clobber operand
         # elements before they are read (bool -> f64, f32 -> f64, where's bool condition).
         widening = ins[0] in _WIDENING
@@ -538,13 +545,14 @@ def _allocate(cc: _Compiler, results, ret=None) -> Program:
     final = [(op, t, mapping[d], mapping[a] if a >= 0 else -1, mapping[b] if b >= 0 else -1,
               mapping[c] if c >= 0 else -1, aux) for op, t, d, a, b, c, aux in code]
     if len(phys) > 250:
-        raise Unsupported("too many registers")
+        raise Decline("too many registers")
     return Program(cc.operands, phys, final, results, cc.prelude, max(cc.weight, 1.0),
                    cc.size1_declines, -1 if ret is None else mapping[ret])
 
 
 # fused_reduce: (reduction, kind of mapped dtype) -> what ew_exec.h computes
-REDUCE_SUM, REDUCE_SUMCHUNK, REDUCE_MIN, REDUCE_MAX, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL = range(7)
+REDUCE_SUM, REDUCE_SUMCHUNK, REDUCE_MIN, REDUCE_MAX, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL = (
+    ENGINE_CODES["reductions"][k] for k in ("SUM", "SUMCHUNK", "MIN", "MAX", "PROD", "ANY", "ALL"))
 
 
 def _reduce_kind(name: str, dtype: str) -> int:
@@ -561,7 +569,7 @@ def _reduce_kind(name: str, dtype: str) -> int:
         return REDUCE_PROD
     if name in ("any", "all"):
         return REDUCE_ANY if name == "any" else REDUCE_ALL
-    raise Unsupported(f"fused_reduce of {name} on {dtype}")
+    raise Decline(f"fused_reduce of {name} on {dtype}")
 
 
 def _compile_reduce(op) -> Program:
@@ -588,18 +596,25 @@ def _compile_reduce(op) -> Program:
         elif axes == list(range(naxes)):
             mode = 2
         else:
-            raise Unsupported(f"fused_reduce over axes {axis} of rank {rank}")
+            raise Decline(f"fused_reduce over axes {axis} of rank {rank}")
     if attrs.get("dtype") is not None:
-        raise Unsupported("fused_reduce with a dtype")
+        raise Decline("fused_reduce with a dtype")
     kind = _reduce_kind(op.attrs["reduce"], dtype)
     if mode and kind == REDUCE_SUMCHUNK:
-        raise Unsupported("integer mean over some axes (NumPy's cast buffers split rows)")
+        raise Decline("integer mean over some axes (NumPy's cast buffers split rows)")
     program = _compile(types, body.ops[:-1], body.terminator.operands, [], body.args,
                        reduce_dtype=dtype)
     if program.regs[program.ret].kind == IN:
-        raise Unsupported("fused_reduce of an operand itself (its own memory order)")
+        raise Decline("fused_reduce of an operand itself (its own memory order)")
     program.reduce = (kind, dtype, rank, mode, naxes)
     return program
+
+
+def compile_body(body, operand_types, result_types) -> Program:
+    """The program of a fused-style body (elementwise ops and constants ending in `yield`)
+    whose arguments take operands of `operand_types`, its yields cast to `result_types`."""
+    return _compile(list(operand_types), body.ops[:-1], body.terminator.operands,
+                    list(result_types), body.args)
 
 
 def compile_op(op) -> Program:
@@ -607,12 +622,10 @@ def compile_op(op) -> Program:
     if op.name == "fused_reduce":
         return _compile_reduce(op)
     if op.name == "fused":
-        body = op.regions[0]
-        term = body.terminator
-        return _compile([v.type for v in op.operands], body.ops[:-1], term.operands,
-                        [r.type for r in op.results], body.args)
+        return compile_body(op.regions[0], [v.type for v in op.operands],
+                            [r.type for r in op.results])
     if "elementwise" not in op.decl.traits or len(op.results) != 1:
-        raise Unsupported(f"op {op.name}")
+        raise Decline(f"op {op.name}")
     cc_args = _Args(op)
     return _compile([v.type for v in op.operands], [cc_args.op], [cc_args.op.results[0]],
                     [op.results[0].type], cc_args.args)

@@ -99,10 +99,19 @@ ctypedef struct ProfRec:
     long long t1
 
 
+ctypedef struct Scope:      # a concurrent execution (GExec, ParLoop) and its failures
+    Scope *parent        # the concurrent execution it runs in (NULL: none)
+    Py_ssize_t parent_key  # its position there (node index, loop iteration)
+    Py_ssize_t fail_key  # the lowest position of this execution that failed (atomic)
+    PyObject *exc        # that failure: exception and notes (owned; GIL held)
+    PyObject *notes
+
+
 ctypedef struct RunState:   # one kernel call (every thread working for it shares it)
     phx_run wait         # where threads waiting for this call's tasks sleep
-    int failed           # set once, read by every thread (cancellation)
-    PyObject *exc        # the first failure (owned)
+    int failed           # some node failed: look at cancelled() before going on (atomic)
+    int abort            # everything stops: the call's failure is decided (atomic)
+    PyObject *exc        # the call's failure (owned)
     PyObject *notes      # list of op ids: the failing node, then the call sites (owned)
     int profile
     PyObject *fpstate    # the caller's NumPy error state (np.errstate), borrowed: pool threads
@@ -112,12 +121,20 @@ ctypedef struct RunState:   # one kernel call (every thread working for it share
     Py_ssize_t cap_prof
 
 
+ctypedef struct Pacer:      # when a thread holding the GIL next checks for signals and GIL requests
+    int tick             # graph runs (loop iterations, regions, calls) left before the next look
+    int period           # graph runs between looks, adapted to take about PACE_CHECK_NS
+    long long t_check    # CLOCK_MONOTONIC ns of the last look (0: none yet)
+
+
 ctypedef struct TCtx:       # one thread's view of a call
     RunState *run
     int tid              # 0: the thread that called the kernel (or a helping owner), k: worker k
     int seq              # run nested graphs sequentially (inside parallel-loop iterations)
     int intask           # running a pool task (profile records say so)
-    int tick             # countdown to the next GIL yield point
+    Pacer pace           # signals and GIL hand-over while it holds the GIL
+    Scope *scope         # the innermost concurrent execution it works in (NULL: none)
+    Py_ssize_t key       # and its position there (a failure here is ordered by it)
     double probe         # >= 0: add up the cost of the work done without the GIL here
     int pparent          # profiling: record of the control node whose region runs here, or -1
 
@@ -141,6 +158,7 @@ ctypedef struct GExec:      # one execution of a graph that may run nodes concur
     int rc               # _RETURNED once a `return` ran
     int seq
     int pparent          # profiling: record of the control node owning this graph, or -1
+    Scope scope          # keys: node indices
 
 
 ctypedef struct LoopTask:
@@ -160,6 +178,7 @@ ctypedef struct ParLoop:    # a for_range {parallel = true} spreading its iterat
     int outstanding      # helper tasks not finished
     LoopTask *helpers
     int pparent          # profiling: record of the loop node
+    Scope scope          # keys: iteration numbers
 
 
 @cython.final
@@ -201,7 +220,6 @@ cdef class Executable:
 cdef enum:
     RUN_RETURNED = 1     # status of a graph that ran a `return`
     RUN_FAILED = -2      # status of a graph whose call failed (exception kept in RunState)
-    RUN_TICK = 256       # loop iterations between GIL yield points
 
 # Shared with the concurrent scheduler (_sched.pyx), which registers itself with
 # set_scheduler() when it is imported (phylanx.runtime imports it).
@@ -209,11 +227,18 @@ ctypedef int (*run_par_fn)(Executable ex, int gi, Frame *fr, TCtx *tc) except -1
 ctypedef int (*parfor_fn)(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo,
                           Py_ssize_t step, Py_ssize_t n) except -1
 cdef void set_scheduler(run_par_fn run_par, parfor_fn parfor) noexcept
-cdef int fail(RunState *run, object exc, int op_id, Frame *fr) except -1
+cdef int fail(TCtx *tc, object exc, int op_id, Frame *fr) except -1
+cdef int fail_at(RunState *run, Scope *scope, Py_ssize_t key, object exc, int op_id,
+                 Frame *fr) except -1
+cdef bint cancelled(RunState *run, Scope *scope, Py_ssize_t key) noexcept nogil
+cdef void scope_open(Scope *s, TCtx *tc) noexcept nogil
+cdef int scope_close(RunState *run, Scope *s) noexcept
 cdef int store_result(Node *nd, PyObject *slots, PyObject *res) except -1
 cdef int copy_slots(PyObject *src_slots, const int *src, PyObject *dst_slots, const int *dst,
                     int n) except -1
 cdef double estimate(Node *nd, PyObject *slots) noexcept
 cdef long long now_ns() noexcept nogil
-cdef void yield_gil() noexcept
+cdef void tctx_init(TCtx *tc, RunState *run, int tid, int seq, int intask,
+                    int pparent) noexcept nogil
+cdef int pace_check(TCtx *tc) except -1
 cdef int adopt_fpstate(RunState *run) except -1

@@ -23,12 +23,14 @@ configured: then it is a dataflow execution (_sched.pyx) where ready nodes whose
 the task threshold are tasks of the pool (_threads / pool.h) and cheaper ones run inline on the
 thread that made them ready. `for_range {parallel = true}` claims iterations dynamically on
 every pool thread. Threads hold the GIL only for Python work: it is released for a native
-job's run(), inside NumPy's own GIL-free sections and while waiting; long loops offer it to
-other threads every 256 iterations.
+job's run(), inside NumPy's own GIL-free sections and while waiting; a thread holding it checks
+about every 0.2 ms for signals and for threads asking for it, as CPython's eval loop does
+(pace_check).
 
 Errors: the first failing node's exception is kept in the call's RunState; every thread stops
 starting nodes of that call (cancellation), waits for what is already running, and the caller
-raises the exception with notes naming the failing kernel line and each call site.
+raises the exception with one note naming the kernel's source line of the failing op and of
+each call site (_notes.py).
 """
 
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -42,12 +44,13 @@ import threading
 import numpy as _np
 
 from phylanx.runtime import _lowering
+from phylanx.runtime._notes import add_kernel_note
 from phylanx.runtime._threads cimport (
     gil_threshold, num_threads, run_destroy, set_serial, task_threshold, team_threshold,
 )
 from phylanx.runtime.native cimport Job
 from phylanx.runtime._mempool cimport pool_adopt, pool_enter, pool_exit
-from phylanx.runtime.tasks cimport phx_store
+from phylanx.runtime.tasks cimport phx_load, phx_load_ssize, phx_store, phx_store_ssize
 
 cnp.import_array()
 
@@ -73,14 +76,15 @@ cdef extern from "Python.h":
     PyObject *PyNumber_Positive(PyObject *a)
     PyObject *PyObject_RichCompare(PyObject *a, PyObject *b, int op)
     int PyObject_TypeCheck(PyObject *o, void *t)
-    int _check_signals "PyErr_CheckSignals"() except -1
+    Py_ssize_t PY_SSIZE_T_MAX
 
 cdef enum:
     _STACK_ARGS = 16      # operands + attributes passed without a malloc
     _STACK_SCRATCH = 256  # scratch ints of a call kept on the C stack
     _RETURNED = RUN_RETURNED
     _FAILED = RUN_FAILED
-    _TICK = RUN_TICK
+    _PACE_CHECK_NS = 200000   # a thread holding the GIL checks for signals and GIL requests
+    _PACE_MAX = 256           # about this often, and after at most this many graph runs
 _MAX_DEPTH = 800         # nested kernel calls before RecursionError (C stack guard)
 
 for _name, _value in (("K_PRIM", K_PRIM), ("K_IF", K_IF), ("K_FOR", K_FOR),
@@ -185,26 +189,128 @@ cdef PyObject *_pyop(int code, PyObject *a, PyObject *b) noexcept:
     return PyNumber_Positive(a)
 
 
-cdef int fail(RunState *run, object exc, int op_id, Frame *fr) except -1:
-    """Keep the first failure of a call (the exception, the node, the call sites); cancel."""
+# -- failures ---------------------------------------------------------------------------------
+# A call raises what running it sequentially would raise: the failure that comes first in
+# program order (loop iterations in order), not the first in time. Each concurrent execution
+# (a GExec's nodes, a parallel loop's iterations) is a Scope that keeps the failure at its
+# lowest position (key); positions after it are cancelled, positions before it still run (one
+# of them may fail too, and then wins). When the execution ends, its failure becomes a failure
+# of its position in the enclosing scope, up to the call, whose failure is final (abort: every
+# thread stops). Signals and other exceptions that are not Exceptions (KeyboardInterrupt,
+# SystemExit) abort at once.
+
+cdef int fail(TCtx *tc, object exc, int op_id, Frame *fr) except -1:
+    """Node op_id failed with exc, at tc's position: keep it (with the call sites) and cancel
+    what comes after it."""
+    return fail_at(tc.run, tc.scope, tc.key, exc, op_id, fr)
+
+
+cdef int fail_at(RunState *run, Scope *scope, Py_ssize_t key, object exc, int op_id,
+                 Frame *fr) except -1:
     cdef Frame *f = fr
-    if run.exc == NULL:
-        notes = [op_id]
-        while f != NULL:
-            if f.site >= 0:
-                notes.append(f.site)
-            f = f.parent
-        run.exc, run.notes = <PyObject *> exc, <PyObject *> notes
-        _incref(run.exc)
-        _incref(run.notes)
+    notes = [op_id]
+    while f != NULL:
+        if f.site >= 0:
+            notes.append(f.site)
+        f = f.parent
+    return _keep_failure(run, scope, key, exc, notes)
+
+
+cdef int _keep_failure(RunState *run, Scope *scope, Py_ssize_t key, object exc,
+                       object notes) except -1:
+    if scope != NULL and isinstance(exc, Exception):
+        if key < scope.fail_key:
+            _xdecref(scope.exc)
+            _xdecref(scope.notes)
+            scope.exc, scope.notes = <PyObject *> exc, <PyObject *> notes
+            _incref(scope.exc)
+            _incref(scope.notes)
+            phx_store_ssize(&scope.fail_key, key)
+    else:
+        if run.exc == NULL:
+            run.exc, run.notes = <PyObject *> exc, <PyObject *> notes
+            _incref(run.exc)
+            _incref(run.notes)
+        phx_store(&run.abort, 1)
     phx_store(&run.failed, 1)
     return _FAILED
 
 
-cdef void yield_gil() noexcept:
-    """Let a thread waiting for the GIL take it (CPython hands it over on a drop request)."""
-    with nogil:
-        pass
+cdef bint cancelled(RunState *run, Scope *scope, Py_ssize_t key) noexcept nogil:
+    """Should work at this position stop? Only after a failure (one load until then): after
+    the call's failure is decided, or at or after a failed position of an enclosing scope."""
+    if not phx_load(&run.failed):
+        return False
+    if phx_load(&run.abort):
+        return True
+    while scope != NULL:
+        if key >= phx_load_ssize(&scope.fail_key):
+            return True
+        key, scope = scope.parent_key, scope.parent
+    return False
+
+
+cdef void scope_open(Scope *s, TCtx *tc) noexcept nogil:
+    """A concurrent execution starts at tc's position."""
+    s.parent, s.parent_key = tc.scope, tc.key
+    s.fail_key = PY_SSIZE_T_MAX
+    s.exc = s.notes = NULL
+
+
+cdef int scope_close(RunState *run, Scope *s) noexcept:
+    """The execution ended (nothing of it runs any more), GIL held: its failure, if any,
+    becomes one of its position in the enclosing scope. 1 if it had one."""
+    if s.exc == NULL:
+        return 0
+    try:
+        _keep_failure(run, s.parent, s.parent_key, <object> s.exc, <object> s.notes)
+    except BaseException:   # out of memory: the call still fails
+        phx_store(&run.abort, 1)
+        phx_store(&run.failed, 1)
+    _decref(s.exc)
+    _decref(s.notes)
+    s.exc = s.notes = NULL
+    return 1
+
+
+# A Python function: calling it runs one RESUME instruction, where CPython's eval loop handles
+# what is pending for this thread (an eval-breaker check): Python-level signal handlers (Ctrl-C),
+# pending calls, and a request to drop the GIL from a thread that has waited the switch interval.
+_checkpoint = eval("lambda: None")
+
+
+cdef void tctx_init(TCtx *tc, RunState *run, int tid, int seq, int intask,
+                    int pparent) noexcept nogil:
+    tc.run, tc.tid, tc.seq, tc.intask, tc.pparent, tc.probe = run, tid, seq, intask, pparent, -1.0
+    # The first look comes with the second graph run (a call without control flow has one):
+    # from then on a loop of slow iterations looks at every one, a fast one every 256.
+    tc.pace.tick, tc.pace.period = 2, 1
+    tc.pace.t_check = 0
+    tc.scope, tc.key = NULL, 0
+
+
+cdef int pace_check(TCtx *tc) except -1:
+    """Every tc.pace.period graph runs, with the GIL: do what CPython's eval loop does between
+    bytecodes (_checkpoint): run signal handlers (Ctrl-C raises here) and hand the GIL over if
+    a thread has waited sys.getswitchinterval() for it, so that other threads run as often as
+    beside plain Python code. Releasing the GIL on a timer instead would not do: every release
+    wakes a waiting thread, which then starts its switch interval again and never asks for the
+    GIL while the releases come more often than that. The period adapts so that looks come
+    about every _PACE_CHECK_NS whether a graph run takes 20 ns (a scalar loop iteration: one
+    look per 256) or milliseconds (one look per run)."""
+    cdef Pacer *p = &tc.pace
+    cdef long long dt, now = now_ns()
+    if p.t_check:
+        dt = now - p.t_check
+        if dt < _PACE_CHECK_NS // 2:
+            if p.period < _PACE_MAX:
+                p.period *= 2
+        elif dt > 2 * _PACE_CHECK_NS:
+            p.period = max(1, <int> (p.period * (<double> _PACE_CHECK_NS / dt)))
+    p.tick = p.period
+    _checkpoint()
+    p.t_check = now_ns()    # time spent by other threads holding the GIL is not ours
+    return 0
 
 
 cdef double _size(PyObject *v) noexcept:
@@ -339,13 +445,12 @@ cdef class Executable:
         if self._funcs == NULL:
             raise RuntimeError("Executable was not initialised: use lower(module)")
         fidx = 0 if function is None else self._func_index[function]
-        run.failed, run.exc, run.notes, run.profile = 0, NULL, NULL, profile
+        run.failed, run.abort, run.exc, run.notes, run.profile = 0, 0, NULL, NULL, profile
         fpstate = _np_errstate_var.get()     # kept alive by this frame for the whole call
         run.fpstate = <PyObject *> fpstate
         run.prof, run.n_prof, run.cap_prof = NULL, 0, 0
         run.wait.ready = 0
-        tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = &run, 0, 0, _TICK, -1.0, 0
-        tc.pparent = -1
+        tctx_init(&tc, &run, 0, 0, 0, -1)
         cdef long long start = now_ns() if profile else 0
         previous_allocator = pool_enter()     # arrays made by this call: the memory pool
         try:
@@ -356,10 +461,8 @@ cdef class Executable:
                 if run.exc == NULL:
                     raise MemoryError("phylanx: the kernel call failed and its error was lost")
                 exc = <object> run.exc
-                for op_id in <object> run.notes:
-                    if op_id >= 0:
-                        op = self._ops[op_id]
-                        exc.add_note(f"in kernel line {op.loc}: {op.name}")
+                add_kernel_note(exc, [self._ops[op_id] for op_id in <object> run.notes
+                                      if op_id >= 0])
                 raise exc
             return result
         finally:
@@ -380,8 +483,8 @@ cdef class Executable:
         cdef PyObject *res = NULL
         cdef Py_ssize_t k, n = len(args)
         if n != fn.n_args:
-            raise TypeError(f"@{self.function_names[fidx]} takes {fn.n_args} arguments, "
-                            f"got {n}")
+            noun = "argument" if fn.n_args == 1 else "arguments"
+            raise TypeError(f"@{self.function_names[fidx]} takes {fn.n_args} {noun}, got {n}")
         if n > _STACK_ARGS:
             argv = <PyObject **> malloc(n * sizeof(PyObject *))
             if argv == NULL:
@@ -437,6 +540,9 @@ cdef class Executable:
     cdef int _run_graph(self, int gi, Frame *fr, TCtx *tc) except -1:
         """Run one block to its terminator: 0, _RETURNED if a `return` ran, _FAILED."""
         cdef Graph *g = &self._graphs[gi]
+        tc.pace.tick -= 1
+        if tc.pace.tick <= 0:    # every loop iteration, region and call comes through here
+            pace_check(tc)
         if g.par and not tc.seq and _run_par != NULL and num_threads() > 1:
             return _run_par(self, gi, fr, tc)
         return self._run_seq(g, fr, tc)
@@ -452,8 +558,8 @@ cdef class Executable:
         try:
             for k in range(g.n_nodes):
                 nd = &g.nodes[k]
-                if tc.run.failed:   # another thread failed: stop (cancellation)
-                    return _FAILED
+                if tc.run.failed and cancelled(tc.run, tc.scope, tc.key):
+                    return _FAILED   # a failure before this position: stop (cancellation)
                 if prof:   # nodes run by this one (regions, callee) record it as parent
                     rec = self._prof_begin(tc, nd, now_ns(), parent, 0)
                     tc.pparent = rec
@@ -465,7 +571,7 @@ cdef class Executable:
                     return rc
         except BaseException as exc:
             tc.pparent = parent
-            return fail(tc.run, exc, nd.op_id, fr)
+            return fail(tc, exc, nd.op_id, fr)
         return 0
 
     cdef int _exec(self, Node *nd, Frame *fr, TCtx *tc) except -1:
@@ -575,12 +681,7 @@ cdef class Executable:
                 and num_threads() > 1:
             return _parfor(self, nd, fr, tc, lo, step, n)
         for it in range(n):
-            _check_signals()   # Ctrl-C stops a long loop
-            tc.tick -= 1
-            if tc.tick <= 0:
-                tc.tick = _TICK
-                yield_gil()
-            if tc.run.failed:
+            if tc.run.failed and cancelled(tc.run, tc.scope, tc.key):
                 return _FAILED
             if not nd.flags & F_NOINDEX:
                 i = PyLong_FromSsize_t(lo + it * step)
@@ -601,12 +702,7 @@ cdef class Executable:
         # Carried values live in the op's result slots between iterations.
         copy_slots(fr.slots, nd.ins, fr.slots, nd.outs, nd.n_out)
         while True:
-            _check_signals()
-            tc.tick -= 1
-            if tc.tick <= 0:
-                tc.tick = _TICK
-                yield_gil()
-            if tc.run.failed:
+            if tc.run.failed and cancelled(tc.run, tc.scope, tc.key):
                 return _FAILED
             copy_slots(fr.slots, nd.outs, fr.slots, cond.args, nd.n_out)
             rc = self._run_graph(nd.sub0, fr, tc)

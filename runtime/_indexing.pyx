@@ -29,24 +29,23 @@ from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 from phylanx.runtime._move cimport MoveJob, copy_threads, phx_cast_1d, phx_copy_1d, ptype
-from phylanx.runtime._move import Decline
 from phylanx.runtime.native cimport Job
-from phylanx.runtime.natives import register
+from phylanx.runtime.natives import Decline, register
 
 cnp.import_array()
 
-cdef extern from "<fenv.h>" nogil:
+cdef extern from "fpe.h" nogil:
     int feclearexcept(int)
     int fetestexcept(int)
     enum:
-        FE_INVALID, FE_OVERFLOW, FE_DIVBYZERO
+        PHX_FPE_ALL     # the flags NumPy reports (divide, over, under, invalid)
 
 cdef enum:
     SMALL = 4096         # elements below which NumPy's own indexing is cheaper than a job
     CHUNK = 8192         # elements per claimed unit
     MCH = 32768          # mask entries per claimed unit
 
-cdef int FPE = FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO
+cdef int FPE = PHX_FPE_ALL
 
 
 cdef tuple _build(tuple index, tuple vals, Py_ssize_t skip_array):

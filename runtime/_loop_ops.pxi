@@ -1,8 +1,6 @@
 # Instructions of the native loop kernel (included by _loopkernel.pyx): each reads and writes
 # the registers of one thread, returns 0 or -1 after _fail() recorded the error.
 
-cdef Py_ssize_t[4] _ITEMSIZE = [8, 8, 4, 1]     # by DT_*
-
 # Products with small outputs (at most SMALL_OUT elements) go to dgemm in slices of K of at most
 # CHUNK_MNK multiply-adds each, accumulated with beta = 1. OpenBLAS's small-matrix kernel
 # streams all of K for every tile of the output, so once the operands outgrow L1 each tile
@@ -27,9 +25,9 @@ cdef int _scalar(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
     cdef int which = ins.args[2], ovf = 0
     cdef double x, y
     if kinds[ins.out] == R_INT:
-        if which == 0:
+        if which == S_ADD:
             ovf = phx_add_ovf(a.i, b.i, &o.i)
-        elif which == 1:
+        elif which == S_SUB:
             ovf = phx_sub_ovf(a.i, b.i, &o.i)
         else:
             ovf = phx_mul_ovf(a.i, b.i, &o.i)
@@ -38,9 +36,9 @@ cdef int _scalar(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
         return 0
     x = a.f if kinds[ins.args[0]] == R_FLOAT else <double> a.i
     y = b.f if kinds[ins.args[1]] == R_FLOAT else <double> b.i
-    if which == 0:
+    if which == S_ADD:
         o.f = x + y
-    elif which == 1:
+    elif which == S_SUB:
         o.f = x - y
     else:
         o.f = x * y
@@ -141,7 +139,7 @@ cdef int _gather(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
     cdef Reg *ix = &c.regs[ins.args[1]]
     cdef Reg *o = &c.regs[ins.out]
     cdef Py_ssize_t m = ix.shape[0], n = x.shape[0], cols = x.shape[1] if x.ndim == 2 else 1
-    cdef Py_ssize_t j, k, isz = _ITEMSIZE[x.dtype]
+    cdef Py_ssize_t j, k, isz = phx_loop_itemsize[x.dtype]
     cdef long long idx
     cdef char *src
     cdef char *dst
@@ -180,100 +178,125 @@ cdef int _gather(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
     return 0
 
 
-cdef inline double _scalar_of(Reg *r, int kind) noexcept nogil:
-    return r.f if kind == R_FLOAT else <double> r.i
-
-
-cdef int _broadcast(Ctx *c, Ins *ins, Reg *a, int na, Reg *b, int nb, Py_ssize_t *sh,
-                    Py_ssize_t *sa, Py_ssize_t *sb) noexcept nogil:
-    """Right-aligned broadcasting of two operands of rank na, nb <= 2 (0: a scalar) into a
-    (sh[0], sh[1]) iteration space; sa / sb are the operands' byte strides in it, 0 where an
-    operand repeats. The result's rank, or -1 (E_BCAST) when the shapes do not broadcast."""
-    cdef int nd = na if na > nb else nb, k
-    cdef Py_ssize_t da, db
-    for k in range(2):
-        sh[k], sa[k], sb[k] = 1, 0, 0
-    for k in range(nd):
-        da = a.shape[na - nd + k] if na - nd + k >= 0 else 1
-        db = b.shape[nb - nd + k] if nb - nd + k >= 0 else 1
-        if da != db and da != 1 and db != 1:
-            return _fail(c, E_BCAST, ins.op, a.shape[0] if na else -1, a.shape[1] if na == 2
-                         else -1, b.shape[0] if nb else -1, b.shape[1] if nb == 2 else -1)
-        sh[2 - nd + k] = da if db == 1 else db
-        if na - nd + k >= 0 and da != 1:
-            sa[2 - nd + k] = a.strides[na - nd + k]
-        if nb - nd + k >= 0 and db != 1:
-            sb[2 - nd + k] = b.strides[nb - nd + k]
+cdef int _ew_broadcast(int n, const int *nds, const Py_ssize_t *shapes, Py_ssize_t *sh,
+                       int *fail) noexcept nogil:
+    """Right-aligned broadcasting of n shapes of rank <= 2 (nds[i] 0: a scalar; shapes: two
+    extents per operand) into sh[2] (leading 1 for rank 1); the rank, or -1 with fail[0] the
+    first operand that does not broadcast with the ones before it."""
+    cdef int i, k, a, nd = 0
+    cdef Py_ssize_t d
+    sh[0] = sh[1] = 1
+    for i in range(n):
+        nd = max(nd, nds[i])
+        for k in range(nds[i]):
+            d = shapes[2 * i + k]
+            a = 2 - nds[i] + k
+            if d != 1:
+                if sh[a] != 1 and sh[a] != d:
+                    fail[0] = i
+                    return -1
+                sh[a] = d
     return nd
 
 
-cdef int _elementwise(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
-    cdef Reg *a = &c.regs[ins.args[0]]
-    cdef Reg *b = &c.regs[ins.args[1]]
-    cdef Reg *o = &c.regs[ins.out]
-    cdef int which = ins.args[2]
+cdef int _ew_fail(Ctx *c, LoopEw *e, int *kinds) noexcept nogil:
+    """NumPy's broadcasting error of the I_EW program e: the first op (in order) whose two
+    operands do not broadcast, with their shapes."""
+    cdef int n = e.n_ops + e.n_steps, i, j, fail = 0, src
+    cdef int *nds = <int *> calloc(n, sizeof(int))
+    cdef Py_ssize_t *shapes = <Py_ssize_t *> calloc(2 * n, sizeof(Py_ssize_t))
+    cdef int two[2]
+    cdef Py_ssize_t pair[4]
     cdef Py_ssize_t sh[2]
-    cdef Py_ssize_t sa[2]
-    cdef Py_ssize_t sb[2]
-    cdef Py_ssize_t i
-    cdef char *pa
-    cdef char *pb
-    cdef double *out
-    cdef int na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
-    cdef int nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
-    cdef double ca = _scalar_of(a, kinds[ins.args[0]]) if na == 0 else 0.0
-    cdef double cb = _scalar_of(b, kinds[ins.args[1]]) if nb == 0 else 0.0
-    cdef int nd = _broadcast(c, ins, a, na, b, nb, sh, sa, sb)
-    if nd < 0:
-        return -1
-    if _scratch(o, sh[0] * sh[1] * 8) == NULL:
+    cdef Reg *r
+    if nds == NULL or shapes == NULL:
+        free(nds)
+        free(shapes)
+        return _fail(c, E_NOMEM, e.steps[2])
+    for i in range(e.n_ops):
+        r = &c.regs[e.op_reg[i]]
+        nds[i] = r.ndim if kinds[e.op_reg[i]] == R_ARRAY else 0
+        shapes[2 * i], shapes[2 * i + 1] = r.shape[0], r.shape[1]
+    for j in range(e.n_steps):
+        for i in range(2):
+            src = e.steps[3 * j + i]
+            two[i] = nds[src] if src >= 0 else 0
+            pair[2 * i] = shapes[2 * src] if src >= 0 else 1
+            pair[2 * i + 1] = shapes[2 * src + 1] if src >= 0 else 1
+        nds[e.n_ops + j] = _ew_broadcast(2, two, pair, sh, &fail)
+        if nds[e.n_ops + j] < 0:
+            _fail(c, E_BCAST, e.steps[3 * j + 2], pair[0] if two[0] else -1,
+                  pair[1] if two[0] == 2 else -1, pair[2] if two[1] else -1,
+                  pair[3] if two[1] == 2 else -1)
+            break
+        shapes[2 * (e.n_ops + j)] = sh[0] if nds[e.n_ops + j] == 2 else sh[1]
+        shapes[2 * (e.n_ops + j) + 1] = sh[1]
+    else:       # every result depends on every array operand (_loopcompile): not reached
+        _fail(c, E_BCAST, e.steps[2], -1, -1, -1, -1)
+    free(nds)
+    free(shapes)
+    return -1
+
+
+cdef int _elementwise(Ctx *c, Ins *ins, Prog *p) noexcept nogil:
+    """An elementwise program (the engine of fused ops, ew_exec.h) over the iteration's arrays:
+    broadcast as NumPy, results in fresh C-contiguous registers."""
+    cdef LoopEw *e = &p.ew[ins.args[0]]
+    cdef phx_prog *P = &c.ew[ins.args[0]]
+    cdef int *kinds = p.kinds
+    cdef int i, k, d, nd, fail = 0, nin = 0, n_arr = 0, isz, off
+    cdef int nds[64]
+    cdef Py_ssize_t shapes[128]
+    cdef Py_ssize_t sh[2]
+    cdef Py_ssize_t strides[64][64]
+    cdef Reg *r
+    cdef Reg *o
+    cdef phx_reg *g
+    if e.n_ops > 64:
         return _fail(c, E_NOMEM, ins.op)
-    _contig(o, nd, sh[0] if nd == 2 else sh[1], sh[1])
-    out = <double *> o.buf
-    if na and nb and sa[1] == 8 and sb[1] == 8 and (sh[0] == 1 or (
-            sa[0] == sh[1] * 8 and sb[0] == sh[1] * 8)):
-        _ew_row(which, out, a.data, 8, b.data, 8, sh[0] * sh[1])   # both contiguous: one run
-        return 0
-    for i in range(sh[0]):
-        # a scalar operand is read through stride 0 from ca / cb
-        pa = a.data + i * sa[0] if na else <char *> &ca
-        pb = b.data + i * sb[0] if nb else <char *> &cb
-        _ew_row(which, out, pa, sa[1], pb, sb[1], sh[1])
-        out += sh[1]
-    return 0
-
-
-cdef inline void _ew_row(int which, double *out, const char *pa, Py_ssize_t sa,
-                         const char *pb, Py_ssize_t sb, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t j
-    cdef const double *x = <const double *> pa
-    cdef const double *y = <const double *> pb
-    if sa == 8 and sb == 8:     # both rows contiguous: plain loops the compiler vectorises
-        if which == 0:
-            for j in range(n):
-                out[j] = x[j] + y[j]
-        elif which == 1:
-            for j in range(n):
-                out[j] = x[j] - y[j]
-        elif which == 2:
-            for j in range(n):
-                out[j] = x[j] * y[j]
+    for i in range(e.n_ops):
+        r = &c.regs[e.op_reg[i]]
+        nds[i] = r.ndim if kinds[e.op_reg[i]] == R_ARRAY else 0
+        shapes[2 * i], shapes[2 * i + 1] = r.shape[0], r.shape[1]
+    nd = _ew_broadcast(e.n_ops, nds, shapes, sh, &fail)
+    if nd < 0:
+        return _ew_fail(c, e, kinds)
+    for i in range(e.n_out):
+        o = &c.regs[e.op_reg[e.n_ops + i]]
+        o.dtype = p.dtypes[e.op_reg[e.n_ops + i]]
+        isz = phx_loop_itemsize[o.dtype]
+        if _scratch(o, <size_t> (sh[0] * sh[1] * isz)) == NULL:
+            return _fail(c, E_NOMEM, ins.op)
+        o.data, o.ndim = o.buf, nd
+        if nd == 2:
+            o.shape[0], o.shape[1], o.strides[0], o.strides[1] = sh[0], sh[1], sh[1] * isz, isz
         else:
-            for j in range(n):
-                out[j] = x[j] / y[j]
-        return
-    if which == 0:
-        for j in range(n):
-            out[j] = (<const double *> (pa + j * sa))[0] + (<const double *> (pb + j * sb))[0]
-    elif which == 1:
-        for j in range(n):
-            out[j] = (<const double *> (pa + j * sa))[0] - (<const double *> (pb + j * sb))[0]
-    elif which == 2:
-        for j in range(n):
-            out[j] = (<const double *> (pa + j * sa))[0] * (<const double *> (pb + j * sb))[0]
-    else:
-        for j in range(n):
-            out[j] = (<const double *> (pa + j * sa))[0] / (<const double *> (pb + j * sb))[0]
+            o.shape[0], o.shape[1], o.strides[0], o.strides[1] = sh[1], 1, isz, isz
+    for k in range(P.nreg):
+        g = &P.regs[k]
+        if g.kind == PHX_R_IN:
+            if nin >= 64:
+                return _fail(c, E_NOMEM, ins.op)
+            i = e.operand[k]
+            r = &c.regs[e.op_reg[i]]
+            g.data = r.data
+            off = 2 - r.ndim
+            for d in range(2):      # the array's axis d - off, stride 0 where it broadcasts
+                strides[nin][d] = 0 if d < off or r.shape[d - off] == 1 \
+                    else r.strides[d - off]
+            nin += 1
+        elif g.kind == PHX_R_OUT:
+            g.data = c.regs[e.op_reg[e.n_ops + e.operand[k]]].data
+        elif g.kind == PHX_R_CONST and e.operand[k] >= 0:
+            i = e.op_reg[e.operand[k]]
+            if g.rtype == PHX_F64:
+                g.value.f64 = c.regs[i].f if kinds[i] == R_FLOAT else <double> c.regs[i].i
+            else:
+                g.value.i64 = c.regs[i].i
+    ew_layout(P, 2, sh, strides, nin, NULL)
+    if ew_run_here(P) != 0:
+        return _fail(c, E_NOMEM, ins.op)
+    return 0
 
 
 cdef int _ld(Reg *r, int *trans) noexcept nogil:
@@ -585,59 +608,6 @@ cdef int _diag(Ctx *c, Ins *ins) noexcept nogil:
     return 0
 
 
-cdef int _compare(Ctx *c, Ins *ins, int *kinds) noexcept nogil:
-    """a <op> b for f64 arrays / scalars (broadcasting) into a bool array (one byte each)."""
-    cdef Reg *a = &c.regs[ins.args[0]]
-    cdef Reg *b = &c.regs[ins.args[1]]
-    cdef Reg *o = &c.regs[ins.out]
-    cdef int which = ins.args[2]
-    cdef Py_ssize_t sh[2]
-    cdef Py_ssize_t sa[2]
-    cdef Py_ssize_t sb[2]
-    cdef Py_ssize_t i, j
-    cdef double x, y
-    cdef bint r
-    cdef const char *pa
-    cdef const char *pb
-    cdef unsigned char *out
-    cdef int na = a.ndim if kinds[ins.args[0]] == R_ARRAY else 0
-    cdef int nb = b.ndim if kinds[ins.args[1]] == R_ARRAY else 0
-    cdef double ca = _scalar_of(a, kinds[ins.args[0]]) if na == 0 else 0.0
-    cdef double cb = _scalar_of(b, kinds[ins.args[1]]) if nb == 0 else 0.0
-    cdef int nd = _broadcast(c, ins, a, na, b, nb, sh, sa, sb)
-    if nd < 0:
-        return -1
-    if _scratch(o, <size_t> (sh[0] * sh[1])) == NULL:
-        return _fail(c, E_NOMEM, ins.op)
-    o.data, o.ndim, o.dtype = o.buf, nd, DT_BOOL
-    if nd == 2:
-        o.shape[0], o.shape[1], o.strides[0], o.strides[1] = sh[0], sh[1], sh[1], 1
-    else:
-        o.shape[0], o.shape[1], o.strides[0], o.strides[1] = sh[1], 1, 1, 1
-    out = <unsigned char *> o.buf
-    for i in range(sh[0]):
-        pa = a.data + i * sa[0] if na else <const char *> &ca
-        pb = b.data + i * sb[0] if nb else <const char *> &cb
-        for j in range(sh[1]):
-            x = (<const double *> (pa + j * sa[1]))[0]
-            y = (<const double *> (pb + j * sb[1]))[0]
-            if which == 0:
-                r = x == y
-            elif which == 1:
-                r = x != y
-            elif which == 2:
-                r = x < y
-            elif which == 3:
-                r = x <= y
-            elif which == 4:
-                r = x > y
-            else:
-                r = x >= y
-            out[j] = r
-        out += sh[1]
-    return 0
-
-
 cdef int _astype(Ctx *c, Ins *ins) noexcept nogil:
     """x.astype(np.float64) for f64, int64, int32 and bool arrays: a C-contiguous copy."""
     cdef Reg *x = &c.regs[ins.args[0]]
@@ -683,7 +653,7 @@ cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
             if _gather(c, ins, p.kinds) < 0:
                 return -1
         elif ins.code == I_EW:
-            if _elementwise(c, ins, p.kinds) < 0:
+            if _elementwise(c, ins, p) < 0:
                 return -1
         elif ins.code == I_GEMM:
             if _product(c, ins, 3 * k) < 0:
@@ -696,9 +666,6 @@ cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
                 return -1
         elif ins.code == I_DIAG:
             if _diag(c, ins) < 0:
-                return -1
-        elif ins.code == I_CMP:
-            if _compare(c, ins, p.kinds) < 0:
                 return -1
         elif ins.code == I_ASTYPE:
             if _astype(c, ins) < 0:

@@ -10,13 +10,15 @@ Supported (f64 arithmetic; int64/int32 index arrays; arrays of rank <= 2):
   * scalars: add/subtract/multiply of ints and floats, dim, len, int/float constants;
   * getitem with integer and slice components (views; NumPy's bounds and slice rules);
   * gather x[idx] with a 1-d integer array (rows of a 2-d x, or elements of a 1-d x);
-  * elementwise add/subtract/multiply/true_divide of f64 arrays and scalars (broadcasting);
+  * elementwise ops and `fused` elementwise bodies with an array operand (f64, int64, int32
+    and bool arrays, int and float scalars; unary and binary ops): programs of the
+    elementwise engine (runtime/_ew_program.py, ew_exec.h), the same code and bits as outside
+    loops, broadcasting as NumPy;
   * matmul_t / matmul / dot (gemm, gemv, dot); z.T @ z and z.T @ v of a gathered z run as one
     product (the gather appends v to z's rows);
   * linalg.solve (Cholesky when the matrix is known symmetric, e.g. x.T @ x + c * I, and
     LU if that fails, so a matrix that is not positive definite gets LU's answer);
-  * diag of a 1-d f64 array, comparisons of f64 arrays (bool arrays), astype to f64,
-    and `fused` ops whose bodies are add/subtract/multiply/true_divide (run op by op);
+  * diag of a 1-d f64 array, astype to f64;
   * setitem into a loop-carried array with integer/slice components (the iteration's own rows:
     the parallelize-loops pass proved the writes independent).
 Anything else: `compile_loop` returns None and the loop runs through the graph executor.
@@ -24,29 +26,36 @@ Anything else: `compile_loop` returns None and the loop runs through the graph e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from phylanx.ir.types import ArrayType, ScalarType
+from phylanx.runtime import _ew_program as ewp
+from phylanx.runtime.native import LOOP_CODES
+from phylanx.runtime.natives import Decline
 
-# Register kinds and array dtypes: must match _loopkernel.pyx.
-R_INT, R_FLOAT, R_ARRAY = 0, 1, 2
-DT = {"f64": 0, "i64": 1, "i32": 2, "bool": 3}
-DT_F64 = 0
-
-# Instruction codes: must match _loopkernel.pyx.
-(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP,
- I_ASTYPE) = range(11)
-# Elementwise / scalar operators.
-OPS = {"add": 0, "subtract": 1, "multiply": 2, "true_divide": 3}
-# Comparisons (array vs array or scalar -> bool array).
-CMPS = {"equal": 0, "not_equal": 1, "less": 2, "less_equal": 3, "greater": 4,
-        "greater_equal": 5}
-# Flags of an instruction. F_AUG: a gather whose rows also carry a vector, and the two products
-# that then run as one (see _gram_and_rhs).
-F_TA, F_TB, F_SYM, F_AUG = 1, 2, 4, 8
+# The kernel's codes (loop_codes.h, through phylanx.runtime.native): register kinds, array
+# dtypes, instructions, scalar operators and instruction flags.
+_C = LOOP_CODES
+R_INT, R_FLOAT, R_ARRAY = _C["R_INT"], _C["R_FLOAT"], _C["R_ARRAY"]
+DT = _C["DT"]
+DT_F64 = DT["f64"]
+(I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_ASTYPE) = (
+    _C[k] for k in ("I_SCALAR", "I_DIM", "I_VIEW", "I_GATHER", "I_EW", "I_GEMM", "I_SOLVE",
+                    "I_SETITEM", "I_DIAG", "I_ASTYPE"))
+SCALAR_OPS = {"add": _C["S_ADD"], "subtract": _C["S_SUB"], "multiply": _C["S_MUL"]}
+F_TA, F_TB, F_SYM, F_AUG = _C["F_TA"], _C["F_TB"], _C["F_SYM"], _C["F_AUG"]
 
 
-class Unsupported(Exception):
-    """The loop body has something the loop kernel does not run (the loop stays on the
-    graph executor)."""
+@dataclass
+class LoopEw:
+    """An I_EW instruction's elementwise program and where its values live."""
+
+    program: object                 # _ew_program.Program
+    operands: list                  # loop register of each operand
+    results: list                   # loop register of each result
+    shapes: list                    # (source a, source b, op index) per op, in order: how
+                                    # NumPy broadcasts op by op (sources: operand i, or
+                                    # len(operands) + j for op j's result; -1: a constant)
 
 
 class Program:
@@ -61,6 +70,7 @@ class Program:
         self.free_regs: list[int] = []
         self.carried_regs: list[int] = []
         self.instrs: list[tuple] = []      # (code, op_index, out, args tuple, flags)
+        self.ew: list[LoopEw] = []         # I_EW: args[0] indexes this
         self.ops: list = []                # op_index -> Op (error locations)
         self.reg: dict = {}
         self.symmetric: set = set()        # registers known to hold symmetric matrices
@@ -80,7 +90,7 @@ def _kind_of(t):
             return R_INT, DT_F64
     if isinstance(t, ArrayType) and t.dtype in DT and t.rank in (1, 2):
         return R_ARRAY, DT[t.dtype]
-    raise Unsupported(f"value of type {t}")
+    raise Decline(f"value of type {t}")
 
 
 def _symmetric_outside(value, depth=0) -> bool:
@@ -115,7 +125,7 @@ class _Compiler:
         r = p.reg.get(v)
         if r is None:
             if v in self.inside:
-                raise Unsupported("use before definition")
+                raise Decline("use before definition")
             kind, dt = _kind_of(v.type)
             r = p.new_reg(kind, dt)
             p.reg[v] = r
@@ -175,37 +185,40 @@ class _Compiler:
         self.aug_regs: dict = {}       # gathered z -> (its augmented rows, the joint product)
         iv = body.args[0]
         if _kind_of(iv.type)[0] != R_INT:
-            raise Unsupported("induction variable")
+            raise Decline("induction variable")
         p.iv_reg = p.new_reg(R_INT)
         p.reg[iv] = p.iv_reg
         for arg in body.args[1:]:
             kind, dt = _kind_of(arg.type)
             if kind != R_ARRAY or dt != DT_F64:
-                raise Unsupported("carried value that is not an f64 array")
+                raise Decline("carried value that is not an f64 array")
             r = p.new_reg(kind, dt)
             p.reg[arg] = r
             p.carried_regs.append(r)
         self.carried = {arg: arg for arg in body.args[1:]}  # value -> carried block arg
         for o in body.ops:
             if o.regions and o.name != "fused":
-                raise Unsupported(f"nested region ({o.name})")
-            getattr(self, "op_" + o.name.replace(".", "_"), self.unsupported)(o)
+                raise Decline(f"nested region ({o.name})")
+            handler = getattr(self, "op_" + o.name.replace(".", "_"), None)
+            if handler is None and (o.name == "fused" or "elementwise" in o.decl.traits):
+                handler = self.elementwise
+            (handler or self.unsupported)(o)
         term = body.terminator
         for k, v in enumerate(term.operands):
             if self.carried.get(v) is not body.args[k + 1]:
-                raise Unsupported("carried value not updated in place")
+                raise Decline("carried value not updated in place")
         for o in body.ops:   # carried buffers are only written, never read
             for i, v in enumerate(o.operands):
                 if v in self.carried and not (o.name == "setitem" and i == 0) and \
                         o is not term:
-                    raise Unsupported("body reads a carried array")
+                    raise Decline("body reads a carried array")
         for v in op.operands[:3]:
             if _kind_of(v.type)[0] != R_INT:
-                raise Unsupported("loop bounds")
+                raise Decline("loop bounds")
         return p
 
     def unsupported(self, o):
-        raise Unsupported(f"op {o.name}")
+        raise Decline(f"op {o.name}")
 
     def op_yield(self, o):
         pass
@@ -213,49 +226,87 @@ class _Compiler:
     def op_const(self, o):
         value = o.attrs.get("value")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Unsupported("constant")
+            raise Decline("constant")
         r = self.result(o.results[0])
         self.p.consts.append((r, value))
 
-    def scalar_or_array_binary(self, o):
-        a, b = o.operands
-        res = o.results[0]
-        ra, rb = self.value(a), self.value(b)
-        kinds = (self.p.kinds[ra], self.p.kinds[rb])
-        if R_ARRAY not in kinds:
-            if o.name == "true_divide":
-                raise Unsupported("scalar division")   # Python and NumPy disagree on x/0
-            out = self.result(res)
-            if self.p.kinds[out] == R_INT and kinds != (R_INT, R_INT):
-                raise Unsupported("int result of float operands")
-            self.emit(I_SCALAR, o, out, (ra, rb, OPS[o.name]))
+    def elementwise(self, o):
+        """An elementwise op or a `fused` body: Python scalar arithmetic when every operand is
+        a scalar, else a program of the elementwise engine (I_EW)."""
+        regs = [self.value(v) for v in o.operands]
+        if all(self.p.kinds[r] != R_ARRAY for r in regs):
+            self.scalar_op(o, regs)
             return
-        if not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
-            raise Unsupported("elementwise result that is not f64")
-        for r, k in ((ra, kinds[0]), (rb, kinds[1])):
-            if k == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Unsupported("elementwise operand that is not f64")
-        out = self.result(res)
+        program = ewp.compile_op(o)
+        if program.prelude or program.reduce or program.size1_declines:
+            raise Decline("elementwise op that needs Python per call")
+        arrays = frozenset(i for i, (kind, _) in enumerate(program.operands) if kind == "array")
+        if any(d != arrays for d in program.result_deps):
+            raise Decline("a result of some of the array operands only (its own shape)")
+        for i, (kind, t) in enumerate(program.operands):
+            r = regs[i]
+            if kind == "array":
+                if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT.get(t):
+                    raise Decline("elementwise operand of another dtype")
+            elif kind != "scalar" or self.p.kinds[r] == R_ARRAY:
+                raise Decline("elementwise operand")
+        for reg in program.regs:
+            if reg.kind == ewp.CONST and reg.src[0][0] == "arg":
+                r, dtype = regs[reg.src[0][1]], reg.src[1]
+                if not (dtype == "f64" or (dtype == "i64" and self.p.kinds[r] == R_INT)):
+                    raise Decline(f"scalar operand as {dtype}")
+        outs = [self.result(v) for v in o.results]
+        if any(self.p.kinds[r] != R_ARRAY for r in outs):
+            raise Decline("elementwise result that is not an array")
         if o.name in ("add", "subtract", "multiply") and all(
-                self.p.kinds[r] != R_ARRAY or r in self.p.symmetric for r in (ra, rb)):
-            self.p.symmetric.add(out)
-        self.emit(I_EW, o, out, (ra, rb, OPS[o.name]))
+                self.p.kinds[r] != R_ARRAY or r in self.p.symmetric for r in regs):
+            self.p.symmetric.add(outs[0])
+        self.p.ew.append(LoopEw(program, regs, outs, self.shape_steps(o)))
+        self.emit(I_EW, o, outs[0], (len(self.p.ew) - 1,))
 
-    op_add = op_subtract = op_multiply = op_true_divide = scalar_or_array_binary
+    def shape_steps(self, o) -> list:
+        """LoopEw.shapes of op o (errors name the op of the body that fails)."""
+        if o.name != "fused":
+            if len(o.operands) > 2:
+                raise Decline("elementwise op of three operands")
+            return [(0, 1 if len(o.operands) == 2 else -1, len(self.p.ops))]
+        body = o.regions[0]
+        src = {arg: i for i, arg in enumerate(body.args)}
+        steps = []
+        for b in body.ops[:-1]:
+            if b.name == "const":
+                src[b.results[0]] = -1
+                continue
+            if len(b.operands) > 2:
+                raise Decline("elementwise op of three operands")
+            ins = [src[v] for v in b.operands]
+            self.p.ops.append(b)
+            steps.append((ins[0], ins[1] if len(ins) == 2 else -1, len(self.p.ops) - 1))
+            src[b.results[0]] = len(body.args) + len(steps) - 1
+        return steps
+
+    def scalar_op(self, o, regs):
+        if o.name not in SCALAR_OPS or len(regs) != 2:
+            raise Decline(f"scalar {o.name}")      # Python and NumPy disagree on x/0, ...
+        out = self.result(o.results[0])
+        kinds = tuple(self.p.kinds[r] for r in regs)
+        if self.p.kinds[out] == R_INT and kinds != (R_INT, R_INT):
+            raise Decline("int result of float operands")
+        self.emit(I_SCALAR, o, out, (*regs, SCALAR_OPS[o.name]))
 
     def op_dim(self, o):
         r = self.value(o.operands[0])
         if self.p.kinds[r] != R_ARRAY:
-            raise Unsupported("dim of a scalar")
+            raise Decline("dim of a scalar")
         rank, axis = o.operands[0].type.rank, int(o.attrs["axis"])
         if not -rank <= axis < rank:
-            raise Unsupported("dim axis")
+            raise Decline("dim axis")
         self.emit(I_DIM, o, self.result(o.results[0]), (r, axis % rank))
 
     def op_len(self, o):
         r = self.value(o.operands[0])
         if self.p.kinds[r] != R_ARRAY:
-            raise Unsupported("len of a scalar")
+            raise Decline("len of a scalar")
         self.emit(I_DIM, o, self.result(o.results[0]), (r, 0))
 
     def basic_index(self, x, index, operands):
@@ -267,7 +318,7 @@ class _Compiler:
                 v = next(it)
                 r = self.value(v)
                 if self.p.kinds[r] != R_INT:
-                    raise Unsupported("index")
+                    raise Decline("index")
                 comps.append((0, r, -1, -1))
             elif comp[0] == "s":
                 regs = []
@@ -279,15 +330,15 @@ class _Compiler:
                             continue
                         r = self.value(v)
                         if self.p.kinds[r] != R_INT:
-                            raise Unsupported("slice bound")
+                            raise Decline("slice bound")
                         regs.append(r)
                     else:
                         regs.append(-1)
                 comps.append((1, *regs))
             else:
-                raise Unsupported(f"index component {comp!r}")
+                raise Decline(f"index component {comp!r}")
         if len(comps) > rank:
-            raise Unsupported("too many indices")
+            raise Decline("too many indices")
         while len(comps) < rank:
             comps.append((1, -1, -1, -1))
         flat = [c for comp in comps for c in comp]
@@ -297,21 +348,21 @@ class _Compiler:
     def op_getitem(self, o):
         x = o.operands[0]
         if x in self.carried:
-            raise Unsupported("getitem on a carried array")
+            raise Decline("getitem on a carried array")
         rx = self.value(x)
         if self.p.kinds[rx] != R_ARRAY:
-            raise Unsupported("getitem of a scalar")
+            raise Decline("getitem of a scalar")
         comps = self.basic_index(x, o.attrs["index"], o.operands[1:])
         self.emit(I_VIEW, o, self.result(o.results[0]), (rx, *comps))
 
     def op_gather(self, o):
         x, *idx = o.operands
         if o.attrs["index"] != ("a",) or len(idx) != 1:
-            raise Unsupported("gather index")
+            raise Decline("gather index")
         rx, ri = self.value(x), self.value(idx[0])
         if self.p.kinds[ri] != R_ARRAY or self.p.dtypes[ri] not in (DT["i64"], DT["i32"]) or \
                 idx[0].type.rank != 1 or self.p.kinds[rx] != R_ARRAY:
-            raise Unsupported("gather operands")
+            raise Decline("gather operands")
         out = self.result(o.results[0])
         v = self.aug.get(o)
         if v is not None and self.p.dtypes[rx] == DT_F64:
@@ -326,10 +377,10 @@ class _Compiler:
         ra, rb = self.value(a), self.value(b)
         for r in (ra, rb):
             if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT_F64:
-                raise Unsupported("product operands")
+                raise Decline("product operands")
         res = o.results[0]
         if isinstance(res.type, ArrayType) and res.type.dtype != "f64":
-            raise Unsupported("product result")
+            raise Decline("product result")
         out = self.result(res)
         flags = (F_TA if ta else 0) | (F_TB if tb else 0)
         if ra == rb and ta != tb and a.type.rank == 2:
@@ -354,7 +405,7 @@ class _Compiler:
         ra, rb = self.value(a), self.value(b)
         for r in (ra, rb):
             if self.p.kinds[r] != R_ARRAY or self.p.dtypes[r] != DT_F64:
-                raise Unsupported("solve operands")
+                raise Decline("solve operands")
         flags = F_SYM if ra in self.p.symmetric else 0
         self.emit(I_SOLVE, o, self.result(o.results[0]), (ra, rb), flags)
 
@@ -363,23 +414,10 @@ class _Compiler:
         rv = self.value(v)
         if self.p.kinds[rv] != R_ARRAY or self.p.dtypes[rv] != DT_F64 or v.type.rank != 1 \
                 or o.attrs.get("k", 0):
-            raise Unsupported("diag operand")
+            raise Decline("diag operand")
         out = self.result(o.results[0])
         self.p.symmetric.add(out)
         self.emit(I_DIAG, o, out, (rv,))
-
-    def comparison(self, o):
-        a, b = o.operands
-        ra, rb = self.value(a), self.value(b)
-        for r in (ra, rb):
-            if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Unsupported("comparison of a non-f64 array")
-        if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
-            raise Unsupported("scalar comparison")
-        self.emit(I_CMP, o, self.result(o.results[0]), (ra, rb, CMPS[o.name]))
-
-    op_equal = op_not_equal = op_less = op_less_equal = op_greater = op_greater_equal = \
-        comparison
 
     def op_astype(self, o):
         (x,) = o.operands
@@ -387,54 +425,18 @@ class _Compiler:
         res = o.results[0]
         if self.p.kinds[rx] != R_ARRAY or not (isinstance(res.type, ArrayType)
                                                and res.type.dtype == "f64"):
-            raise Unsupported("astype")
+            raise Decline("astype")
         self.emit(I_ASTYPE, o, self.result(res), (rx,))
-
-    def op_fused(self, o):
-        """A fused elementwise op, run op by op on whole arrays (broadcasting as the unfused
-        ops did): add/subtract/multiply/true_divide and constants only."""
-        body = o.regions[0]
-        regs = {}
-        for arg, v in zip(body.args, o.operands):
-            r = self.value(v)
-            if self.p.kinds[r] == R_ARRAY and self.p.dtypes[r] != DT_F64:
-                raise Unsupported("fused input that is not f64")
-            regs[arg] = r
-        for b in body.ops:
-            if b.name == "yield":
-                for res, v in zip(o.results, b.operands):
-                    r = regs.get(v)
-                    if r is None or self.p.kinds[r] != R_ARRAY or \
-                            not (isinstance(res.type, ArrayType) and res.type.dtype == "f64"):
-                        raise Unsupported("fused result")
-                    self.p.reg[res] = r
-                continue
-            if b.name == "const":
-                value = b.attrs.get("value")
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise Unsupported("constant")
-                r = self.p.new_reg(R_FLOAT)
-                self.p.consts.append((r, float(value)))
-                regs[b.results[0]] = r
-                continue
-            if b.name not in OPS or len(b.operands) != 2:
-                raise Unsupported(f"fused body op {b.name}")
-            ra, rb = (regs[v] for v in b.operands)
-            if R_ARRAY not in (self.p.kinds[ra], self.p.kinds[rb]):
-                raise Unsupported("fused body op on scalars")
-            out = self.p.new_reg(R_ARRAY, DT_F64)
-            self.emit(I_EW, b, out, (ra, rb, OPS[b.name]))
-            regs[b.results[0]] = out
 
     def op_setitem(self, o):
         x, *rest = o.operands
         *idx, value = rest
         arg = self.carried.get(x)
         if arg is None:
-            raise Unsupported("setitem on a value that is not loop-carried")
+            raise Decline("setitem on a value that is not loop-carried")
         rv = self.value(value)
         if self.p.kinds[rv] == R_ARRAY and self.p.dtypes[rv] != DT_F64:
-            raise Unsupported("setitem value")
+            raise Decline("setitem value")
         comps = self.basic_index(x, o.attrs["index"], idx)
         rx = self.p.reg[arg]
         self.emit(I_SETITEM, o, rx, (rx, rv, *comps))
@@ -449,5 +451,5 @@ def compile_loop(op) -> Program | None:
         return None
     try:
         return _Compiler(op).compile()
-    except (Unsupported, KeyError, StopIteration):
+    except (Decline, KeyError, StopIteration):
         return None

@@ -6,7 +6,8 @@ registers and scratch buffers, calling BLAS/LAPACK directly (one BLAS thread: pa
 
 The work goes in chunks of about 20 ms; between chunks the calling thread takes the GIL to look
 at signals, so Ctrl-C stops a long loop. The first failing iteration (lowest index) decides
-the exception, raised with NumPy's type and message and a note naming the kernel line.
+the exception, raised with NumPy's type and message; the executor's note names the kernel
+line of the op that failed (note_origin).
 """
 
 import numpy as np
@@ -22,22 +23,17 @@ cimport openmp
 from scipy.linalg.cython_blas cimport ddot, dgemm, dgemv, dsyrk
 from scipy.linalg.cython_lapack cimport dgesv, dpotrf, dpotrs
 
+from phylanx.runtime._elementwise cimport (PHX_F64, PHX_R_CONST, PHX_R_IN, PHX_R_OUT,
+                                           EwProgram, current_isa, ew_layout, ew_run_here,
+                                           phx_prog, phx_reg)
 from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.tasks cimport phx_fetch_add
 
-from phylanx.runtime import _loopcompile as lc
+from phylanx.errors import note_origin
 from phylanx.runtime import _threads as _threads_py
+from phylanx.runtime.natives import Decline
 
 cnp.import_array()
-
-if (lc.R_INT, lc.R_FLOAT, lc.R_ARRAY, lc.DT["f64"], lc.DT["i64"], lc.DT["i32"], lc.DT["bool"],
-        lc.I_SCALAR, lc.I_DIM, lc.I_VIEW, lc.I_GATHER, lc.I_EW, lc.I_GEMM, lc.I_SOLVE,
-        lc.I_SETITEM, lc.I_DIAG, lc.I_CMP, lc.I_ASTYPE, lc.F_TA, lc.F_TB, lc.F_SYM,
-        lc.F_AUG) != (
-        R_INT, R_FLOAT, R_ARRAY, DT_F64, DT_I64, DT_I32, DT_BOOL, I_SCALAR, I_DIM, I_VIEW,
-        I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_CMP, I_ASTYPE, F_TA, F_TB, F_SYM,
-        F_AUG):
-    raise ImportError("runtime/_loopcompile.py and _loopkernel.pyx disagree on their codes")
 
 cdef extern from *:
     """
@@ -62,30 +58,16 @@ cdef extern from "loop_small.h" nogil:
                                Py_ssize_t ix_stride, int ix32, Py_ssize_t m, const char *v,
                                Py_ssize_t v_stride)
 
-# Must match _loopcompile.py.
+cdef extern from "loop_codes.h" nogil:     # the codes _loopcompile.py builds programs with
+    enum:
+        R_INT, R_FLOAT, R_ARRAY
+        DT_F64, DT_I64, DT_I32, DT_BOOL
+        I_SCALAR, I_DIM, I_VIEW, I_GATHER, I_EW, I_GEMM, I_SOLVE, I_SETITEM, I_DIAG, I_ASTYPE
+        S_ADD, S_SUB, S_MUL
+        F_TA, F_TB, F_SYM, F_AUG
+    const int *phx_loop_itemsize
+
 cdef enum:
-    R_INT = 0
-    R_FLOAT = 1
-    R_ARRAY = 2
-    DT_F64 = 0
-    DT_I64 = 1
-    DT_I32 = 2
-    DT_BOOL = 3
-    I_SCALAR = 0
-    I_DIM = 1
-    I_VIEW = 2
-    I_GATHER = 3
-    I_EW = 4
-    I_GEMM = 5
-    I_SOLVE = 6
-    I_SETITEM = 7
-    I_DIAG = 8
-    I_CMP = 9
-    I_ASTYPE = 10
-    F_TA = 1
-    F_TB = 2
-    F_SYM = 4
-    F_AUG = 8
     MAX_ARGS = 10
 
 cdef double SERIAL_NS = 300e3     # a loop shorter than this runs on the calling thread alone
@@ -138,9 +120,20 @@ ctypedef struct Err:
     long long v[4]
 
 
+ctypedef struct LoopEw:        # an I_EW instruction (_loopcompile.LoopEw)
+    phx_prog prog              # the engine's program: code, register template (per thread: a
+                               # copy, bound to the iteration's arrays)
+    const int *operand         # per engine register: operand (IN, CONST) or result (OUT) index
+    int n_ops, n_out, n_steps
+    int *op_reg                # loop register of each operand, then of each result
+    int *steps                 # (source a, source b, op index) per op: NumPy's broadcasting
+                               # op by op, for its error message
+
+
 ctypedef struct Ctx:           # one thread
     Reg *regs
     Tmp *tmp                   # 3 per instruction
+    phx_prog *ew               # per I_EW program: this thread's copy
     Err err
 
 
@@ -150,6 +143,9 @@ ctypedef struct Prog:
     int n_regs
     int iv
     int *kinds
+    int *dtypes                # array registers: DT_*
+    LoopEw *ew
+    int n_ew
 
 
 cdef inline long long _now_ns() noexcept nogil:
@@ -274,7 +270,7 @@ def _shape(a, b):
 _MESSAGES = {
     E_INDEX: "index {0} is out of bounds for axis {1} with size {2}",
     E_STEP: "slice step cannot be zero",
-    E_BCAST: "operands could not be broadcast together with shapes {s01} {s23}",
+    E_BCAST: "operands could not be broadcast together with shapes {s01} {s23} ",
     E_MATMUL: "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
               "signature (n?,k),(k,m?)->(n?,m?) (size {1} is different from {0})",
     E_SQUARE: "Last 2 dimensions of the array must be square",
@@ -308,10 +304,13 @@ cdef class LoopKernel:
     cdef int *dtypes
     cdef int *ndims
     cdef list free_regs, carried_regs, consts, ops
+    cdef list ew_programs          # EwProgram per I_EW instruction (owners of code, template)
     cdef readonly object program
 
     def __cinit__(self, program):
         cdef int k, j
+        cdef LoopEw *e
+        cdef EwProgram ewprog
         # par_enter() limits the BLAS libraries found so far: look them up now (once)
         _threads_py.blas_libraries()
         self.program = program
@@ -337,15 +336,59 @@ cdef class LoopKernel:
         for v, r in zip(values, regs):
             self.ndims[r] = getattr(v.type, "rank", 0)
         self.prog.ins, self.prog.n_ins, self.prog.n_regs = self.ins, n_ins, n_regs
-        self.prog.iv, self.prog.kinds = program.iv_reg, self.kinds
+        self.prog.iv, self.prog.kinds, self.prog.dtypes = program.iv_reg, self.kinds, self.dtypes
+        self.prog.ew = <LoopEw *> calloc(max(1, len(program.ew)), sizeof(LoopEw))
+        if self.prog.ew == NULL:
+            raise MemoryError()
+        self.prog.n_ew = len(program.ew)
+        self.ew_programs = []
+        for k, spec in enumerate(program.ew):
+            ewprog = EwProgram(spec.program)
+            self.ew_programs.append(ewprog)
+            e = &self.prog.ew[k]
+            e.prog.code, e.prog.nins, e.prog.nreg = ewprog.code, ewprog.nins, ewprog.nreg
+            e.prog.regs = ewprog.template
+            e.operand = ewprog.operand
+            e.n_ops, e.n_out, e.n_steps = len(spec.operands), len(spec.results), len(spec.shapes)
+            e.op_reg = <int *> calloc(e.n_ops + e.n_out, sizeof(int))
+            e.steps = <int *> calloc(3 * max(1, e.n_steps), sizeof(int))
+            if e.op_reg == NULL or e.steps == NULL:
+                raise MemoryError()
+            for j, r in enumerate([*spec.operands, *spec.results]):
+                e.op_reg[j] = r
+            for j, step in enumerate(spec.shapes):
+                e.steps[3 * j], e.steps[3 * j + 1], e.steps[3 * j + 2] = step
         self.free_regs, self.carried_regs = program.free_regs, program.carried_regs
         self.consts, self.ops = program.consts, program.ops
 
     def __dealloc__(self):
+        cdef int k
+        if self.prog.ew != NULL:
+            for k in range(self.prog.n_ew):
+                free(self.prog.ew[k].op_reg)
+                free(self.prog.ew[k].steps)
+        free(self.prog.ew)
         free(self.ins)
         free(self.kinds)
         free(self.dtypes)
         free(self.ndims)
+
+    cdef int _start_ew(self, Ctx *c) except -1:
+        """This thread's copies of the elementwise programs (on the current instruction set)."""
+        cdef int k
+        cdef LoopEw *e
+        c.ew = <phx_prog *> calloc(max(1, self.prog.n_ew), sizeof(phx_prog))
+        if c.ew == NULL:
+            raise MemoryError()
+        for k in range(self.prog.n_ew):
+            e = &self.prog.ew[k]
+            c.ew[k] = e.prog
+            c.ew[k].isa = current_isa()
+            c.ew[k].regs = <phx_reg *> malloc(max(1, e.prog.nreg) * sizeof(phx_reg))
+            if c.ew[k].regs == NULL:
+                raise MemoryError()
+            memcpy(c.ew[k].regs, e.prog.regs, e.prog.nreg * sizeof(phx_reg))
+        return 0
 
     cdef int _load(self, Reg *regs, int r, object v, list keep) except -1:
         if self.kinds[r] == R_INT:
@@ -412,6 +455,7 @@ cdef class LoopKernel:
                     raise MemoryError()
                 memcpy(ctx[t].regs, template, n_regs * sizeof(Reg))
                 ctx[t].err.it = -1
+                self._start_ew(&ctx[t])
             L.prog, L.ctx, L.lo, L.step, L.next, L.stop = &self.prog, ctx, lo, step, 0, 0
             par_enter()     # BLAS at one thread: its calls here are small (and concurrent)
             try:
@@ -454,6 +498,10 @@ cdef class LoopKernel:
                             free(ctx[t].tmp[k].p)
                     free(ctx[t].regs)
                     free(ctx[t].tmp)
+                    if ctx[t].ew != NULL:
+                        for k in range(self.prog.n_ew):
+                            free(ctx[t].ew[k].regs)
+                    free(ctx[t].ew)
             free(ctx)
             free(template)
 
@@ -468,11 +516,17 @@ cdef class LoopKernel:
         v = [e.v[0], e.v[1], e.v[2], e.v[3]]
         exc = _EXC[e.code](_message(e.code, v))
         op = self.ops[e.op]
-        exc.add_note(f"in kernel line {op.loc}: {op.name}")
+        note_origin(exc, op.loc, op.name)   # the executor's note names this op's line
         raise exc
 
 
 def loop_kernel(op):
     """The native preparer of a parallel for_range, or None (see _loopcompile)."""
+    from phylanx.runtime import _loopcompile as lc     # it imports this module's codes
     program = lc.compile_loop(op)
-    return None if program is None else LoopKernel(program)
+    if program is None:
+        return None
+    try:
+        return LoopKernel(program)
+    except Decline:             # a constant of an elementwise program NumPy would not take
+        return None

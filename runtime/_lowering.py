@@ -61,7 +61,10 @@ _RNG = "rng"   # pseudo alias class of the global random state
 
 
 def _error(op, exc):
-    exc.add_note(f"in kernel line {op.loc}: {op.name}")
+    """exc with the note naming op's kernel line (as runtime errors get it)."""
+    from phylanx.runtime._notes import add_kernel_note
+
+    add_kernel_note(exc, [op])
     return exc
 
 

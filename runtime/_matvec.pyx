@@ -17,55 +17,45 @@ BLAS must be single-threaded (two pools on the same cores are slow): run() opens
 section of the runtime (par_enter/par_exit: OpenBLAS -> 1 thread, nested jobs -> 1 thread)
 around its team.
 
-The body is compiled at lowering time into instructions over "slots" (one vector of block
-length each): slot 0 is z; per-row inputs point into their operand; scalars (constants, scalar
-operands, 0-d or length-1 arrays, and ops on scalars only, which the preparer evaluates with the
-op's NumPy reference) are broadcast into a slot once per thread. Only f64 bodies with the ops in
-_UNARY/_BINARY are native; anything else declines to the NumPy reference (fused.py's evaluate).
-Differences from the reference: rounding of the final sum (another grouping of the rows) and
-exp/log from libm instead of NumPy's SIMD versions (both within a few ulp). Floating-point
-flags raised by the team make finish() hand the op to NumPy when np.errstate asks for a
-warning or an error (runtime/_fpe.py).
+The body f is a program of the elementwise engine (runtime/_ew_program.py, compiled once at
+lowering): each thread runs it over its row block through ew_eval (_elementwise.pxd) with z_b
+and the block of f(z_b) in its own buffers and the per-row operands read where they are, so it
+computes with the same instructions and vector math (exp, log, tanh, ...) as a fused op, bit
+for bit, on the instruction set set_isa() chose. Whatever the program does not take (dtypes,
+shapes) goes to NumPy's twin of the op, X.T @ f(X @ w), run as the user's code runs it (which
+also raises NumPy's errors). The result differs from the twin's only by the rounding of the
+two products (another grouping of the sums). Floating-point flags raised by the team are
+handled as NumPy's twin would (runtime/_fpe.py: when np.errstate asks about them, the twin
+runs and reports).
 """
+
+from functools import partial
 
 import numpy as np
 
 cimport numpy as cnp
 from cython.parallel cimport parallel, threadid
-from libc.math cimport exp, expm1, fabs, log, log1p, sqrt, tanh
 from libc.stdlib cimport calloc, free, malloc
 from scipy.linalg.cython_blas cimport dgemv
 
+from phylanx.runtime._elementwise cimport (PHX_R_IN, PHX_R_OUT, EwProgram, ew_eval, ew_layout,
+                                           ew_thread_start, phx_prog, phx_reg)
 from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.native cimport Job
-from phylanx.runtime._fpe import numpy_reports
-from phylanx.runtime.natives import register
+
+from phylanx.ir.types import ArrayType
+from phylanx.ops.fused import evaluate_body
+from phylanx.runtime import _ew_program as ewp
+from phylanx.runtime._fpe import NOT_REDONE, reported_bits
+from phylanx.runtime._fpe import handle as handle_fpe
+from phylanx.runtime.natives import Decline, register
 
 cdef extern from "fpe.h" nogil:
-    void phx_fpe_clear()
     void phx_fpe_collect(int *acc)
     int phx_fpe_bits(int f)
+    int phx_fpe_from_bits(int b)
 
 cnp.import_array()
-
-cdef enum:
-    I_ADD = 1
-    I_SUB
-    I_MUL
-    I_DIV
-    I_NEG
-    I_EXP
-    I_LOG
-    I_LOG1P
-    I_EXPM1
-    I_TANH
-    I_SQRT
-    I_ABS
-    I_SQUARE
-
-_BINARY = {"add": I_ADD, "subtract": I_SUB, "multiply": I_MUL, "true_divide": I_DIV}
-_UNARY = {"negative": I_NEG, "exp": I_EXP, "log": I_LOG, "log1p": I_LOG1P, "expm1": I_EXPM1,
-          "tanh": I_TANH, "sqrt": I_SQRT, "absolute": I_ABS, "square": I_SQUARE}
 
 cdef extern from "mvp_kernel.h" nogil:
     ctypedef void (*phx_mvp_fn)(const double *const *a, const double *const *b,
@@ -120,33 +110,22 @@ def team_stats(reset=False):
     return tuple([_team_stat(i, 1 if reset else 0) for i in range(3)])
 
 
-cdef enum:
-    S_VEC = 0       # z or a temporary: a thread-local buffer
-    S_ROW = 1       # a per-row operand: points into the array at the block's first row
-    S_SCALAR = 2    # broadcast once per thread from sval
-
-
 cdef class _MvpJob(Job):
     cdef const double *X
     cdef bint row_major
-    cdef int n, k, ld, incw, L, nslots, nins, yslot
+    cdef int n, k, ld, incw, L
     cdef double *zero         # a row of k zeros (row-major, n % 4 != 0), during run()
     cdef int fpe              # FE_* flags raised by the team (fpe.h)
-    cdef object redo          # (preparer, operands): NumPy's run if NumPy would warn
+    cdef object redo          # (preparer, operands): NumPy's twin if NumPy would report
     cdef const double *w
     cdef double *g
-    cdef int *prog            # nins x (opcode, dst, a, b)
-    cdef int *kind            # per slot
-    cdef double *sval         # per slot (scalars)
-    cdef const double **rows  # per slot (per-row operands)
+    cdef phx_prog prog        # the body over the rows (iteration space: the n rows)
+    cdef int zreg, outreg     # its registers bound per block: z (-1: unused), f(z)
     cdef object keep
 
     def __dealloc__(self):
         free(self.zero)
-        free(self.kind)
-        free(self.sval)
-        free(self.rows)
-        free(self.prog)
+        free(self.prog.regs)
 
     cdef int run(self) noexcept nogil:
         """Each thread claims blocks in order (an atomic counter: dynamic, no spinning, and the
@@ -159,9 +138,11 @@ cdef class _MvpJob(Job):
         cdef Py_ssize_t j
         cdef double *partial
         cdef double *buf
-        cdef double **ptr
+        cdef void **bind
+        cdef char *scr
         cdef double *zc
         cdef double *zn
+        cdef double *fz
         cdef double *tmp
         cdef double *gt
         nblocks = (self.n + self.L - 1) // self.L
@@ -182,16 +163,16 @@ cdef class _MvpJob(Job):
         self.fpe = 0
         with parallel(num_threads=nt):
             t = threadid()
-            phx_fpe_clear()
+            scr = ew_thread_start(&self.prog)      # clears this thread's FP flags too
             gt = partial + <Py_ssize_t> t * self.k
-            buf = <double *> malloc(sizeof(double) * (self.nslots + 1) * self.L)
-            ptr = <double **> malloc(sizeof(double *) * self.nslots)
+            buf = <double *> malloc(sizeof(double) * 3 * self.L)
+            bind = <void **> calloc(self.prog.nreg, sizeof(void *))
             b = nblocks
-            if buf == NULL or ptr == NULL:
+            if buf == NULL or bind == NULL or scr == NULL:
                 self.status = 1
             else:
-                self._setup_slots(buf, ptr)
-                zc, zn = ptr[0], buf + <Py_ssize_t> self.nslots * self.L
+                zc, zn, fz = buf, buf + self.L, buf + 2 * self.L
+                bind[self.outreg] = fz
                 b = _claim(&counter)
                 if b < nblocks:
                     if self.row_major:
@@ -200,18 +181,20 @@ cdef class _MvpJob(Job):
                         self._z(b, zc, 0, self.k)
             while b < nblocks:
                 nb = _claim(&counter)
-                ptr[0] = zc
-                self._body(b, ptr)
+                if self.zreg >= 0:
+                    bind[self.zreg] = zc
+                ew_eval(&self.prog, scr, <Py_ssize_t> b * self.L, min(self.L, self.n - b * self.L),
+                        bind)
                 if self.row_major:
-                    self._rows(b, ptr[self.yslot], nb if nb < nblocks else -1, zn, gt)
+                    self._rows(b, fz, nb if nb < nblocks else -1, zn, gt)
                 else:
-                    self._gemv_pass(b, ptr[self.yslot], nb, nb < nblocks, zn, gt)
+                    self._gemv_pass(b, fz, nb, nb < nblocks, zn, gt)
                 tmp = zc
                 zc = zn
                 zn = tmp
                 b = nb
             free(buf)
-            free(ptr)
+            free(bind)
             phx_fpe_collect(&self.fpe)
         if nt > 1:
             par_exit()
@@ -226,18 +209,13 @@ cdef class _MvpJob(Job):
     cpdef object finish(self):
         if self.status:
             raise MemoryError("matvec_pair: out of memory")
-        if self.fpe and numpy_reports(phx_fpe_bits(self.fpe)):
-            prep, values = self.redo      # NumPy warns (or raises) with its own messages
-            return (<_MvpPrep> prep)._fallback(values)
+        if self.fpe:
+            prep, values = self.redo      # NumPy reports (warns, raises, ...) in its own words
+            redone = handle_fpe(phx_fpe_bits(self.fpe),
+                                redo=partial((<_MvpPrep> prep).twin, values))
+            if redone is not NOT_REDONE:
+                return redone
         return self.result
-
-    cdef void _setup_slots(self, double *buf, double **ptr) noexcept nogil:
-        cdef int s, i
-        for s in range(self.nslots):
-            ptr[s] = buf + <Py_ssize_t> s * self.L
-            if self.kind[s] == S_SCALAR:
-                for i in range(self.L):
-                    ptr[s][i] = self.sval[s]
 
     cdef inline const double *_xb(self, int b, int c0) noexcept nogil:
         """X[b*L, c0]: the start of columns c0.. of block b."""
@@ -267,15 +245,6 @@ cdef class _MvpJob(Job):
             dgemv(&tn, &w, &m, &d1, x, &self.ld, <double *> fz, &one, &d1, gt + c0, &one)
         else:
             dgemv(&tt, &m, &w, &d1, x, &self.ld, <double *> fz, &one, &d1, gt + c0, &one)
-
-    cdef void _body(self, int b, double **ptr) noexcept nogil:
-        """The body over block b: ptr[0] holds z_b, ptr[yslot] receives f(z_b)."""
-        cdef int r0 = b * self.L, m = min(self.L, self.n - b * self.L), s, i
-        for s in range(self.nslots):
-            if self.kind[s] == S_ROW:
-                ptr[s] = <double *> (self.rows[s] + r0)
-        for i in range(self.nins):
-            _apply(self.prog + 4 * i, ptr, m)
 
     cdef void _rows(self, int pb, const double *fz, int nb, double *zn, double *gt) noexcept nogil:
         """Row-major X: gt += X_pb.T @ fz and zn = X_nb @ w in one sweep per group of 4 rows
@@ -316,116 +285,6 @@ cdef class _MvpJob(Job):
             self._z(nb, zn, 0, self.k)
 
 
-cdef void _apply(const int *ins, double **ptr, int m) noexcept nogil:
-    cdef double *d = ptr[ins[1]]
-    cdef const double *a = ptr[ins[2]]
-    cdef const double *b = ptr[ins[3]] if ins[3] >= 0 else NULL
-    cdef int i, opc = ins[0]
-    if opc == I_ADD:
-        for i in range(m):
-            d[i] = a[i] + b[i]
-    elif opc == I_SUB:
-        for i in range(m):
-            d[i] = a[i] - b[i]
-    elif opc == I_MUL:
-        for i in range(m):
-            d[i] = a[i] * b[i]
-    elif opc == I_DIV:
-        for i in range(m):
-            d[i] = a[i] / b[i]
-    elif opc == I_NEG:
-        for i in range(m):
-            d[i] = -a[i]
-    elif opc == I_EXP:
-        for i in range(m):
-            d[i] = exp(a[i])
-    elif opc == I_LOG:
-        for i in range(m):
-            d[i] = log(a[i])
-    elif opc == I_LOG1P:
-        for i in range(m):
-            d[i] = log1p(a[i])
-    elif opc == I_EXPM1:
-        for i in range(m):
-            d[i] = expm1(a[i])
-    elif opc == I_TANH:
-        for i in range(m):
-            d[i] = tanh(a[i])
-    elif opc == I_SQRT:
-        for i in range(m):
-            d[i] = sqrt(a[i])
-    elif opc == I_ABS:
-        for i in range(m):
-            d[i] = fabs(a[i])
-    elif opc == I_SQUARE:
-        for i in range(m):
-            d[i] = a[i] * a[i]
-
-
-_DOUBLE_KINDS = {"f64", "float", "int"}     # computed in double exactly as NumPy would
-
-
-def _compile(op):
-    """The body as (slot kinds, scalar-op list, instructions, yield slot), or None."""
-    from phylanx.ir.types import ArrayType, ScalarType
-    body = op.regions[0]
-    x, w, *rest = [v.type for v in op.operands]
-    if not (isinstance(x, ArrayType) and x.dtype == "f64" and x.rank == 2
-            and isinstance(w, ArrayType) and w.dtype == "f64" and w.rank == 1):
-        return None
-    slot, kinds = {body.args[0]: 0}, [S_VEC]
-    inputs = []                                  # (slot, operand index, is per-row)
-    for i, (arg, t) in enumerate(zip(body.args[1:], rest)):
-        if isinstance(t, ArrayType):
-            if t.dtype != "f64" or t.rank > 1:
-                return None
-            row = t.rank == 1
-        elif isinstance(t, ScalarType) and t.kind in _DOUBLE_KINDS:
-            row = False
-        else:
-            return None
-        slot[arg] = len(kinds)
-        kinds.append(S_ROW if row else S_SCALAR)
-        inputs.append((slot[arg], i, row))
-    scalar_ops, prog, yslot = [], [], None
-    for inner in body.ops:
-        if inner.name == "yield":
-            if len(inner.operands) != 1 or inner.operands[0] not in slot:
-                return None
-            yslot = slot[inner.operands[0]]
-            break
-        res = inner.results[0]
-        if not (isinstance(res.type, ScalarType) and res.type.kind in _DOUBLE_KINDS):
-            return None
-        if inner.name == "const":
-            slot[res] = len(kinds)
-            kinds.append(S_SCALAR)
-            scalar_ops.append((slot[res], None, inner))
-            continue
-        srcs = [slot.get(v) for v in inner.operands]
-        if None in srcs:
-            return None                           # a value from outside the body
-        if all(kinds[s] == S_SCALAR for s in srcs):
-            slot[res] = len(kinds)
-            kinds.append(S_SCALAR)
-            scalar_ops.append((slot[res], srcs, inner))
-            continue
-        if res.type.kind != "f64":
-            return None
-        if inner.name in _BINARY and len(srcs) == 2:
-            code = _BINARY[inner.name]
-        elif inner.name in _UNARY and len(srcs) == 1:
-            code, srcs = _UNARY[inner.name], srcs + [-1]
-        else:
-            return None
-        slot[res] = len(kinds)
-        kinds.append(S_VEC)
-        prog.append((code, slot[res], srcs[0], srcs[1]))
-    if yslot is None:
-        return None
-    return kinds, inputs, scalar_ops, prog, yslot
-
-
 _blas_found = False
 
 
@@ -438,9 +297,13 @@ def _find_blas():
         _blas_found = True
 
 
+_Z_STANDIN = np.empty(0)     # operand 0 of the body (z) in EwProgram.check: an f64 array
+
+
 cdef class _MvpPrep:
-    cdef object op, evaluate, kinds, inputs, scalar_ops, prog
-    cdef int yslot
+    cdef object op
+    cdef EwProgram body
+    cdef int zreg, outreg
 
     def __call__(self, X, w, *rest):
         values = (X, w) + rest
@@ -449,8 +312,22 @@ cdef class _MvpPrep:
                 and X.ndim == 2 and w.ndim == 1 and X.shape[1] == w.shape[0]
                 and X.shape[0] > 0 and X.shape[1] > 0 and max(X.shape) < 2 ** 31
                 and X.flags.aligned and w.flags.aligned):
-            return self._fallback(values)
+            return self.twin(values)
         cdef Py_ssize_t n = X.shape[0], k = X.shape[1], s0 = X.strides[0], s1 = X.strides[1]
+        operands = (_Z_STANDIN,) + rest
+        try:
+            arrays = self.body.check(operands)
+        except Decline:
+            return self.twin(values)
+        for i in arrays:
+            v = operands[i]
+            if i and not (v.ndim == 0 or (v.ndim == 1 and v.shape[0] in (1, n))):
+                return self.twin(values)           # NumPy's broadcasting error
+        if self.body.partial_results:              # f(z) of other shape than z: NumPy's error
+            try:
+                self.body.check_shapes((np.broadcast_to(0.0, (n,)),) + rest, (n,))
+            except Decline:
+                return self.twin(values)
         cdef _MvpJob job = _MvpJob.__new__(_MvpJob)
         if s1 == 8 and s0 >= 8 * k and s0 % 8 == 0:
             job.row_major, job.ld = True, <int> (s0 // 8)
@@ -462,42 +339,38 @@ cdef class _MvpPrep:
         if w.strides[0] <= 0 or w.strides[0] % 8 or (job.row_major and w.strides[0] != 8):
             w = np.ascontiguousarray(w)     # the row kernels read w contiguously
         job.incw = <int> (w.strides[0] // 8)
-        nslots = len(self.kinds)
-        job.nslots, job.nins, job.yslot = nslots, len(self.prog), self.yslot
-        job.kind = <int *> calloc(nslots, sizeof(int))
-        job.sval = <double *> calloc(nslots, sizeof(double))
-        job.rows = <const double **> calloc(nslots, sizeof(double *))
-        job.prog = <int *> calloc(4 * max(1, job.nins), sizeof(int))
-        if not (job.kind and job.sval and job.rows and job.prog):
-            raise MemoryError()
-        keep = [X, w]
-        env = {}
-        for s, i, row in self.inputs:
-            v = rest[i]
-            job.kind[s] = self.kinds[s]
-            if row:
-                v = np.asarray(v)
-                if v.ndim != 1 or v.dtype != np.float64 or v.shape[0] not in (1, n):
-                    return self._fallback(values)     # NumPy's broadcasting error
-                if v.shape[0] == 1 and n != 1:
-                    job.kind[s], job.sval[s] = S_SCALAR, float(v[0])
-                    continue
-                v = np.ascontiguousarray(v)
-                keep.append(v)
-                job.rows[s] = <const double *> cnp.PyArray_DATA(<cnp.ndarray> v)
-            else:
-                env[s] = v
-        # scalar-only ops: NumPy's own semantics, once per execution
-        for s, srcs, inner in self.scalar_ops:
-            if srcs is None:
-                env[s] = inner.attrs["value"]
-            else:
-                env[s] = inner.decl.impl(*[env[q] for q in srcs], **inner.attrs)
-        for s, v in env.items():
-            job.kind[s], job.sval[s] = S_SCALAR, float(v)
-        for i, ins in enumerate(self.prog):
-            for j in range(4):
-                job.prog[4 * i + j] = ins[j]
+        # the body over the n rows: per-row operands read in place (stride 0: one value)
+        cdef phx_prog *P = &job.prog
+        cdef phx_reg *r
+        cdef Py_ssize_t shape[1]
+        cdef Py_ssize_t strides[64][64]
+        cdef void *bound[256]
+        cdef int nin = 0, j
+        self.body.start(P)
+        try:
+            self.body.set_scalars(P, operands)
+        except Decline:
+            return self.twin(values)
+        P.fpe_want = phx_fpe_from_bits(reported_bits())
+        for j in range(P.nreg):
+            r = &P.regs[j]
+            bound[j] = NULL
+            if r.kind == PHX_R_IN:
+                if nin >= 64:
+                    return self.twin(values)
+                v = operands[self.body.operand[j]]
+                if j == self.zreg:
+                    strides[nin][0] = 8
+                    bound[j] = <void *> &bound        # any non-NULL: run() binds z per block
+                else:
+                    r.data = <char *> cnp.PyArray_DATA(<cnp.ndarray> v)
+                    strides[nin][0] = v.strides[0] if v.ndim == 1 and v.shape[0] == n else 0
+                nin += 1
+            elif r.kind == PHX_R_OUT:
+                bound[j] = <void *> &bound
+        shape[0] = n
+        ew_layout(P, 1, shape, strides, nin, bound)
+        job.zreg, job.outreg = self.zreg, self.outreg
         g = np.zeros(k, np.float64)
         job.X = <const double *> cnp.PyArray_DATA(<cnp.ndarray> X)
         job.w = <const double *> cnp.PyArray_DATA(<cnp.ndarray> w)
@@ -509,7 +382,7 @@ cdef class _MvpPrep:
         job.L -= job.L % 4              # the row kernels take 4 rows at a time
         if not job.row_major:
             job.L = max(job.L, 64)
-        job.keep = keep
+        job.keep = (X, w, operands)
         job.redo = (self, values)
         job.result = g
         job.cost = 2.0 * n * k
@@ -517,16 +390,31 @@ cdef class _MvpPrep:
             _find_blas()        # a team may call dgemv: par_enter limits BLAS, found with the GIL
         return job
 
-    def _fallback(self, values):
-        return self.evaluate(self.op, list(values))[0]
+    def twin(self, values):
+        """NumPy's twin of the op, as the user's code runs it: X.T @ f(X @ w, inputs)."""
+        X, w, *rest = values
+        (fz,) = evaluate_body(self.op.regions[0], [X @ w, *rest])
+        return X.T @ fz
 
 
 @register("matvec_pair")
 def _matvec_pair_factory(op):
-    spec = _compile(op)
-    if spec is None:
-        return None
+    """A preparer when X and w are f64 matrix and vector, the result f64 and the body a
+    program of the elementwise engine (Decline otherwise: the executor runs the reference)."""
+    x, w, *rest = [v.type for v in op.operands]
+    res = op.results[0].type
+    if not (isinstance(x, ArrayType) and x.dtype == "f64" and x.rank == 2
+            and isinstance(w, ArrayType) and w.dtype == "f64" and w.rank == 1
+            and isinstance(res, ArrayType) and res.dtype == "f64"):
+        raise Decline("matvec_pair of other than an f64 matrix and vector")
+    program = ewp.compile_body(op.regions[0], [ArrayType("f64", (x.shape[0],)), *rest],
+                               [ArrayType("f64", (x.shape[0],))])
     cdef _MvpPrep p = _MvpPrep.__new__(_MvpPrep)
-    p.op, p.evaluate = op, op.decl.extra["evaluate"]
-    p.kinds, p.inputs, p.scalar_ops, p.prog, p.yslot = spec
+    p.op, p.body = op, EwProgram(program)
+    p.zreg, p.outreg = -1, -1
+    for j, reg in enumerate(program.regs):
+        if reg.kind == ewp.IN and reg.src == 0:
+            p.zreg = j
+        elif reg.kind == ewp.OUT:
+            p.outreg = j
     return p

@@ -8,9 +8,13 @@ during a call keeps the pool as its allocator for its whole life, so whenever an
 is freed its block goes back to the pool (or to the system when the pool is full).
 
 `set_pool_limit(nbytes)` bounds the bytes kept (0 turns the pool off and frees what it
-holds); the default is min(1 GiB, 1/8 of the machine's memory), or `PHYLANX_POOL_BYTES`.
-`pool_stats()` reports what is kept and the hits and misses of large requests.
+holds); the default is min(256 MiB, 1/16 of the machine's memory), or `PHYLANX_POOL_BYTES`.
+`set_pool_idle_trim(seconds)` frees everything kept once the pool has been unused that long
+(default 1 s, or `PHYLANX_POOL_IDLE_TRIM`; inf: never). `pool_stats()` reports what is kept,
+the hits and misses of large requests and the idle trims.
 """
+
+import math
 
 import os
 
@@ -24,8 +28,9 @@ cdef extern from "mempool.h" nogil:
     size_t PHX_POOL_MIN
     int phx_pool_init()
     void phx_pool_set_limit(size_t limit)
+    void phx_pool_set_idle(long long ns)
     void phx_pool_stats(size_t *kept_bytes, int *kept_blocks, size_t *limit, uint64_t *hits,
-                        uint64_t *misses)
+                        uint64_t *misses, uint64_t *trims, long long *idle_ns)
 
 cdef extern from *:
     """
@@ -53,28 +58,52 @@ def set_pool_limit(nbytes: int) -> None:
     _on = nbytes > 0
 
 
+def set_pool_idle_trim(seconds: float) -> None:
+    """Free every block the pool keeps once it has handed out or kept none for `seconds`
+    (math.inf: never). A thread of the pool does it, also while no kernel runs."""
+    seconds = float(seconds)
+    if not seconds >= 0:
+        raise ValueError("the pool's idle trim delay must be >= 0 seconds")
+    phx_pool_set_idle(-1 if seconds >= 1e9 else <long long> (seconds * 1e9))   # 1e9 s: never
+
+
 def pool_stats() -> dict:
-    """Bytes and blocks kept now, the limit, and hits / misses of requests >= 1 MiB."""
+    """Bytes and blocks kept now, the limit, hits / misses of requests >= 1 MiB, the idle
+    trim delay in seconds (inf: never) and how many idle trims emptied the pool."""
     cdef size_t kept, limit
     cdef int blocks
-    cdef uint64_t hits, misses
-    phx_pool_stats(&kept, &blocks, &limit, &hits, &misses)
+    cdef uint64_t hits, misses, trims
+    cdef long long idle_ns
+    phx_pool_stats(&kept, &blocks, &limit, &hits, &misses, &trims, &idle_ns)
     return {"kept_bytes": kept, "kept_blocks": blocks, "limit": limit, "hits": hits,
-            "misses": misses, "min_block": PHX_POOL_MIN}
+            "misses": misses, "min_block": PHX_POOL_MIN,
+            "idle_trim": math.inf if idle_ns < 0 else idle_ns / 1e9, "idle_trims": trims}
+
+
+def _env_number(name: str, what: str):
+    env = os.environ.get(name)
+    if env is None:
+        return None
+    try:
+        return float(env)
+    except ValueError:
+        raise ValueError(f"{name}={env!r} is not {what}") from None
 
 
 def _default_limit() -> int:
-    env = os.environ.get("PHYLANX_POOL_BYTES")
+    env = _env_number("PHYLANX_POOL_BYTES", "a byte count")
     if env is not None:
-        try:
-            return max(0, int(float(env)))
-        except ValueError:
-            raise ValueError(f"PHYLANX_POOL_BYTES={env!r} is not a byte count") from None
+        return max(0, int(env))
     try:
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         ram = 8 << 30
-    return min(1 << 30, ram // 8)
+    return min(256 << 20, ram // 16)
+
+
+def _default_idle_trim() -> float:
+    env = _env_number("PHYLANX_POOL_IDLE_TRIM", "a number of seconds")
+    return 1.0 if env is None else env
 
 
 cdef object pool_enter():
@@ -100,3 +129,4 @@ cdef int pool_adopt() except -1:
 if phx_pool_init() != 0:
     raise RuntimeError("phylanx: pthread_atfork failed for the memory pool")
 set_pool_limit(_default_limit())
+set_pool_idle_trim(_default_idle_trim())

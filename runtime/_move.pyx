@@ -4,15 +4,14 @@
 The preparers of the native creation, shape, conversion and indexing kernels validate their
 operands and allocate outputs with the GIL (NumPy's allocator), describe the element copies as
 moves (`job.add(dst, src)`, src already broadcast to dst's shape) and hand the job to the
-executor; run() copies and converts with an OpenMP team, finish() warns like NumPy when a cast
-met NaN or overflowed ("invalid value encountered in cast").
+executor; run() copies and converts with an OpenMP team, finish() reports the floating-point
+flags the casts raised as NumPy's casts do ("invalid value encountered in cast", per
+np.errstate: runtime/_fpe.py).
 
 Shapes are put in destination memory order and adjacent axes merged, as NumPy's iterator does,
 so a contiguous copy is one memcpy. More than 8 axes left after merging raise Decline: the
 caller then lets NumPy do the work.
 """
-
-import warnings
 
 import numpy as np
 
@@ -22,6 +21,9 @@ from libc.stdlib cimport free, realloc
 from phylanx.runtime._threads cimport job_threads
 from phylanx.runtime.native cimport Job
 
+from phylanx.runtime._fpe import handle as handle_fpe
+from phylanx.runtime.natives import Decline
+
 cnp.import_array()
 
 cdef extern from "move.h" nogil:
@@ -29,9 +31,8 @@ cdef extern from "move.h" nogil:
         PT_BOOL, PT_I8, PT_I16, PT_I32, PT_I64, PT_U8, PT_U16, PT_U32, PT_U64, PT_F32, PT_F64,
         PT_C64, PT_C128
 
-cdef extern from "<fenv.h>" nogil:
-    enum:
-        FE_INVALID, FE_OVERFLOW, FE_DIVBYZERO
+cdef extern from "fpe.h" nogil:
+    int phx_fpe_bits(int f)
 
 # Copies, fills, gathers and scans are memory-bound: on the 2-core machine this runtime was
 # measured on, one thread saturates memory bandwidth (a prefaulted 128 MB copy: 41 ms on 1
@@ -57,10 +58,6 @@ def set_copy_parallel_min(double elements) -> float:
     return old
 
 
-class Decline(Exception):
-    """A native kernel declines these operands: the node calls NumPy instead."""
-
-
 _PT = {np.dtype(t).num: code for t, code in (
     (np.bool_, PT_BOOL), (np.int8, PT_I8), (np.int16, PT_I16), (np.int32, PT_I32),
     (np.int64, PT_I64), (np.uint8, PT_U8), (np.uint16, PT_U16), (np.uint32, PT_U32),
@@ -81,11 +78,6 @@ def supported(dtype) -> bool:
     """Can moves read and write this dtype?"""
     dtype = np.dtype(dtype)
     return dtype.isnative and dtype.num in _PT
-
-
-_FPE = ((FE_INVALID, "invalid", "invalid value encountered in cast"),
-        (FE_OVERFLOW, "over", "overflow encountered in cast"),
-        (FE_DIVBYZERO, "divide", "divide by zero encountered in cast"))
 
 
 cdef class MoveJob(Job):
@@ -165,17 +157,9 @@ cdef class MoveJob(Job):
         return self.run_moves()
 
     cdef object raise_fpe(self):
-        """Warn (or raise) as NumPy's np.errstate says for the FP flags the casts raised."""
-        if not self.fpe:
-            return None
-        err = np.geterr()
-        for flag, key, msg in _FPE:
-            if self.fpe & flag:
-                mode = err[key]
-                if mode == "raise":
-                    raise FloatingPointError(msg)
-                if mode != "ignore":
-                    warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        """Report the FP flags the casts raised as NumPy's casts do (runtime/_fpe.py)."""
+        if self.fpe:
+            handle_fpe(phx_fpe_bits(self.fpe), "cast")
         return None
 
     cpdef object finish(self):

@@ -9,8 +9,8 @@ with one stride each; other layouts, 0-d and empty inputs go to NumPy (which the
 its own errors, e.g. "zero-size array to reduction operation minimum which has no identity").
 
 Summation order follows NumPy so float results agree bit for bit in the cases tests check:
-  * reduced axis innermost (Ki == 1): 0 + pairwise(row), NumPy's pairwise summation (8
-    accumulators, blocks of 128, split at a multiple of 8); when the input is cast (integer
+  * reduced axis innermost (Ki == 1): 0 + pairwise(row), NumPy's pairwise summation
+    (pairwise.h, the runtime's one implementation); when the input is cast (integer
     mean, sum(dtype=f64) of f32) NumPy sums through 8192-element buffers: pairwise per buffer,
     buffers added in order;
   * kept axis innermost (Ki > 1): out[i] += x[r, i] for r in order.
@@ -20,20 +20,27 @@ Parallel (OpenMP teams of job_threads(), dynamic claiming) over outputs, over co
 when Ki > 1, or for one long row over subtrees of the pairwise tree / chunks combined in order:
 the same result as serial. Float products of one long row stay serial (their rounding depends
 on the order). NaN-aware min/max of f64/f32 use the SSE2 kernels of _reduce_simd.h.
+The floating-point flags of float sums, products, means and variances are collected from every
+thread: when np.errstate asks about one, NumPy's reduction runs and reports (runtime/_fpe.py).
 """
+
+from functools import partial
 
 import numpy as np
 
 cimport numpy as cnp
-from cython.parallel cimport prange
+cimport openmp
+from cython.parallel cimport parallel, prange
 from libc.math cimport sqrt
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport free, malloc
 
 from phylanx.runtime._threads cimport job_threads
 
-from phylanx.runtime._fpe import reported_bits
 from phylanx.runtime.native cimport Job
+
+from phylanx.runtime._fpe import NOT_REDONE
+from phylanx.runtime._fpe import handle as handle_fpe
 from phylanx.runtime.natives import register
 
 cnp.import_array()
@@ -48,6 +55,28 @@ ctypedef fused num:
 ctypedef fused flt:
     double
     float
+
+cdef extern from "pairwise.h" nogil:
+    enum:
+        PHX_PAIRWISE_LEAF
+    Py_ssize_t phx_pairwise_split(Py_ssize_t n)
+    double phx_pw_dd(const double *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    float phx_pw_ff(const float *p, Py_ssize_t n, Py_ssize_t s, float mean)
+    double phx_pw_fd(const float *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_ld(const int64_t *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_id(const int32_t *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_bd(const uint8_t *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_dd_sq(const double *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    float phx_pw_ff_sq(const float *p, Py_ssize_t n, Py_ssize_t s, float mean)
+    double phx_pw_fd_sq(const float *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_ld_sq(const int64_t *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_id_sq(const int32_t *p, Py_ssize_t n, Py_ssize_t s, double mean)
+    double phx_pw_bd_sq(const uint8_t *p, Py_ssize_t n, Py_ssize_t s, double mean)
+
+cdef extern from "fpe.h" nogil:
+    void phx_fpe_clear()
+    void phx_fpe_collect(int *acc)
+    int phx_fpe_bits(int f)
 
 cdef extern from "_reduce_simd.h" nogil:
     double phx_ext_f64(const double *p, Py_ssize_t n, int is_max, int *has_nan)
@@ -73,6 +102,7 @@ ctypedef struct Red:
     char *out
     Py_ssize_t Ko, Rn, Ki, so, sr, si    # extents; strides in elements
     double div           # divisor of mean / var (n, or n - ddof)
+    int *fpe             # FE_* flags raised by every thread (fpe.h), accumulated
 
 ctypedef struct Part:
     double f             # float partials: sum, min/max, arg value
@@ -81,49 +111,33 @@ ctypedef struct Part:
     int flag             # any/all; a NaN was met
 
 
-# --- pairwise summation, as NumPy's @TYPE@_pairwise_sum -------------------------------------
-
-cdef inline flt _ld(const num *p, Py_ssize_t k, flt mean, bint sq) noexcept nogil:
-    cdef flt v = <flt> p[k]
-    if sq:               # var's (x - mean)**2, in the accumulation type like NumPy's temporary
-        v = v - mean
-        v = v * v
-    return v
-
+# --- pairwise summation (pairwise.h) ----------------------------------------------------------
 
 cdef flt _pw(const num *p, Py_ssize_t n, Py_ssize_t s, flt mean, bint sq) noexcept nogil:
-    cdef flt r[8]
-    cdef flt res
-    cdef Py_ssize_t i, j, n2
-    if n < 8:
-        res = 0
-        for i in range(n):
-            res += _ld(p, i * s, mean, sq)
-        return res
-    if n <= 128:
-        i = 8
-        if s == 1 and not sq:        # the common case, written so that it vectorizes
-            for j in range(8):
-                r[j] = <flt> p[j]
-            while i < n - (n % 8):
-                for j in range(8):
-                    r[j] += <flt> p[i + j]
-                i += 8
-        else:
-            for j in range(8):
-                r[j] = _ld(p, j * s, mean, sq)
-            while i < n - (n % 8):
-                for j in range(8):
-                    r[j] += _ld(p, (i + j) * s, mean, sq)
-                i += 8
-        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-        while i < n:
-            res += _ld(p, i * s, mean, sq)
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pw(p, n2, s, mean, sq) + _pw(p + n2 * s, n - n2, s, mean, sq)
+    """NumPy's pairwise sum of p[0], p[s], ... (n elements) in flt; with `sq`, of var's
+    (x - mean)**2 computed in flt like NumPy's temporary."""
+    if flt is float:
+        if num is float:
+            return phx_pw_ff_sq(p, n, s, mean) if sq else phx_pw_ff(p, n, s, mean)
+        return 0            # not used: float accumulation is for float input only
+    elif num is double:
+        return phx_pw_dd_sq(p, n, s, mean) if sq else phx_pw_dd(p, n, s, mean)
+    elif num is float:
+        return phx_pw_fd_sq(p, n, s, mean) if sq else phx_pw_fd(p, n, s, mean)
+    elif num is int64_t:
+        return phx_pw_ld_sq(p, n, s, mean) if sq else phx_pw_ld(p, n, s, mean)
+    elif num is int32_t:
+        return phx_pw_id_sq(p, n, s, mean) if sq else phx_pw_id(p, n, s, mean)
+    else:
+        return phx_pw_bd_sq(p, n, s, mean) if sq else phx_pw_bd(p, n, s, mean)
+
+
+cdef inline void _fpe_region_start(int *fpe) noexcept nogil:
+    """At the start of a parallel region of a job: the calling thread (0) keeps the flags it
+    raised so far, every thread then starts clean (team threads carry other jobs' flags)."""
+    if openmp.omp_get_thread_num() == 0:
+        phx_fpe_collect(fpe)
+    phx_fpe_clear()
 
 
 cdef double _pw_buffered(const num *p, Py_ssize_t n, Py_ssize_t s) noexcept nogil:
@@ -140,12 +154,11 @@ cdef int _leaves(Py_ssize_t off, Py_ssize_t n, int depth, Py_ssize_t *offs, Py_s
                  int k) noexcept nogil:
     """Cut the pairwise tree of n elements at `depth`: its subtrees, left to right."""
     cdef Py_ssize_t n2
-    if depth == 0 or n <= 128:
+    if depth == 0 or n <= PHX_PAIRWISE_LEAF:
         offs[k] = off
         lens[k] = n
         return k + 1
-    n2 = n // 2
-    n2 -= n2 % 8
+    n2 = phx_pairwise_split(n)
     k = _leaves(off, n2, depth - 1, offs, lens, k)
     return _leaves(off + n2, n - n2, depth - 1, offs, lens, k)
 
@@ -154,12 +167,11 @@ cdef double _combine(const double *vals, Py_ssize_t n, int depth, int *k, bint f
     """Add the subtree sums back up in the tree's own shape (f32: rounded at every node)."""
     cdef Py_ssize_t n2
     cdef double v
-    if depth == 0 or n <= 128:
+    if depth == 0 or n <= PHX_PAIRWISE_LEAF:
         v = vals[k[0]]
         k[0] += 1
         return v
-    n2 = n // 2
-    n2 -= n2 % 8
+    n2 = phx_pairwise_split(n)
     v = _combine(vals, n2, depth - 1, k, f32)
     v = v + _combine(vals, n - n2, depth - 1, k, f32)
     return <float> v if f32 else v
@@ -342,7 +354,7 @@ cdef void _store(const Red *r, Py_ssize_t j, const num *tag, const Part *pt) noe
 
 
 cdef double _pw_row(const num *p, Py_ssize_t n, Py_ssize_t s, double mean, bint sq, bint f32,
-                    int nt) noexcept nogil:
+                    int nt, int *fpe) noexcept nogil:
     """Pairwise sum of one row (f32: in float), with nt > 1 split over subtrees of the
     pairwise tree: the same additions in the same shape, hence the same result."""
     cdef Py_ssize_t offs[1 << LEAF_DEPTH]
@@ -354,16 +366,19 @@ cdef double _pw_row(const num *p, Py_ssize_t n, Py_ssize_t s, double mean, bint 
             return _pw(p, n, s, <float> mean, sq)
         return _pw(p, n, s, mean, sq)
     nl = _leaves(0, n, LEAF_DEPTH, offs, lens, 0)
-    for l in prange(nl, num_threads=nt, schedule="dynamic"):
-        if f32:
-            vals[l] = _pw(p + offs[l] * s, lens[l], s, <float> mean, sq)
-        else:
-            vals[l] = _pw(p + offs[l] * s, lens[l], s, mean, sq)
+    with parallel(num_threads=nt):
+        _fpe_region_start(fpe)
+        for l in prange(nl, schedule="dynamic"):
+            if f32:
+                vals[l] = _pw(p + offs[l] * s, lens[l], s, <float> mean, sq)
+            else:
+                vals[l] = _pw(p + offs[l] * s, lens[l], s, mean, sq)
+        phx_fpe_collect(fpe)
     return _combine(vals, n, LEAF_DEPTH, &k, f32)
 
 
 cdef int _pw_buffered_row(const num *p, Py_ssize_t n, Py_ssize_t s, int nt,
-                          double *res) noexcept nogil:
+                          double *res, int *fpe) noexcept nogil:
     """_pw_buffered, its 8192-element buffers summed in parallel then added in order."""
     cdef Py_ssize_t nb = (n + BUF - 1) // BUF, b
     cdef double *vals
@@ -373,8 +388,12 @@ cdef int _pw_buffered_row(const num *p, Py_ssize_t n, Py_ssize_t s, int nt,
     vals = <double *> malloc(nb * sizeof(double))
     if vals == NULL:
         return -1
-    for b in prange(nb, num_threads=nt, schedule="dynamic"):
-        vals[b] = _pw(p + b * BUF * s, min(<Py_ssize_t> BUF, n - b * BUF), s, <double> 0, False)
+    with parallel(num_threads=nt):
+        _fpe_region_start(fpe)
+        for b in prange(nb, schedule="dynamic"):
+            vals[b] = _pw(p + b * BUF * s, min(<Py_ssize_t> BUF, n - b * BUF), s, <double> 0,
+                          False)
+        phx_fpe_collect(fpe)
     res[0] = 0.0
     for b in range(nb):
         res[0] += vals[b]
@@ -389,7 +408,7 @@ cdef int _sums(const Red *r, const num *p, Py_ssize_t o, int nt) noexcept nogil:
     cdef float mf
     cdef int op = r.op
     if num is float and not r.cast:
-        mf = 0 + <float> _pw_row(p, n, s, 0, False, True, nt)
+        mf = 0 + <float> _pw_row(p, n, s, 0, False, True, nt, r.fpe)
         if op == R_SUM:
             (<float *> r.out)[o] = mf
             return 0
@@ -397,13 +416,13 @@ cdef int _sums(const Red *r, const num *p, Py_ssize_t o, int nt) noexcept nogil:
         if op == R_MEAN:
             (<float *> r.out)[o] = mf
             return 0
-        mf = 0 + <float> _pw_row(p, n, s, mf, True, True, nt)
+        mf = 0 + <float> _pw_row(p, n, s, mf, True, True, nt, r.fpe)
         mf = <float> (<double> mf / r.div)
         (<float *> r.out)[o] = <float> sqrt(mf) if op == R_STD else mf
         return 0
     if num is double:
-        m = 0 + _pw_row(p, n, s, 0, False, False, nt)
-    elif _pw_buffered_row(p, n, s, nt, &m) != 0:
+        m = 0 + _pw_row(p, n, s, 0, False, False, nt, r.fpe)
+    elif _pw_buffered_row(p, n, s, nt, &m, r.fpe) != 0:
         return -1
     m = 0 + m
     if op == R_SUM:
@@ -412,7 +431,7 @@ cdef int _sums(const Red *r, const num *p, Py_ssize_t o, int nt) noexcept nogil:
     m = m / n
     if op != R_MEAN:
         # x - mean is a f64 temporary in NumPy: plain pairwise, no buffers
-        v = (0 + _pw_row(p, n, s, m, True, False, nt)) / r.div
+        v = (0 + _pw_row(p, n, s, m, True, False, nt, r.fpe)) / r.div
         m = sqrt(v) if op == R_STD else v
     (<double *> r.out)[o] = m
     return 0
@@ -564,19 +583,27 @@ cdef int _run(Red *r, const num *p, int nt) noexcept nogil:
                 _row(r, p, o)
         else:
             chunk = max(1, r.Ko // (8 * nt))
-            for o in prange(r.Ko, num_threads=nt, schedule="dynamic", chunksize=chunk):
-                _row(r, p, o)
+            with parallel(num_threads=nt):
+                _fpe_region_start(r.fpe)
+                for o in prange(r.Ko, schedule="dynamic", chunksize=chunk):
+                    _row(r, p, o)
+                phx_fpe_collect(r.fpe)
         return 0
     # column chunks of >= 256 elements (whole cache lines, prefetch-friendly), >= 4 per thread
     cw = r.Ki if nt <= 1 else max(256, (r.Ki // (4 * nt) + 7) // 8 * 8)
     nc = (r.Ki + cw - 1) // cw
     ntasks = r.Ko * nc
+    cdef int *failed = &err
     if nt <= 1:
         for t in range(ntasks):
             err += _cols(r, p, t // nc, (t % nc) * cw, min(r.Ki, (t % nc + 1) * cw)) != 0
     else:
-        for t in prange(ntasks, num_threads=nt, schedule="dynamic"):
-            err += _cols(r, p, t // nc, (t % nc) * cw, min(r.Ki, (t % nc + 1) * cw)) != 0
+        with parallel(num_threads=nt):
+            _fpe_region_start(r.fpe)
+            for t in prange(ntasks, schedule="dynamic"):
+                if _cols(r, p, t // nc, (t % nc) * cw, min(r.Ki, (t % nc + 1) * cw)) != 0:
+                    failed[0] = 1
+            phx_fpe_collect(r.fpe)
     return -1 if err else 0
 
 
@@ -594,8 +621,11 @@ cdef int _run_1d(Red *r, const num *p, int nt) noexcept nogil:
     parts = <Part *> malloc(nch * sizeof(Part))
     if parts == NULL:
         return -1
-    for c in prange(nch, num_threads=nt, schedule="dynamic"):
-        _part(r, p, c * n // nch, (c + 1) * n // nch, &parts[c])
+    with parallel(num_threads=nt):
+        _fpe_region_start(r.fpe)
+        for c in prange(nch, schedule="dynamic"):
+            _part(r, p, c * n // nch, (c + 1) * n // nch, &parts[c])
+        phx_fpe_collect(r.fpe)
     for c in range(1, nch):
         _merge(r, &parts[0], &parts[c], is_float)
     _store(r, 0, p, &parts[0])
@@ -619,6 +649,7 @@ cdef class _RedJob(Job):
     cdef bint scalar     # every axis reduced, no keepdims: finish gives a NumPy scalar
     cdef object keep     # (operand, output buffer)
     cdef object redo     # float sum/prod/mean/var/std: (NumPy function, keywords), else None
+    cdef int fpe         # FE_* flags raised (r.fpe points here)
 
     cdef int run(self) noexcept nogil:
         cdef Red *r = &self.r
@@ -626,6 +657,9 @@ cdef class _RedJob(Job):
         if r.Ko * r.Rn * r.Ki < PAR_MIN:
             nt = 1
         _note_team(nt)
+        self.fpe = 0
+        r.fpe = &self.fpe
+        phx_fpe_clear()
         if r.dt == T_F64:
             rc = _run(r, <const double *> r.data, nt)
         elif r.dt == T_F32:
@@ -636,6 +670,7 @@ cdef class _RedJob(Job):
             rc = _run(r, <const int32_t *> r.data, nt)
         else:
             rc = _run(r, <const uint8_t *> r.data, nt)
+        phx_fpe_collect(&self.fpe)
         if rc:
             self.status = 1
         return self.status
@@ -643,12 +678,13 @@ cdef class _RedJob(Job):
     cpdef object finish(self):
         if self.status:
             raise MemoryError("native reduction: out of memory")
-        # Overflow or an invalid operation (inf - inf, 0 * inf) leaves inf/NaN in the output:
-        # NumPy then warns (or raises) per np.errstate, so its reduction decides; a NaN that
-        # came from the input only costs that rerun.
-        if self.redo is not None and reported_bits() and not np.isfinite(self.keep[1]).all():
+        # Overflow, underflow or an invalid operation (inf - inf, 0 * inf): NumPy's reduction
+        # (several ufunc calls for mean, var, std) reports per np.errstate, in its own words
+        if self.redo is not None and self.fpe:
             impl, kw = self.redo
-            return impl(self.keep[0], **kw)
+            redone = handle_fpe(phx_fpe_bits(self.fpe), redo=partial(impl, self.keep[0], **kw))
+            if redone is not NOT_REDONE:
+                return redone
         return self.result[()] if self.scalar else self.result
 
 

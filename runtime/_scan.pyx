@@ -6,13 +6,12 @@ bool -> i64 (the platform integer). Every element of the result is the previous 
 with the next input, in order, exactly as NumPy's accumulate loops do (so float results agree
 bit for bit and NaN/inf propagate the same way); integer overflow wraps. The scanned axis may
 be any axis: the arrays are viewed as (outer, scanned, inner) and the scan runs row by row over
-the inner axis, parallel over outer rows and chunks of inner columns.
+the inner axis, parallel over outer rows and chunks of inner columns. The floating-point flags
+of those operations are NumPy's, reported as its accumulate does (runtime/_fpe.py).
 Declined (NumPy's reference runs): other dtypes or dtype= arguments other than the default
 result, axis=None of a non-contiguous array, layouts whose outer or inner axes do not merge
 into one, and outputs under SMALL elements.
 """
-
-import warnings
 
 import numpy as np
 
@@ -21,22 +20,21 @@ from cython.parallel cimport prange
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 
 from phylanx.ir.types import ArrayType
+from phylanx.runtime._fpe import handle as handle_fpe
 from phylanx.runtime._move cimport copy_threads
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
 cnp.import_array()
 
-cdef extern from "<fenv.h>" nogil:
+cdef extern from "fpe.h" nogil:
     int feclearexcept(int)
     int fetestexcept(int)
+    int phx_fpe_bits(int f)
     enum:
-        FE_INVALID, FE_OVERFLOW, FE_DIVBYZERO
+        PHX_FPE_ALL     # the flags NumPy reports (divide, over, under, invalid)
 
-cdef int FPE = FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO
-_FPE = ((FE_INVALID, "invalid", "invalid value encountered in accumulate"),
-        (FE_OVERFLOW, "over", "overflow encountered in accumulate"),
-        (FE_DIVBYZERO, "divide", "divide by zero encountered in accumulate"))
+cdef int FPE = PHX_FPE_ALL
 
 cdef enum:
     SMALL = 4096
@@ -154,13 +152,8 @@ cdef class _ScanJob(Job):
 
     cpdef object finish(self):
         self.keep = None
-        if self.fpe:
-            err = np.geterr()
-            for flag, key, msg in _FPE:
-                if self.fpe & flag and err[key] != "ignore":
-                    if err[key] == "raise":
-                        raise FloatingPointError(msg)
-                    warnings.warn(msg, RuntimeWarning, stacklevel=2)
+        if self.fpe:        # the additions/products of NumPy's accumulate loop: its flags
+            handle_fpe(phx_fpe_bits(self.fpe), "accumulate")
         return self.result
 
 

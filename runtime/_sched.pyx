@@ -14,7 +14,8 @@ its job runs without the GIL on whichever thread takes the task, and finish() ru
 The owner of a GExec (the thread that started it) waits for `outstanding` to drop to 0,
 running queued tasks of its own kernel call meanwhile and sleeping on the call's condition
 variable otherwise; the main thread wakes every 20 ms to look at signals (Ctrl-C cancels the
-call). A failure is kept in the RunState; from then on no thread starts a node of that call.
+call). Failures are ordered as a sequential run would meet them (_executor: Scope): a node
+after a failed one is not started, the ones before it still run.
 
 `for_range {parallel = true}`: the owner and up to num_threads()-1 helper tasks claim
 iterations one at a time from a shared counter (dynamic: a thread that does not get a core
@@ -28,9 +29,10 @@ from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy
 
 from phylanx.runtime._executor cimport (
-    C_CONTROL, F_HEAVY, F_NATIVE, RUN_FAILED, RUN_RETURNED, RUN_TICK, Executable, Frame, GExec,
-    Graph, LoopTask, Node, ParLoop, PTask, RunState, TCtx, adopt_fpstate, copy_slots, estimate,
-    fail, now_ns, set_scheduler, store_result, yield_gil,
+    C_CONTROL, F_HEAVY, F_NATIVE, RUN_FAILED, RUN_RETURNED, Executable, Frame, GExec, Graph,
+    LoopTask, Node, ParLoop, PTask, RunState, Scope, TCtx, adopt_fpstate, cancelled, copy_slots,
+    estimate, fail, fail_at, now_ns, scope_close, scope_open, set_scheduler, store_result,
+    tctx_init,
 )
 from phylanx.runtime._threads cimport (
     is_main_thread, num_threads, par_enter, par_exit, pool_lock, pool_ready, pool_submit,
@@ -62,11 +64,30 @@ cdef enum:
     _WAIT_MS = 20         # the main thread looks at signals this often while it waits
 
 
-cdef void _fail(RunState *run, object exc, int op_id, Frame *fr) noexcept:
+cdef void _fail(TCtx *tc, object exc, int op_id, Frame *fr) noexcept:
     """fail() that cannot raise (if keeping the exception fails, the call still fails)."""
     try:
-        fail(run, exc, op_id, fr)
+        fail(tc, exc, op_id, fr)
     except BaseException:
+        phx_store(&tc.run.abort, 1)
+        phx_store(&tc.run.failed, 1)
+
+
+cdef void _fail_node(GExec *ge, int j, TCtx *tc, object exc) noexcept:
+    """Node j of ge failed before it ran (its preparer raised)."""
+    cdef Scope *outer = tc.scope
+    cdef Py_ssize_t outer_key = tc.key
+    tc.scope, tc.key = &ge.scope, j
+    _fail(tc, exc, ge.g.nodes[j].op_id, ge.fr)
+    tc.scope, tc.key = outer, outer_key
+
+
+cdef void _abort(RunState *run, object exc, int op_id, Frame *fr) noexcept:
+    """A failure that is not a node's (out of memory in the scheduler): the call fails."""
+    try:
+        fail_at(run, NULL, 0, exc, op_id, fr)
+    except BaseException:
+        phx_store(&run.abort, 1)
         phx_store(&run.failed, 1)
 
 
@@ -79,11 +100,11 @@ cdef void _node_task(phx_task *t, int tid) noexcept nogil:
     cdef RunState *run = ge.run
     cdef TCtx tc
     cdef long long t0 = 0
-    tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = run, tid, ge.seq, RUN_TICK, -1.0, 0
-    tc.pparent = ge.pparent
+    tctx_init(&tc, run, tid, ge.seq, 0, ge.pparent)
+    tc.scope, tc.key = &ge.scope, pt.node
     if run.profile:
         t0 = now_ns()
-    if pt.is_job and not phx_load(&run.failed):
+    if pt.is_job and not cancelled(run, &ge.scope, pt.node):
         (<Job> pt.prep).run()
     with gil:
         if tid:
@@ -96,9 +117,9 @@ cdef void _loop_task(phx_task *t, int tid) noexcept nogil:
     """A parallel-loop helper: claim iterations until none is left."""
     cdef ParLoop *pl = <ParLoop *> (<LoopTask *> t).pl
     cdef TCtx tc
-    tc.run, tc.tid, tc.seq, tc.tick, tc.probe, tc.intask = pl.run, tid, 1, RUN_TICK, -1.0, 1
-    tc.pparent = pl.pparent
-    if phx_load_ssize(&pl.next) < pl.n and not phx_load(&pl.run.failed):
+    tctx_init(&tc, pl.run, tid, 1, 1, pl.pparent)
+    if phx_load_ssize(&pl.next) < pl.n and \
+            not cancelled(pl.run, &pl.scope, phx_load_ssize(&pl.next)):
         with gil:
             if tid:
                 adopt_fpstate(pl.run)
@@ -154,6 +175,7 @@ cdef int run_par(Executable ex, int gi, Frame *fr, TCtx *tc) except -1:
     ge.count, ge.outstanding, ge.rc, ge.seq = fr.scratch + g.scratch_off, 0, 0, tc.seq
     ge.pparent = tc.pparent
     memcpy(ge.count, g.deps, n * sizeof(int))
+    scope_open(&ge.scope, tc)
     try:
         for k in range(g.n_roots):
             c = _ready(&ge, g.roots[k], tc)
@@ -171,8 +193,9 @@ cdef int run_par(Executable ex, int gi, Frame *fr, TCtx *tc) except -1:
         free(ge.tasks)
         if L != buf:
             free(L)
-    if phx_load(&run.failed):
-        return RUN_FAILED
+        failed = scope_close(run, &ge.scope)
+    if failed or cancelled(run, ge.scope.parent, ge.scope.parent_key):
+        return RUN_FAILED    # (some nodes may not have run)
     return ge.rc
 
 
@@ -200,7 +223,7 @@ cdef int _ready(GExec *ge, int s, TCtx *tc) noexcept:
         try:
             prep = _prepare(nd, ge.fr)
         except BaseException as exc:
-            _fail(ge.run, exc, nd.op_id, ge.fr)
+            _fail_node(ge, s, tc, exc)
             return -1
         pt.prep = <PyObject *> prep
         _incref(pt.prep)
@@ -220,19 +243,25 @@ cdef void _drain(Executable ex, GExec *ge, int *L, int nl, int *H, int nh, TCtx 
     the pool, or run a lone one here when nothing else of the graph is in flight (`mine`:
     the calling task itself, still counted in ge.outstanding)."""
     cdef Node *nd
-    cdef int j, rc, busy
+    cdef int j, k, rc, busy
     while True:
         while nl > 0:
             nl -= 1
             j = L[nl]
-            if phx_load(&ge.run.failed):
-                continue      # cancelled: drop the node
+            if cancelled(ge.run, &ge.scope, j):
+                continue      # after a failed node: drop it
             rc = _run_node(ex, ge, j, tc, 0, 0)
             if rc == 0:
                 _advance(ge, j, L, &nl, H, &nh, tc)
             elif rc == RUN_RETURNED:
                 ge.rc = RUN_RETURNED
-        if nh == 0 or phx_load(&ge.run.failed):
+        k = 0
+        for j in range(nh):   # heavy nodes after a failed one are dropped, the others run
+            if not cancelled(ge.run, &ge.scope, H[j]):
+                H[k] = H[j]
+                k += 1
+        nh = k
+        if nh == 0:
             return
         pool_lock()
         busy = ge.outstanding - mine
@@ -287,7 +316,10 @@ cdef int _run_node(Executable ex, GExec *ge, int j, TCtx *tc, long long t0, int 
     cdef PTask *pt = &ge.tasks[j]
     cdef PyObject *prep = pt.prep
     cdef int rc, rec = -1
+    cdef Scope *outer = tc.scope
+    cdef Py_ssize_t outer_key = tc.key
     pt.prep = NULL
+    tc.scope, tc.key = &ge.scope, j     # failures in this node are ordered by j
     if tc.run.profile:   # nodes run by this one (regions, callee) record it as parent
         rec = ex._prof_begin(tc, nd, t0 if task else now_ns(), ge.pparent, task)
         tc.pparent = rec
@@ -305,10 +337,11 @@ cdef int _run_node(Executable ex, GExec *ge, int j, TCtx *tc, long long t0, int 
             store_result(nd, ge.fr.slots, <PyObject *> res)
             rc = 0
     except BaseException as exc:
-        _fail(tc.run, exc, nd.op_id, ge.fr)
+        _fail(tc, exc, nd.op_id, ge.fr)
         rc = RUN_FAILED
     finally:
         _xdecref(prep)
+        tc.scope, tc.key = outer, outer_key
     if tc.run.profile:
         tc.pparent = ge.pparent
         ex._prof_end(tc, rec)
@@ -321,7 +354,7 @@ cdef void _task_rest(Executable ex, GExec *ge, PTask *pt, TCtx *tc, long long t0
     cdef int buf[2 * _STACK_NODES]
     cdef int *L = buf
     cdef int *H
-    if phx_load(&ge.run.failed):
+    if cancelled(ge.run, &ge.scope, pt.node):
         _xdecref(pt.prep)
         pt.prep = NULL
         work_end()
@@ -335,7 +368,7 @@ cdef void _task_rest(Executable ex, GExec *ge, PTask *pt, TCtx *tc, long long t0
     if n > _STACK_NODES:
         L = <int *> malloc(2 * n * sizeof(int))
         if L == NULL:
-            _fail(ge.run, MemoryError(), ge.g.nodes[pt.node].op_id, ge.fr)
+            _abort(ge.run, MemoryError(), ge.g.nodes[pt.node].op_id, ge.fr)
             return
     H = L + n
     _advance(ge, pt.node, L, &nl, H, &nh, tc)
@@ -376,7 +409,7 @@ cdef int _wait_for(int *counter, TCtx *tc, int op_id, Frame *fr) except -1:
             try:
                 _check_signals()
             except BaseException as exc:
-                _fail(run, exc, op_id, fr)
+                _fail(tc, exc, op_id, fr)
     return 0
 
 
@@ -398,10 +431,12 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
     pl.ex, pl.nd, pl.fr, pl.run = <PyObject *> ex, nd, fr, run
     pl.lo, pl.step, pl.n, pl.next, pl.outstanding = lo, step, n, 0, 0
     pl.helpers, pl.pparent = NULL, tc.pparent
+    scope_open(&pl.scope, tc)
     probe.probe = 0.0
     _participate(ex, &pl, &probe, 1, 1)
-    tc.tick = probe.tick
-    if phx_load(&run.failed):
+    tc.pace = probe.pace
+    if pl.scope.exc != NULL or cancelled(run, pl.scope.parent, pl.scope.parent_key):
+        scope_close(run, &pl.scope)
         return RUN_FAILED
     if probe.probe < task_threshold() or n_help < 1:
         _participate(ex, &pl, tc, 1, -1)
@@ -423,14 +458,15 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
         finally:
             par_exit()
             free(pl.helpers)
-    if phx_load(&run.failed):
+    if scope_close(run, &pl.scope) or cancelled(run, pl.scope.parent, pl.scope.parent_key):
         return RUN_FAILED
     return 0
 
 
 cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limit) noexcept:
     """Claim and run iterations of pl (GIL held) until none is left, the call failed, or
-    `limit` (if >= 0) iterations ran. tc.probe and tc.tick are updated."""
+    `limit` (if >= 0) iterations ran. tc.probe and tc.pace are updated (running the body
+    graph looks at signals and offers the GIL: pace_check)."""
     cdef Node *nd = pl.nd
     cdef Graph *body = &ex._graphs[nd.sub0]
     cdef const int *yields = body.nodes[body.term].ins
@@ -440,22 +476,22 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
     cdef Py_ssize_t it
     cdef PyObject *i
     cdef int rc
-    t2.seq = 1
+    t2.seq, t2.scope = 1, &pl.scope
     if not owner:   # a private frame: the body's values are per iteration
         pf.slots = PyList_GetSlice(pl.fr.slots, 0, _list_size(pl.fr.slots))
         pf.scratch = <int *> malloc(pf.n_scratch * sizeof(int) + 1)
         if pf.slots == NULL or pf.scratch == NULL:
             _xdecref(pf.slots)
             free(pf.scratch)
-            _fail(run, MemoryError(), nd.op_id, pl.fr)
+            _abort(run, MemoryError(), nd.op_id, pl.fr)
             return
     try:
         while limit != 0:
             limit -= 1
             it = phx_fetch_add(&pl.next, 1)
-            if it >= pl.n or phx_load(&run.failed):
+            t2.key = it
+            if it >= pl.n or cancelled(run, &pl.scope, it):
                 break
-            _check_signals()
             i = PyLong_FromSsize_t(pl.lo + it * pl.step)
             if i == NULL:
                 raise MemoryError()
@@ -466,17 +502,13 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
                 break
             if it == pl.n - 1:
                 copy_slots(pf.slots, yields, pl.fr.slots, nd.outs, nd.n_out)
-            t2.tick -= 1
-            if t2.tick <= 0:
-                t2.tick = RUN_TICK
-                yield_gil()
     except BaseException as exc:
-        _fail(run, exc, nd.op_id, pl.fr)
+        _fail(&t2, exc, nd.op_id, pl.fr)
     finally:
         if not owner:
             _decref(pf.slots)
             free(pf.scratch)
-    tc.probe, tc.tick = t2.probe, t2.tick
+    tc.probe, tc.pace = t2.probe, t2.pace
 
 
 set_scheduler(run_par, exec_parfor)

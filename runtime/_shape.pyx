@@ -20,8 +20,8 @@ cimport numpy as cnp
 
 from phylanx.ir.types import DTYPES, ArrayType
 from phylanx.runtime._move cimport MoveJob, ptype
-from phylanx.runtime._move import Decline, supported
-from phylanx.runtime.natives import register
+from phylanx.runtime._move import supported
+from phylanx.runtime.natives import Decline, register
 
 cnp.import_array()
 

@@ -1,5 +1,8 @@
 /* ew_block.h: the block executor, included by ew_exec.h once per ISA with PHX_ISA_NAME (the
- * function's name) and PHX_ISA_ATTR (its target attribute) defined. The vmath.h kernels are
+ * function's name) and PHX_ISA_ATTR (its target attribute) defined. It runs the program over
+ * elements [start, start + n) (n <= PHX_BLOCK) of the output's flat index range; `bind`
+ * (NULL, or one pointer per register) hands it blocks of registers the caller holds itself
+ * (n contiguous elements of the register's type; output registers of full-width type only). The vmath.h kernels are
  * always-inline, so each copy vectorises them for its own ISA.
  *
  * Integer registers compute in uint64_t: NumPy's integer add/sub/mul/neg wrap modulo 2^width,
@@ -171,13 +174,15 @@ PHX_OUTLINE(phx_vcosh)
 #undef PHX_OUTLINE
 
 PHX_ISA_ATTR static const void *PHX_ISA_NAME(const phx_prog *P, char *scr, ptrdiff_t start,
-                                             ptrdiff_t n) {
+                                             ptrdiff_t n, void *const *bind) {
     void *R[PHX_MAXREG];
     double *fs = (double *)(scr + P->scratch - PHX_BLOCK * 8);   /* f32 math scratch */
     for (int k = 0; k < P->nreg; k++) {
         const phx_reg *r = &P->regs[k];
         char *buf = scr + r->off;
-        if (r->kind == PHX_R_IN) {
+        if (bind && bind[k]) {          /* the caller's block of this register */
+            R[k] = bind[k];
+        } else if (r->kind == PHX_R_IN) {
             if (r->mode == PHX_IN_DIRECT) {
                 R[k] = r->data + start * phx_esize[r->stype];
             } else if (r->mode == PHX_IN_TILE) {
@@ -347,7 +352,8 @@ PHX_ISA_ATTR static const void *PHX_ISA_NAME(const phx_prog *P, char *scr, ptrdi
     /* outputs not written in place: streamed, or narrow integers truncated from I64 */
     for (int k = 0; k < P->nreg; k++) {
         const phx_reg *r = &P->regs[k];
-        if (r->kind != PHX_R_OUT || (r->stype == r->rtype && !P->stream)) continue;
+        if (r->kind != PHX_R_OUT || (r->stype == r->rtype && !P->stream) || (bind && bind[k]))
+            continue;
         char *o = r->data + start * phx_esize[r->stype];
         if (r->stype == r->rtype) {
             PHX_STREAM_FN(o, (const char *)R[k], n * phx_esize[r->stype]);

@@ -1,6 +1,8 @@
-/* ew_exec.h: the blocked elementwise evaluator behind phylanx.runtime._elementwise.
+/* ew_exec.h: the blocked elementwise evaluator behind phylanx.runtime._elementwise: the
+ * runtime's one elementwise engine (fused ops, single elementwise ops, fused_reduce, and, through
+ * phx_ew_eval, matvec_pair's body and the native loop kernel's elementwise ops).
  *
- * A program (built by runtime/_ew_program.py, packed by _elementwise.pyx) is a list of
+ * A program (ew_prog.h; built by runtime/_ew_program.py, packed by _elementwise.pyx) is a list of
  * register-to-register instructions over blocks of PHX_BLOCK elements of the broadcast output,
  * seen as one flat C-order index range. Registers are block-sized buffers: temporaries and
  * broadcast constants live in per-thread scratch; an input register points straight into its
@@ -14,9 +16,14 @@
  * and picked at run time from the CPU (the package binary stays generic; no -march=native).
  * Blocks are claimed dynamically (schedule(dynamic, chunk of ~1/32 of a thread's share):
  * the cores are shared with other work, so a static split would wait for the slowest.
+ * Float sums of fused_reduce are NumPy's pairwise sums (pairwise.h).
  */
 #ifndef PHX_EW_EXEC_H
 #define PHX_EW_EXEC_H
+
+#include "ew_prog.h"
+#include "fpe.h"
+#include "pairwise.h"       /* before the pragmas below: its sums are NumPy's, uncontracted */
 
 /* Vectorising the select-everything kernels needs these (see vmath.h); pushed only around
  * this engine, not the Cython-generated code that includes it. */
@@ -33,72 +40,6 @@
 #include <sys/mman.h>
 
 #include "vmath.h"
-#include "fpe.h"
-
-#define PHX_BLOCK 1024          /* elements per block: 8 KiB per f64 register */
-#define PHX_MAXDIM 64
-#define PHX_MAXREG 256
-
-/* register element types; storage types 0..4 are the same, the rest are narrower ints held
- * in I64 registers (sign- or zero-extended) */
-enum { PHX_F64, PHX_F32, PHX_I64, PHX_U64, PHX_B8, PHX_NRT };
-enum { PHX_S_I32 = PHX_NRT, PHX_S_I16, PHX_S_I8, PHX_S_U32, PHX_S_U16, PHX_S_U8, PHX_NST };
-enum { PHX_R_TEMP, PHX_R_CONST, PHX_R_IN, PHX_R_OUT };
-enum { PHX_IN_DIRECT, PHX_IN_GATHER, PHX_IN_TILE };
-
-#define PHX_OPS(X) \
-    X(COPY) X(ADD) X(SUB) X(MUL) X(DIV) X(NEG) X(ABS) X(SQUARE) X(SQRT) X(RECIP)            \
-    X(MAX) X(MIN) X(FMAX) X(FMIN) X(CLIPLO) X(CLIPHI) X(COPYSIGN) X(FLOOR) X(CEIL) X(TRUNC) \
-    X(RINT) X(SIGN) X(HEAVISIDE) X(FLOORDIV) X(REMAINDER) X(POW) X(ATAN2) X(HYPOT)          \
-    X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE) X(ISNAN) X(ISINF) X(ISFINITE)                       \
-    X(AND) X(OR) X(XOR) X(NOT) X(WHERE) X(BAND) X(BOR) X(BXOR) X(BNOT) X(WRAP)              \
-    X(CVT_F64) X(CVT_F32) X(CVT_I64) X(CVT_B8)                                             \
-    X(EXP) X(EXP2) X(EXPM1) X(LOG) X(LOG2) X(LOG10) X(LOG1P) X(SIN) X(COS) X(TANH)          \
-    X(SINH) X(COSH) X(TAN) X(ASIN) X(ACOS) X(ATAN) X(ASINH) X(ACOSH) X(ATANH) X(CBRT)
-
-#define PHX_ENUM(n) PHX_OP_##n,
-enum { PHX_OPS(PHX_ENUM) PHX_NOPS };
-#undef PHX_ENUM
-#define PHX_NAME(n) #n,
-static const char *phx_op_names[] = { PHX_OPS(PHX_NAME) };
-#undef PHX_NAME
-
-typedef struct {
-    int16_t op, t;              /* opcode; register type the operation works in */
-    int16_t dst, a, b, c;       /* register indices (unused: -1) */
-    int32_t aux;                /* WRAP: the storage type to wrap to */
-} phx_ins;
-
-typedef union { double f64; float f32; int64_t i64; uint64_t u64; uint8_t b8; } phx_value;
-
-typedef struct {
-    int kind, rtype, stype;
-    int mode;                   /* PHX_R_IN: PHX_IN_* */
-    char *data;                 /* IN/OUT: base pointer (element 0 of the broadcast view) */
-    ptrdiff_t strides[PHX_MAXDIM];  /* IN: byte strides over the coalesced output shape */
-    ptrdiff_t period;           /* IN tile: the input repeats every `period` flat elements */
-    size_t off;                 /* byte offset of the register's buffer in thread scratch */
-    phx_value value;            /* CONST */
-} phx_reg;
-
-typedef struct {
-    int nreg, nins, ndim, isa, nthreads;
-    int fpe;                 /* FE_* flags the team raised (fpe.h); set by the run */
-    int fpe_want;            /* FE_* flags NumPy's error state asks about (fpe.h) */
-    int stream;                     /* outputs written with non-temporal stores (big outputs) */
-    int prefault;                   /* touch every page of the outputs before computing */
-    int ret, ret_type;              /* fused_reduce: register and type of the mapped value */
-    phx_reg *regs;
-    phx_ins *code;
-    ptrdiff_t shape[PHX_MAXDIM];    /* coalesced output shape */
-    ptrdiff_t size;
-    size_t scratch;                 /* bytes of scratch per thread */
-} phx_prog;
-
-static const int phx_esize[PHX_NST] = {8, 4, 8, 8, 1, 4, 2, 1, 4, 2, 1};
-static const int phx_reg_of_storage[PHX_NST] = {
-    PHX_F64, PHX_F32, PHX_I64, PHX_U64, PHX_B8, PHX_I64, PHX_I64, PHX_I64, PHX_I64, PHX_I64,
-    PHX_I64};
 
 /* ---- per-thread scratch ---------------------------------------------------------------- */
 
@@ -230,7 +171,8 @@ static void phx_init_scratch(const phx_prog *P, char *scr) {
 /* ---- the per-ISA block executors --------------------------------------------------------- */
 
 /* Runs one block; returns the buffer of register P->ret (fused_reduce's mapped value). */
-typedef const void *(*phx_block_fn)(const phx_prog *, char *, ptrdiff_t, ptrdiff_t);
+typedef const void *(*phx_block_fn)(const phx_prog *, char *, ptrdiff_t, ptrdiff_t,
+                                    void *const *);
 
 #define PHX_ISA_NAME phx_block_sse2
 #define PHX_ISA_ATTR
@@ -305,7 +247,7 @@ static void phx_run_blocks(const phx_prog *P, ptrdiff_t b0, ptrdiff_t b1) {
     for (ptrdiff_t b = b0; b < b1; b++) {
         ptrdiff_t start = b * PHX_BLOCK;
         ptrdiff_t n = P->size - start < PHX_BLOCK ? P->size - start : PHX_BLOCK;
-        fn(P, scr, start, n);
+        fn(P, scr, start, n, NULL);
     }
     if (P->stream) _mm_sfence();
 }
@@ -346,13 +288,48 @@ static int phx_ew_run(const phx_prog *P) {
             for (ptrdiff_t b = c * chunk; b < b1; b++) {
                 ptrdiff_t start = b * PHX_BLOCK;
                 ptrdiff_t n = P->size - start < PHX_BLOCK ? P->size - start : PHX_BLOCK;
-                fn(P, scr, start, n);
+                fn(P, scr, start, n, NULL);
             }
         }
         if (P->stream) _mm_sfence();   /* order our streaming stores before the barrier */
         phx_fpe_collect((int *)&P->fpe);
     }
     return failed ? -1 : 0;
+}
+
+/* ---- programs over the caller's own blocks ------------------------------------------------
+ *
+ * Other engines run a program as a step of their own loops (matvec_pair's body over each row
+ * block, the native loop kernel's elementwise ops per iteration), on their own threads: the
+ * same instructions and vector math as phx_ew_run, hence the same bits. */
+
+/* Prepares the calling thread to run P: its FP flags cleared and the ones NumPy's error state
+ * asks about noted (fpe.h), its scratch set up. Returns the scratch, or NULL when it cannot be
+ * allocated; valid until the thread prepares another program. */
+static char *phx_ew_thread_start(const phx_prog *P) {
+    phx_fpe_start(P->fpe_want);
+    char *scr = phx_scratch(P->scratch);
+    if (scr) phx_init_scratch(P, scr);
+    return scr;
+}
+
+/* Runs P over elements [start, start + n) of its iteration space (any n) on the calling thread,
+ * with the scratch phx_ew_thread_start gave. Register k with bind[k] != NULL (bind may be
+ * NULL) reads or writes n contiguous elements of its type at bind[k] instead of its own
+ * memory (outputs: full-width types only). */
+static void phx_ew_eval(const phx_prog *P, char *scr, ptrdiff_t start, ptrdiff_t n,
+                        void *const *bind) {
+    phx_block_fn fn = phx_block_fns[P->isa];
+    void *b[PHX_MAXREG];
+    if (n <= PHX_BLOCK) {
+        fn(P, scr, start, n, bind);
+        return;
+    }
+    for (ptrdiff_t s = 0; s < n; s += PHX_BLOCK) {
+        for (int k = 0; k < P->nreg; k++)
+            b[k] = bind && bind[k] ? (char *)bind[k] + s * phx_esize[P->regs[k].rtype] : NULL;
+        fn(P, scr, start + s, n - s < PHX_BLOCK ? n - s : PHX_BLOCK, b);
+    }
 }
 
 /* ---- fused_reduce: reductions of the mapped value without materialising it ------------------
@@ -364,35 +341,8 @@ static int phx_ew_run(const phx_prog *P) {
  * subtrees of <= PHX_RED_TASK elements, computed in parallel and combined in the tree's order:
  * the result does not depend on the number of threads. */
 
-enum { PHX_RED_SUM, PHX_RED_SUMCHUNK, PHX_RED_MIN, PHX_RED_MAX, PHX_RED_PROD, PHX_RED_ANY,
-       PHX_RED_ALL };
-
 #define PHX_RED_TASK 16384      /* elements per task (buffered as f64: 128 KiB per thread) */
 #define PHX_RED_CHUNK 8192      /* NumPy's cast buffer */
-
-#define PHX_PAIRWISE(NAME, T)                                                                \
-static T NAME(const T *a, ptrdiff_t n) {                                                      \
-    if (n < 8) {                                                                              \
-        T res = 0;                                                                            \
-        for (ptrdiff_t i = 0; i < n; i++) res += a[i];                                        \
-        return res;                                                                           \
-    }                                                                                         \
-    if (n <= 128) {                                                                           \
-        T r[8];                                                                               \
-        ptrdiff_t i;                                                                          \
-        for (int j = 0; j < 8; j++) r[j] = a[j];                                              \
-        for (i = 8; i < n - (n % 8); i += 8)                                                  \
-            for (int j = 0; j < 8; j++) r[j] += a[i + j];                                     \
-        T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));            \
-        for (; i < n; i++) res += a[i];                                                       \
-        return res;                                                                           \
-    }                                                                                         \
-    ptrdiff_t n2 = n / 2;                                                                     \
-    n2 -= n2 % 8;                                                                             \
-    return NAME(a, n2) + NAME(a + n2, n - n2);                                                \
-}
-PHX_PAIRWISE(phx_pairwise_d, double)
-PHX_PAIRWISE(phx_pairwise_f, float)
 
 typedef struct { ptrdiff_t lo, n; int left, right; } phx_red_node;   /* leaf: left < 0 */
 
@@ -403,8 +353,7 @@ static int phx_red_tree(phx_red_node *nodes, int *count, ptrdiff_t lo, ptrdiff_t
     nodes[k].n = n;
     nodes[k].left = nodes[k].right = -1;
     if (n > PHX_RED_TASK) {
-        ptrdiff_t n2 = n / 2;
-        n2 -= n2 % 8;
+        ptrdiff_t n2 = phx_pairwise_split(n);
         int l = phx_red_tree(nodes, count, lo, n2);
         int r = phx_red_tree(nodes, count, lo + n2, n - n2);
         nodes[k].left = l;
@@ -431,30 +380,30 @@ static phx_value phx_red_range(const phx_prog *P, char *scr, int kind, ptrdiff_t
         float *fbuf = (float *)buf;
         for (ptrdiff_t s = 0; s < n; s += PHX_BLOCK) {
             ptrdiff_t len = n - s < PHX_BLOCK ? n - s : PHX_BLOCK;
-            const void *v = fn(P, scr, lo + s, len);
+            const void *v = fn(P, scr, lo + s, len, NULL);
             memcpy(rt == PHX_F64 ? (void *)(buf + s) : (void *)(fbuf + s), v,
                    len * phx_esize[rt]);
         }
-        if (rt == PHX_F64) acc.f64 = phx_pairwise_d(buf, n);
-        else acc.f64 = phx_pairwise_f(fbuf, n);
+        if (rt == PHX_F64) acc.f64 = phx_pw_dd(buf, n, 1, 0);
+        else acc.f64 = phx_pw_ff(fbuf, n, 1, 0);
         return acc;
     }
     if (kind == PHX_RED_SUMCHUNK) {          /* one 8192-element cast buffer, as f64 */
         for (ptrdiff_t s = 0; s < n; s += PHX_BLOCK) {
             ptrdiff_t len = n - s < PHX_BLOCK ? n - s : PHX_BLOCK;
-            const void *v = fn(P, scr, lo + s, len);
+            const void *v = fn(P, scr, lo + s, len, NULL);
             for (ptrdiff_t i = 0; i < len; i++)
                 buf[s + i] = rt == PHX_I64 ? (double)((const int64_t *)v)[i]
                            : rt == PHX_U64 ? (double)((const uint64_t *)v)[i]
                            : (double)(((const uint8_t *)v)[i] != 0);
         }
-        acc.f64 = phx_pairwise_d(buf, n);
+        acc.f64 = phx_pw_dd(buf, n, 1, 0);
         return acc;
     }
     int first = 1;
     for (ptrdiff_t s = 0; s < n; s += PHX_BLOCK) {
         ptrdiff_t len = n - s < PHX_BLOCK ? n - s : PHX_BLOCK;
-        const void *v = fn(P, scr, lo + s, len);
+        const void *v = fn(P, scr, lo + s, len, NULL);
         for (ptrdiff_t i = 0; i < len; i++) {
             switch (rt) {
             case PHX_F64: case PHX_F32: {
@@ -588,11 +537,11 @@ static phx_value phx_red_row(int kind, int rt, const char *v, ptrdiff_t n) {
     phx_value acc;
     acc.u64 = 0;
     if (kind == PHX_RED_SUM && rt == PHX_F64) {
-        acc.f64 = 0.0 + phx_pairwise_d((const double *)v, n);
+        acc.f64 = 0.0 + phx_pw_dd((const double *)v, n, 1, 0);
         return acc;
     }
     if (kind == PHX_RED_SUM && rt == PHX_F32) {
-        acc.f64 = 0.0f + phx_pairwise_f((const float *)v, n);
+        acc.f64 = 0.0f + phx_pw_ff((const float *)v, n, 1, 0);
         return acc;
     }
     for (ptrdiff_t i = 0; i < n; i++) {
@@ -680,13 +629,13 @@ static int phx_ew_reduce_axis(const phx_prog *P, int kind, int mode, ptrdiff_t n
                 ptrdiff_t lo = k0 * rlen, n = (k1 - k0) * rlen;
                 for (ptrdiff_t s = 0; s < n; s += PHX_BLOCK) {
                     ptrdiff_t len = n - s < PHX_BLOCK ? n - s : PHX_BLOCK;
-                    memcpy(buf + s * es, fn(P, scr, lo + s, len), len * es);
+                    memcpy(buf + s * es, fn(P, scr, lo + s, len, NULL), len * es);
                 }
                 for (ptrdiff_t k = k0; k < k1; k++)
                     out[k] = phx_red_row(kind, rt, buf + (k - k0) * rlen * es, rlen);
             } else {
                 for (ptrdiff_t r = 0; r < rlen; r++)
-                    phx_red_col(kind, rt, out + k0, fn(P, scr, r * nkeep + k0, k1 - k0),
+                    phx_red_col(kind, rt, out + k0, fn(P, scr, r * nkeep + k0, k1 - k0, NULL),
                                 k1 - k0, r == 0);
             }
         }

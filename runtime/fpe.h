@@ -7,6 +7,7 @@
 #define PHX_FPE_H
 
 #include <fenv.h>
+#include <numpy/npy_math.h>     /* NPY_FPE_*: NumPy's flag bits (its error callback gets them) */
 
 #define PHX_FPE_ALL (FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID)
 
@@ -27,16 +28,20 @@ static inline void phx_fpe_collect(int *acc) {
     if (f) __atomic_fetch_or(acc, f, __ATOMIC_RELAXED);
 }
 
-/* NumPy's order (1 divide, 2 over, 4 under, 8 invalid) as FE_* bits. */
+/* NumPy's flag bits (NPY_FPE_*; runtime/_fpe.py: numpy's umath.FPE_*) as FE_* bits. */
 static inline int phx_fpe_from_bits(int b) {
-    return ((b & 1) ? FE_DIVBYZERO : 0) | ((b & 2) ? FE_OVERFLOW : 0)
-         | ((b & 4) ? FE_UNDERFLOW : 0) | ((b & 8) ? FE_INVALID : 0);
+    return ((b & NPY_FPE_DIVIDEBYZERO) ? FE_DIVBYZERO : 0)
+         | ((b & NPY_FPE_OVERFLOW) ? FE_OVERFLOW : 0)
+         | ((b & NPY_FPE_UNDERFLOW) ? FE_UNDERFLOW : 0)
+         | ((b & NPY_FPE_INVALID) ? FE_INVALID : 0);
 }
 
-/* The FE_* bits as NumPy's order: 1 divide, 2 over, 4 under, 8 invalid. */
+/* The FE_* bits as NumPy's flag bits. */
 static inline int phx_fpe_bits(int f) {
-    return ((f & FE_DIVBYZERO) ? 1 : 0) | ((f & FE_OVERFLOW) ? 2 : 0)
-         | ((f & FE_UNDERFLOW) ? 4 : 0) | ((f & FE_INVALID) ? 8 : 0);
+    return ((f & FE_DIVBYZERO) ? NPY_FPE_DIVIDEBYZERO : 0)
+         | ((f & FE_OVERFLOW) ? NPY_FPE_OVERFLOW : 0)
+         | ((f & FE_UNDERFLOW) ? NPY_FPE_UNDERFLOW : 0)
+         | ((f & FE_INVALID) ? NPY_FPE_INVALID : 0);
 }
 
 #endif

@@ -5,8 +5,8 @@
  * broadcasts, as np.broadcast_to gives). Casts are the C conversions NumPy's own cast loops
  * use ((npy_int)double, (npy_bool)(x != 0), real part of a complex...), so results agree
  * bit for bit, and the floating-point flags they raise (FE_INVALID for NaN -> int, FE_OVERFLOW
- * for 1e300 -> f32) are collected so that the caller can warn "invalid value encountered in
- * cast" as NumPy does.
+ * for 1e300 -> f32, FE_UNDERFLOW for 1e-50 -> f32) are collected so that the caller can
+ * report them as NumPy does ("invalid value encountered in cast").
  *
  * Work is cut into units of about PHX_MOVE_CHUNK elements (whole rows, or chunks of one long
  * row) claimed dynamically by an OpenMP team.
@@ -16,7 +16,7 @@
 
 #include <Python.h>
 #include <complex.h>
-#include <fenv.h>
+#include "fpe.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -25,7 +25,6 @@ enum { PT_BOOL, PT_I8, PT_I16, PT_I32, PT_I64, PT_U8, PT_U16, PT_U32, PT_U64, PT
 
 #define PHX_MOVE_MAXD 8
 #define PHX_MOVE_CHUNK 16384
-#define PHX_FPE (FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO)
 
 typedef struct {
     char *src, *dst;
@@ -181,12 +180,12 @@ static int phx_moves_run(const phx_move *moves, int n, int nt, int indep)
         #pragma omp parallel num_threads(nt) reduction(|: flags)
         {
             Py_ssize_t u;
-            feclearexcept(PHX_FPE);
+            feclearexcept(PHX_FPE_ALL);
             #pragma omp for schedule(dynamic, 1)
             for (j = 0; j < n; j++)
                 for (u = 0; u < moves[j].units; u++)
                     phx_move_unit(&moves[j], u);
-            flags |= fetestexcept(PHX_FPE);
+            flags |= fetestexcept(PHX_FPE_ALL);
         }
         return flags;
     }
@@ -195,19 +194,19 @@ static int phx_moves_run(const phx_move *moves, int n, int nt, int indep)
         int check = m->st != m->dt && m->st >= PT_F32;
         Py_ssize_t u, units = m->units;
         if (units <= 1 || nt <= 1) {
-            if (check) feclearexcept(PHX_FPE);
+            if (check) feclearexcept(PHX_FPE_ALL);
             for (u = 0; u < units; u++)
                 phx_move_unit(m, u);
-            if (check) flags |= fetestexcept(PHX_FPE);
+            if (check) flags |= fetestexcept(PHX_FPE_ALL);
             continue;
         }
         #pragma omp parallel num_threads(nt) reduction(|: flags)
         {
-            if (check) feclearexcept(PHX_FPE);
+            if (check) feclearexcept(PHX_FPE_ALL);
             #pragma omp for schedule(dynamic, 1)
             for (u = 0; u < units; u++)
                 phx_move_unit(m, u);
-            if (check) flags |= fetestexcept(PHX_FPE);
+            if (check) flags |= fetestexcept(PHX_FPE_ALL);
         }
     }
     return flags;

@@ -18,6 +18,7 @@ cdef extern from "tasks.h" nogil:
     int phx_load(int *p)
     Py_ssize_t phx_load_ssize "phx_load"(Py_ssize_t *p)
     void phx_store(int *p, int v)
+    void phx_store_ssize "phx_store"(Py_ssize_t *p, Py_ssize_t v)
 
     ctypedef void (*phx_omp_fn)(void *ctx, ptrdiff_t i) noexcept nogil
     void phx_run_tasks(int n_threads, ptrdiff_t n_tasks, phx_omp_fn fn, void *ctx)

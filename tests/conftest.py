@@ -2,10 +2,17 @@
 
 The source ``phylanx/`` lacks the compiled runtime (``runtime/`` installs as ``phylanx.runtime``),
 so the repo root must not be on sys.path, where ``python -m pytest`` puts it.
+
+The suite runs with 2 runtime threads and single-threaded OpenBLAS unless the environment says
+otherwise: the same on every machine, and no BLAS pool competing with the runtime's threads.
+Both are read when the libraries load, so they are set before any test imports them.
 """
 
 import os
 import sys
+
+os.environ.setdefault("PHYLANX_NUM_THREADS", "2")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pytest
 

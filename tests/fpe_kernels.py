@@ -68,3 +68,38 @@ def reductions(a):
 @phylanx.kernel
 def products(A, B, v):
     return A @ B, A @ v, v @ A, np.dot(v, v), np.outer(v, v)
+
+
+@phylanx.kernel
+def total(a):
+    return np.sum(a)
+
+
+@phylanx.kernel
+def product(a):
+    return np.prod(a)
+
+
+@phylanx.kernel
+def as_f32(a):
+    return a.astype(np.float32)
+
+
+@phylanx.kernel
+def as_i32(a):
+    return a.astype(np.int32)
+
+
+@phylanx.kernel
+def running_sum(a):
+    return np.cumsum(a)
+
+
+@phylanx.kernel
+def running_product(a):
+    return np.cumprod(a)
+
+
+@phylanx.kernel
+def variance(a):
+    return np.var(a, axis=0)

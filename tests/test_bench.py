@@ -1,4 +1,4 @@
-"""The benchmark harness: workloads, `python -m phylanx.bench`, the asv suite and its config."""
+"""The benchmark package: workloads, `python -m phylanx.bench`, the asv suite and its config."""
 
 import importlib
 import importlib.machinery
@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from phylanx import bench, bench_issue6
-from phylanx.bench_workloads import WORKLOADS, alternatives, make_case, same_result
+from phylanx.bench import cli, compare, report, targets
+from phylanx.bench.scheduler import TEST_KERNELS_MISSING
+from phylanx.bench.workloads import WORKLOADS, alternatives, make_case, same_result
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +47,7 @@ def test_same_result():
 
 
 def test_bench_prints_one_table(capsys):
-    rc = bench.main(["--workloads", "fused,dispatch", "--sizes", "xs", "--threads", "1,2",
+    rc = cli.main(["--workloads", "fused,dispatch", "--sizes", "xs", "--threads", "1,2",
                      "--repeat", "3"])
     out, err = capsys.readouterr()
     assert rc == 0
@@ -68,20 +69,20 @@ def test_bench_runs_as_a_module(tmp_path):
 
 
 def test_bench_list_and_bad_arguments(capsys):
-    assert bench.main(["--list"]) == 0
+    assert cli.main(["--list"]) == 0
     assert "als_explicit" in capsys.readouterr().out
     for argv in (["--workloads", "nope"], ["--sizes", "huge"], ["--threads", "0"],
                  ["--threads", "two"]):
         with pytest.raises(SystemExit):
-            bench.main(argv)
+            cli.main(argv)
 
 
 def test_bench_plot(tmp_path):
     pytest.importorskip("matplotlib")
-    rows = bench.run(["logreg", "als", "fused", "compile"], ["xs", "s"], [1, 2], repeat=1,
+    rows = compare.run(["logreg", "als", "fused", "compile"], ["xs", "s"], [1, 2], repeat=1,
                      max_time=0.0)
     path = tmp_path / "fig.png"
-    bench.plot(rows, str(path))
+    report.plot(rows, str(path))
     assert path.stat().st_size > 10_000
 
 
@@ -100,19 +101,19 @@ def test_alternative_columns_appear_when_installed(monkeypatch):
     tools = alternatives(case, 1)
     assert "numexpr" in tools
     assert same_result(tools["numexpr"](), case.run_numpy())
-    row = bench.measure(case, 1, repeat=2, max_time=0.0)
+    row = compare.measure(case, 1, repeat=2, max_time=0.0)
     assert row["numexpr"] > 0
-    assert "numexpr ms" in bench.format_table([row])
+    assert "numexpr ms" in compare.format_table([row])
     assert "numexpr" not in alternatives(make_case("dispatch", "xs"), 1)
 
 
 def test_compile_rows_have_no_speedup():
     row = {"workload": "compile", "size": "s", "problem": "p", "threads": 1, "numpy": 1e-5,
            "phylanx": 0.02, "speedup": 5e-4, "check": "ok"}
-    assert "| 0.01 | 20 | - |" in bench.format_table([row])  # NumPy compiles nothing
+    assert "| 0.01 | 20 | - |" in compare.format_table([row])  # NumPy compiles nothing
 
 
-def test_issue6_blas_limit_covers_numpy_and_peers(monkeypatch):
+def test_targets_blas_limit_covers_numpy_and_peers(monkeypatch):
     from threadpoolctl import threadpool_info
 
     seen = {}
@@ -124,11 +125,11 @@ def test_issue6_blas_limit_covers_numpy_and_peers(monkeypatch):
     def fake_peers(case, threads):
         return {"peer": lambda: seen.setdefault("peer", blas_threads())}
 
-    monkeypatch.setattr(bench_issue6, "_peers", fake_peers)
+    monkeypatch.setattr(targets, "_peers", fake_peers)
     case = make_case("als_explicit", "xs")
     numpy_twin = case.numpy
     case.numpy = lambda *a: (seen.setdefault("numpy", blas_threads()), numpy_twin(*a))[1]
-    t, check = bench_issue6._versus_numpy(case, 2, 3, 0.0, numpy_blas_threads=1)
+    t, check = targets._versus_numpy(case, 2, 3, 0.0, numpy_blas_threads=1)
     assert check == "ok" and set(t) == {"phylanx", "numpy", "peer"}
     assert seen == {"numpy": 1, "peer": 1}
 
@@ -136,7 +137,7 @@ def test_issue6_blas_limit_covers_numpy_and_peers(monkeypatch):
 def test_format_table_marks_failures():
     row = {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
            "phylanx": 0.001, "speedup": 2.0, "check": "ok", "jax": None}
-    table = bench.format_table([row])
+    table = compare.format_table([row])
     assert "| 2 | 1 | 2.00x | err | ? | ok |" in table
 
 
@@ -210,47 +211,71 @@ def test_asv_benchmark_runs_like_asv_does(keep_threads):
     assert modules["bench_env"].track_numpy_blas_threads() >= 0
 
 
-# -- the runtime issue's figures (--issue6) and the committed docs ------------------------------
+# -- the target figures (--targets) and the committed docs -----------------------------------
 
 
-def test_issue6_cheap_figures_beside_their_targets(keep_threads):
-    figures = bench_issue6.run(2, 3, 0.0, only=["dispatch", "forced-tasks", "compile"])
-    assert [f.name for f in figures] == ["dispatch", "forced tasks", "first call (compile)"]
+def _test_kernels_or_skip():
+    return pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
+
+
+def test_cheap_target_figures_beside_their_targets(keep_threads):
+    _test_kernels_or_skip()   # the forced-tasks figure runs test.spin nodes
+    figures = targets.run(2, 3, 0.0, only=["dispatch", "forced-tasks", "compile"])
+    assert [f.name for f in figures] == [targets.DISPATCH, targets.FORCED_TASKS,
+                                         targets.FIRST_CALL]
+    limits = {targets.DISPATCH: 30, targets.FORCED_TASKS: 2, targets.FIRST_CALL: 30}
     for f in figures:
-        assert f.name in bench_issue6.FIGURE_NAMES
+        assert f.name in targets.FIGURE_NAMES
         assert np.isfinite(f.value) and f.value > 0, f
-        assert f.met is (f.value <= {"dispatch": 30, "forced tasks": 2}.get(f.name, 30)), f
+        assert f.met is (f.value <= limits[f.name]), f
         assert f.check in ("ok", "-"), f
-    table = bench_issue6.format_table(figures)
-    assert table.splitlines()[0] == "| " + " | ".join(bench_issue6.HEADER) + " |"
-    assert "| <= 30 ns/node |" in table and "ns/node" in table
+    table = targets.format_table(figures)
+    assert table.splitlines()[0] == "| " + " | ".join(targets.HEADER) + " |"
+    assert "| dispatch, ns per scalar node |" in table and "| <= 30 ns/node |" in table
 
 
-def test_issue6_forced_tasks_keeps_a_callers_test_ops(keep_threads):
+def test_forced_tasks_keeps_a_callers_test_ops(keep_threads):
     from phylanx.ir.registry import OPS
-    from phylanx.runtime import _testkernels
 
-    bench_issue6.forced_tasks(2, 1, 0.0)
+    testkernels = _test_kernels_or_skip()
+    targets.forced_tasks(2, 1, 0.0)
     assert "test.spin" not in OPS  # registered for the measurement only
-    _testkernels.register()
+    testkernels.register()
     try:
-        bench_issue6.forced_tasks(2, 1, 0.0)
+        targets.forced_tasks(2, 1, 0.0)
         assert "test.spin" in OPS
     finally:
-        _testkernels.unregister()
+        testkernels.unregister()
 
 
-def test_issue6_failure_lands_in_its_row(monkeypatch):
+def test_forced_tasks_without_test_kernels_says_how_to_build_them(monkeypatch, keep_threads):
+    """A build without -Dtest-kernels=true reports the figure as failed with the remedy."""
+    import importlib
+
+    real = importlib.import_module
+
+    def no_test_kernels(name, *args):
+        if name == "phylanx.runtime._testkernels":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_test_kernels)
+    (figure,) = targets.run(2, 1, 0.0, only=["forced-tasks"])
+    assert figure.result == "failed" and figure.met is None
+    assert "-Dtest-kernels=true" in figure.detail
+
+
+def test_target_failure_lands_in_its_row(monkeypatch):
     def broken(threads, repeat, max_time):
         raise RuntimeError("no such thing")
 
-    monkeypatch.setitem(bench_issue6.MEASUREMENTS, "broken", broken)
-    (figure,) = bench_issue6.run(1, 1, 0.0, only=["broken"])
+    monkeypatch.setitem(targets.MEASUREMENTS, "broken", broken)
+    (figure,) = targets.run(1, 1, 0.0, only=["broken"])
     assert figure.result == "failed" and figure.met is None and "no such thing" in figure.detail
-    assert "| ? |" in bench_issue6.format_table([figure])
+    assert "| ? |" in targets.format_table([figure])
 
 
-def test_issue6_workload_sizes():
+def test_target_workload_sizes():
     explicit = WORKLOADS["als_explicit"].sizes
     assert explicit["ml1m"] == (6040, 3706, 10, 1, 1_000_209)
     assert explicit["ml1m-k40"] == (6040, 3706, 40, 1, 1_000_209)
@@ -268,9 +293,9 @@ MARKED = """# doc
 old facts
 <!-- /phylanx.bench:machine -->
 text kept
-<!-- phylanx.bench:issue6 -->
+<!-- phylanx.bench:targets -->
 | old |
-<!-- /phylanx.bench:issue6 -->
+<!-- /phylanx.bench:targets -->
 tail kept
 """
 
@@ -278,29 +303,29 @@ tail kept
 def test_update_doc_rewrites_only_marked_sections(tmp_path, capsys, keep_threads):
     doc = tmp_path / "perf.md"
     doc.write_text(MARKED)
-    rc = bench.main(["--workloads", "none", "--issue6", "dispatch", "--update-doc", str(doc)])
+    rc = cli.main(["--workloads", "none", "--targets", "dispatch", "--update-doc", str(doc)])
     out = capsys.readouterr().out
     assert rc == 0
     text = doc.read_text()
     assert "old facts" not in text and "| old |" not in text
     assert "text kept" in text and text.endswith("tail kept\n")
-    tables = bench.doc_tables(text)
-    assert tables["issue6"][0] == list(bench_issue6.HEADER)
-    assert [r[0] for r in tables["issue6"][1:]] == ["dispatch"]
-    assert "--workloads none --issue6 dispatch --update-doc" in text  # the command, recorded
-    assert "| dispatch |" in out
+    tables = report.doc_tables(text)
+    assert tables["targets"][0] == list(targets.HEADER)
+    assert [r[0] for r in tables["targets"][1:]] == [targets.DISPATCH]
+    assert "--workloads none --targets dispatch --update-doc" in text  # the command, recorded
+    assert f"| {targets.DISPATCH} |" in out
     # a main table needs its own section
     with pytest.raises(ValueError, match="phylanx.bench:table"):
-        bench.main(["--workloads", "dispatch", "--sizes", "xs", "--threads", "1",
+        cli.main(["--workloads", "dispatch", "--sizes", "xs", "--threads", "1",
                     "--repeat", "1", "--update-doc", str(doc)])
 
 
-def test_issue6_arguments(tmp_path):
-    for argv in (["--workloads", "none"], ["--issue6", "nope"],
-                 ["--workloads", "none", "--issue6", "--plot", str(tmp_path / "x.png")],
-                 ["--issue6", "dispatch", "--update-doc", str(tmp_path / "missing.md")]):
+def test_targets_arguments(tmp_path):
+    for argv in (["--workloads", "none"], ["--targets", "nope"],
+                 ["--workloads", "none", "--targets", "--plot", str(tmp_path / "x.png")],
+                 ["--targets", "dispatch", "--update-doc", str(tmp_path / "missing.md")]):
         with pytest.raises(SystemExit):
-            bench.main(argv)
+            cli.main(argv)
 
 
 def test_committed_doc_has_the_tables_the_script_makes():
@@ -308,18 +333,18 @@ def test_committed_doc_has_the_tables_the_script_makes():
     (regenerate with the command at the top of the file when this fails)."""
     text = (ROOT / "docs" / "performance.md").read_text()
     command = re.search(r"^    (python -m phylanx\.bench .*)$", text, re.MULTILINE).group(1)
-    assert "--issue6" in command and "--update-doc docs/performance.md" in command
+    assert "--targets" in command and "--update-doc docs/performance.md" in command
     assert "--plot docs/performance.png" in command
     assert command in text.split("<!-- /phylanx.bench:machine -->")[0].split(
         "<!-- phylanx.bench:machine -->")[1]  # what made the committed numbers
     sizes = re.search(r"--sizes (\S+)", command)
-    sizes = (sizes.group(1) if sizes else bench.DEFAULT_SIZES).split(",")
-    tables = bench.doc_tables(text)
-    assert tables["issue6"][0] == list(bench_issue6.HEADER)
-    assert [r[0] for r in tables["issue6"][1:]] == list(bench_issue6.FIGURE_NAMES)
+    sizes = (sizes.group(1) if sizes else compare.DEFAULT_SIZES).split(",")
+    tables = report.doc_tables(text)
+    assert tables["targets"][0] == list(targets.HEADER)
+    assert [r[0] for r in tables["targets"][1:]] == list(targets.FIGURE_NAMES)
     header = tables["table"][0]
     peers = [f"{t} ms" for t in ("numexpr", "numba", "jax", "dask")]
-    assert [c for c in header if c not in peers] == bench.format_table(
+    assert [c for c in header if c not in peers] == compare.format_table(
         [_fake_row()]).splitlines()[0].strip("| ").split(" | ")
     expected = [(w, s, str(t)) for w in WORKLOADS for s in sizes
                 if s in WORKLOADS[w].sizes for t in (1, 2)]
@@ -335,3 +360,26 @@ def test_committed_doc_has_the_tables_the_script_makes():
 def _fake_row():
     return {"workload": "w", "size": "s", "problem": "p", "threads": 1, "numpy": 0.002,
             "phylanx": 0.001, "speedup": 2.0, "check": "ok"}
+
+
+ISSUE_TALK = re.compile(r"issue[ _-]?\d|\bthe \w+ issue\b|--issue", re.IGNORECASE)
+
+
+def _product_text_files():
+    for folder in ("phylanx", "passes", "runtime", "asv_bench", "docs"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in (".py", ".pyx", ".pxd", ".h", ".md", ".txt") and \
+                    "_build" not in path.parts:
+                yield path
+    yield ROOT / "README.md"
+
+
+def test_no_issue_talk_in_product_text():
+    """Figures are named by what they measure ("dispatch, ns per scalar node"), never by the
+    issue that asked for them: no file, flag or text of the product speaks of issues."""
+    hits = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+            for p in _product_text_files()
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+            if ISSUE_TALK.search(line)]
+    assert not hits, "\n".join(hits)
+    assert not list(ROOT.glob("phylanx/*issue*"))

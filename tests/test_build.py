@@ -1,6 +1,7 @@
 """The installed package has a working compiled OpenMP runtime."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -89,3 +90,71 @@ def test_default_threads_from_env(tmp_path):
     proc = _threads_in_subprocess(tmp_path, "zero")
     assert proc.returncode != 0
     assert "PHYLANX_NUM_THREADS" in proc.stderr
+
+
+def _installed_extension_modules():
+    import importlib.machinery
+
+    folder = os.path.dirname(rt.__file__)
+    return {f.split(".", 1)[0] for f in os.listdir(folder)
+            if f.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))}
+
+
+def test_runtime_modules_are_listed_once():
+    """runtime/modules.txt is the one list of the runtime's Cython modules: meson.build builds
+    them and natives imports those tagged `natives`; nothing else is built into the runtime but
+    the shared Cython utility code and, on request, the test kernels."""
+    import importlib
+
+    from phylanx.runtime import natives
+
+    listed = natives.runtime_modules()
+    assert {"_threads", "_executor", "_elementwise"} <= set(listed)
+    assert "_testkernels" not in listed
+    for name, tags in listed.items():
+        assert set(tags) <= {"natives"}, (name, tags)
+        module = importlib.import_module(f"phylanx.runtime.{name}")
+        assert module.__file__.endswith((".so", ".pyd")), module
+    assert set(natives._MODULES) == {f"phylanx.runtime.{n}" for n, t in listed.items()
+                                     if "natives" in t}
+    if not _editable_install():
+        assert _installed_extension_modules() - set(listed) <= {"_cyutility", "_testkernels"}
+
+
+def test_natives_modules_register_kernels():
+    """Each module tagged `natives` registers at least one native kernel on import."""
+    from phylanx.runtime import natives
+
+    natives._load()
+    modules = {getattr(factory, "__module__", None) for factory in natives.FACTORIES.values()}
+    for name in natives._MODULES:
+        assert name in modules, f"{name} is tagged `natives` in modules.txt but registers none"
+
+
+def test_benchmarks_are_not_in_the_runtime():
+    with pytest.raises(ModuleNotFoundError):
+        __import__("phylanx.runtime._bench")
+
+
+@pytest.mark.skipif(os.environ.get("CI") != "true", reason="CI only: CI builds the test kernels")
+def test_ci_builds_the_test_kernels():
+    """The README's test command (what .ci/run runs) builds -Dtest-kernels=true, so the tests
+    that need them run in CI rather than skip."""
+    from phylanx.runtime import _testkernels
+
+    assert callable(_testkernels.register)
+
+
+def test_ci_runs_the_readme_commands():
+    """.ci/run's test and docs commands are the README's, character for character."""
+    with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as f:
+        ci = f.read()
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    commands = dict(re.findall(r"^(TEST_CMD|DOCS_CMD)='(.*)'$", ci, re.MULTILINE))
+    assert set(commands) == {"TEST_CMD", "DOCS_CMD"}
+    for command in commands.values():
+        assert f"\n    {command}\n" in readme, command
+    assert 'eval "$TEST_CMD"' in ci and 'eval "$DOCS_CMD"' in ci
+    assert "-Dtest-kernels=true" in commands["TEST_CMD"]
+    assert "sphinx-build -W" in commands["DOCS_CMD"]

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 import phylanx.runtime as rt
+from phylanx.bench.scheduler import PARLOOP, TEST_KERNELS_MISSING  # PARLOOP: test.spin loop
 from phylanx.ir.parser import parse_physl
-from phylanx.runtime import _testkernels, lower
-from phylanx.runtime._bench import PARLOOP  # a parallel loop of test.spin
+from phylanx.runtime import lower
 from phylanx.runtime._executor import PROFILE_DTYPE
+
+_testkernels = pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
 
 CALLS = """
 func @main(%n: int) -> int {

@@ -320,6 +320,29 @@ def test_fused_program_on_empty_and_zero_dim_operands():
                           reference(op, x[::-1], r, c[::-1], 2.0))
 
 
+PARTIAL = """func @g(%a: f64[?], %b: f64[?,?]) -> tuple<f64[?], f64[?,?]> {
+  %0, %1 = fused %a, %b : f64[?], f64[?,?] body(%a_1: f64, %b_1: f64) {
+    %2 = const {value = 1.0} : float
+    %3 = add %a_1, %2 : f64
+    %4 = multiply %3, %b_1 : f64
+    yield %3, %4
+  }
+  %5 = tuple %0, %1 : tuple<f64[?], f64[?,?]>
+  return %5
+}
+"""
+
+
+def test_fused_results_of_some_operands_keep_their_own_shape():
+    """c = a + 1; d = c * b fused with both results used: c has a's shape, not c * b's."""
+    op = fused_op(PARTIAL)
+    a, b = values("f64", (3000,)), values("f64", (4, 3000))
+    with np.errstate(all="ignore"):
+        assert_same(native(op, a, b, expect_native=False), reference(op, a, b))
+        b1 = values("f64", (1, 3000))        # every result has the full shape: native
+        assert_same(native(op, a[None], b1), reference(op, a[None], b1))
+
+
 # --- where ------------------------------------------------------------------------------------
 
 def test_where_empty_zero_dim_and_non_contiguous():

@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 import phylanx.runtime as rt
+from phylanx.bench.scheduler import TEST_KERNELS_MISSING
 from phylanx.ir.parser import parse_physl
-from phylanx.runtime import _matvec, _reduce, _testkernels, _threads, lower
+from phylanx.runtime import _matvec, _reduce, _threads, lower
+
+_testkernels = pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
 
 
 @pytest.fixture

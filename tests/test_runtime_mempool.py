@@ -4,7 +4,10 @@ Arrays a kernel makes come from the pool and go back to it when freed; large blo
 by later calls instead of fresh (page-faulting, zeroed-by-the-kernel) memory.
 """
 
+import gc
+import math
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -36,10 +39,36 @@ def with_temporaries(x):
 
 @pytest.fixture
 def pool():
-    before = _mempool.pool_stats()["limit"]
+    before = _mempool.pool_stats()
     _mempool.set_pool_limit(256 * MB)
+    _mempool.set_pool_idle_trim(math.inf)    # the tests below look at what is kept
     yield
-    _mempool.set_pool_limit(before)
+    _mempool.set_pool_limit(before["limit"])
+    _mempool.set_pool_idle_trim(before["idle_trim"])
+
+
+def _rss():
+    """Resident set size in bytes."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def _hold_then_free(n_results, n_elements):
+    """Make n_results results of n_elements doubles through a kernel, all alive at once, then
+    free them; the RSS growth over the start while they were alive and after. Starts from
+    an empty pool."""
+    x = np.ones(n_elements)
+    scaled(x, 1.0)
+    gc.collect()
+    limit = _mempool.pool_stats()["limit"]
+    _mempool.set_pool_limit(0)      # frees what is kept
+    _mempool.set_pool_limit(limit)
+    start = _rss()
+    held = [scaled(x, float(k)) for k in range(n_results)]
+    alive = _rss() - start
+    del held
+    gc.collect()
+    return alive, _rss() - start
 
 
 def test_results_use_the_pool_and_inputs_do_not(pool):
@@ -147,3 +176,68 @@ def test_many_large_calls_keep_memory_bounded(pool):
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0
     assert grown_kb < 64 * 1024, grown_kb
     assert _mempool.pool_stats()["kept_bytes"] <= 256 * MB
+
+
+needs_proc = pytest.mark.skipif(not __import__("os").path.exists("/proc/self/statm"),
+                                reason="reads the RSS from /proc/self/statm (Linux)")
+
+
+@needs_proc
+def test_freed_results_leave_at_most_the_default_limit_resident():
+    before = _mempool.pool_stats()
+    _mempool.set_pool_limit(_mempool._default_limit())
+    _mempool.set_pool_idle_trim(math.inf)
+    try:
+        assert _mempool.pool_stats()["limit"] <= 256 * MB
+        alive, after = _hold_then_free(20, 3_200_000)      # 20 results of 25.6 MB
+        assert alive > 400 * MB                             # they were resident
+        assert after <= _mempool.pool_stats()["limit"] + 32 * MB, after / MB
+        assert _mempool.pool_stats()["kept_bytes"] <= _mempool.pool_stats()["limit"]
+    finally:
+        _mempool.set_pool_limit(before["limit"])
+        _mempool.set_pool_idle_trim(before["idle_trim"])
+
+
+@needs_proc
+def test_an_idle_pool_gives_its_memory_back(pool):
+    _mempool.set_pool_idle_trim(0.05)
+    trims = _mempool.pool_stats()["idle_trims"]
+    alive, _ = _hold_then_free(9, 3_200_000)                # fits the 256 MB limit: all kept
+    assert alive > 150 * MB
+    deadline = time.monotonic() + 10    # the trimmer runs 0.05 s after the last free
+    while _mempool.pool_stats()["kept_bytes"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stats = _mempool.pool_stats()
+    assert stats["kept_bytes"] == 0 and stats["idle_trims"] > trims
+    x = np.ones(3_200_000)
+    gc.collect()
+    start = _rss()
+    del x
+    # Back to about the start of _hold_then_free (NumPy's own x is freed too now).
+    assert _rss() - start <= 32 * MB
+    hits = _mempool.pool_stats()["hits"]
+    _mempool.set_pool_idle_trim(math.inf)
+    y = np.ones(3_200_000)
+    for _ in range(3):
+        scaled(y, 1.0)
+    assert _mempool.pool_stats()["hits"] >= hits + 2       # the pool works after a trim
+
+
+def test_idle_trim_delay_is_checked_and_reported(pool):
+    _mempool.set_pool_idle_trim(2.5)
+    assert _mempool.pool_stats()["idle_trim"] == 2.5
+    _mempool.set_pool_idle_trim(math.inf)
+    assert _mempool.pool_stats()["idle_trim"] == math.inf
+    for bad in (-1.0, math.nan):
+        with pytest.raises(ValueError):
+            _mempool.set_pool_idle_trim(bad)
+
+
+def test_environment_sets_the_defaults(monkeypatch):
+    monkeypatch.setenv("PHYLANX_POOL_BYTES", "64e6")
+    monkeypatch.setenv("PHYLANX_POOL_IDLE_TRIM", "0.5")
+    assert _mempool._default_limit() == 64_000_000
+    assert _mempool._default_idle_trim() == 0.5
+    monkeypatch.setenv("PHYLANX_POOL_IDLE_TRIM", "soon")
+    with pytest.raises(ValueError, match="PHYLANX_POOL_IDLE_TRIM"):
+        _mempool._default_idle_trim()

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from phylanx.errors import note_origin
 from phylanx.ir.core import Block, Op
 from phylanx.ir.registry import REQUIRED, Attr, TypeRuleError, declare, lookup
 from phylanx.ir.types import (
@@ -89,7 +90,11 @@ def evaluate_body(block: Block, values: list) -> list:
         kwargs = dict(op.attrs)
         if op.decl.extra.get("needs_types"):
             kwargs["result_types"] = [r.type for r in op.results]
-        env[op.results[0]] = op.decl.impl(*[env[v] for v in op.operands], **kwargs)
+        try:
+            env[op.results[0]] = op.decl.impl(*[env[v] for v in op.operands], **kwargs)
+        except Exception as e:
+            note_origin(e, op.loc, op.name)   # the kernel line of the body op, not the fused op
+            raise
     raise RuntimeError(f"'{block.parent.name}' body does not end with 'yield'")
 
 

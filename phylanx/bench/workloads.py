@@ -307,7 +307,7 @@ def settle() -> None:
 
 
 def cached_case(name: str, size: str | tuple = "s") -> Case:
-    """`make_case`, kept for the rest of the run: the main table and the issue-6 figures share
+    """`make_case`, kept for the rest of the run: the main table and the target figures share
     the paper-size inputs (the 10,000 x 10,000 LogReg matrix takes 10-30 s to generate).
     `clear_cases()` frees them."""
     key = (name, size)

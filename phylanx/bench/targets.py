@@ -1,17 +1,18 @@
-"""The runtime issue's performance figures in one table (``python -m phylanx.bench --issue6``).
+"""The runtime's performance targets: named figures, each measured at its size and printed
+beside its target (``python -m phylanx.bench --targets``).
 
-Each figure is measured at the issue's size with `threads` threads (default 2), NumPy and the
-peers (NumExpr, Numba, JAX, Dask when installed) in the same process, medians of interleaved
-runs, and printed beside its target:
+Each figure is measured with `threads` threads (default 2), NumPy and the peers (NumExpr,
+Numba, JAX, Dask when installed) in the same process, medians of interleaved runs:
 
-- dispatch: a kernel looping 20,000 times over ``x = x*1.0001 + 0.5``, ns per scalar node;
-- forced tasks: independent tiny native nodes forced to run as pool tasks, us per task;
-- fused ``np.exp(-x*x/2)*a + b*np.sin(x)`` on 1e7 doubles: speedup over NumPy;
-- memory-bound ``a*x + b*y - c`` on 1e7 doubles: % of the bound from np.copyto's bandwidth;
-- two independent 2000x2000 matmuls: their overlap in the runtime's profile timestamps;
+- dispatch, ns per scalar node: a kernel looping 20,000 times over ``x = x*1.0001 + 0.5``;
+- forced tasks, us per pool task: independent tiny native nodes forced to run as pool tasks
+  (uses the runtime's test kernels, built with ``-Dtest-kernels=true``);
+- fused exp/sin, speedup over NumPy: ``np.exp(-x*x/2)*a + b*np.sin(x)`` on 1e7 doubles;
+- memory-bound ``a*x + b*y - c`` on 1e7 doubles, share of the bound from np.copyto's bandwidth;
+- matmul overlap: two independent 2000x2000 matmuls, their overlap in the runtime's profile;
 - LogReg 10,000 x 10,000, 10 iterations, with and without the fused matvec pair;
-- explicit ALS on a MovieLens-1M-shaped synthetic set, k = 10 and k = 40, 1 iteration;
-- first call of the LogReg kernel (compile) and ``import phylanx`` (in a subprocess).
+- explicit ALS on a MovieLens-1M-shaped set, k = 10 and k = 40, 1 iteration;
+- first call of the LogReg kernel (compile) and ``import phylanx`` (in a subprocess), in ms.
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import phylanx
-from phylanx.bench_workloads import Case, alternatives, cached_case, same_result, settle
+from phylanx.bench.workloads import Case, alternatives, cached_case, same_result, settle
 
 
 @dataclass
 class Figure:
-    """One row of the issue-6 table."""
+    """One row of the targets table: a named figure, its value and its target."""
 
-    name: str
+    name: str        # what the figure is, with its unit: "dispatch, ns per scalar node"
     problem: str
     result: str      # the figure itself, with its unit
     target: str
@@ -51,10 +52,19 @@ class Figure:
 
 HEADER = ("figure", "problem", "result", "target", "met", "measured (medians)", "check")
 # The table's rows, in order (each measurement below makes one or two of them).
-FIGURE_NAMES = ("dispatch", "forced tasks", "fused exp/sin", "memory-bound a*x+b*y-c",
-                "matmul overlap", "LogReg (fused matvec pair)", "LogReg (without the pair)",
-                "explicit ALS, k = 10", "explicit ALS, k = 40", "first call (compile)",
-                "import phylanx")
+DISPATCH = "dispatch, ns per scalar node"
+FORCED_TASKS = "forced tasks, us per pool task"
+FUSED = "fused exp/sin, speedup over NumPy"
+MEMORY_BOUND = "memory-bound a*x+b*y-c, share of the copy bound"
+MATMUL_OVERLAP = "two matmuls, overlap of the shorter"
+LOGREG = "LogReg with the fused matvec pair, speedup over NumPy"
+LOGREG_UNFUSED = "LogReg without the pair, speedup over NumPy"
+ALS_K10 = "explicit ALS k = 10, speedup over the NumPy loop"
+ALS_K40 = "explicit ALS k = 40, speedup over the NumPy loop"
+FIRST_CALL = "first call (compile), ms"
+IMPORT = "import phylanx, ms"
+FIGURE_NAMES = (DISPATCH, FORCED_TASKS, FUSED, MEMORY_BOUND, MATMUL_OVERLAP, LOGREG,
+                LOGREG_UNFUSED, ALS_K10, ALS_K40, FIRST_CALL, IMPORT)
 
 
 def format_table(figures: list[Figure]) -> str:
@@ -159,34 +169,25 @@ def dispatch(threads: int, repeat: int, max_time: float) -> list[Figure]:
     detail = (f"{_ms(t['phylanx'])} per call, {per_iteration:g} nodes/iteration; CPython float "
               f"loop {t['numpy'] / (2 * n) * 1e9:.0f} ns/op; NumPy 1-element arrays "
               f"{t['numpy_1elem'] / (2 * n) * 1e9:.0f} ns/op")
-    return [Figure("dispatch", f"{n:,} iterations of x = x*1.0001 + 0.5 (float)",
+    return [Figure(DISPATCH, f"{n:,} iterations of x = x*1.0001 + 0.5 (float)",
                    f"{ns:.0f} ns/node", "<= 30 ns/node", ns <= 30, detail, check, ns)]
-
-
-def _independent_nodes(k: int) -> str:
-    """PhySL of k independent tiny native test nodes summed up (no fusion can merge them)."""
-    lines = [f"  %s{j} = test.spin %x, %n : float" for j in range(k)]
-    acc = "%s0"
-    for j in range(1, k):
-        lines.append(f"  %a{j} = add {acc}, %s{j} : float")
-        acc = f"%a{j}"
-    return ("func @f(%x: float, %n: int) -> float {\n" + "\n".join(lines)
-            + f"\n  return {acc}\n}}\n")
 
 
 def forced_tasks(threads: int, repeat: int, max_time: float) -> list[Figure]:
     """Per-task cost: k independent nodes run inline vs forced to be tasks (threshold 0)."""
     import phylanx.runtime as rt
+    from phylanx.bench.scheduler import independent_nodes, load_test_kernels
     from phylanx.ir.parser import parse_physl
     from phylanx.ir.registry import OPS
-    from phylanx.runtime import _testkernels  # the runtime's test op `test.spin`
+
+    testkernels = load_test_kernels()  # the runtime's test op `test.spin`
 
     k = 64
     registered_here = "test.spin" not in OPS  # leave a caller's registration in place
-    _testkernels.register()
+    testkernels.register()
     threshold = rt.get_task_threshold()
     try:
-        executable = rt.lower(parse_physl(_independent_nodes(k)))
+        executable = rt.lower(parse_physl(independent_nodes(k)))
 
         def with_threshold(value: float) -> Callable[[], object]:
             def run():
@@ -199,11 +200,11 @@ def forced_tasks(threads: int, repeat: int, max_time: float) -> list[Figure]:
     finally:
         rt.set_task_threshold(threshold)
         if registered_here:
-            _testkernels.unregister()
+            testkernels.unregister()
     us = (t["tasks"] - t["inline"]) / k * 1e6
     detail = (f"{k} nodes per call: inline {t['inline'] * 1e6:.1f} us, as tasks "
               f"{t['tasks'] * 1e6:.1f} us")
-    return [Figure("forced tasks", f"{k} independent tiny native nodes as pool tasks",
+    return [Figure(FORCED_TASKS, f"{k} independent tiny native nodes as pool tasks",
                    f"{us:.2f} us/task", "<= 2 us/task", us <= 2, detail, "-", us)]
 
 
@@ -211,7 +212,7 @@ def fused(threads: int, repeat: int, max_time: float) -> list[Figure]:
     case = cached_case("fused", "l")
     t, check = _versus_numpy(case, threads, repeat, max_time)
     s = t["numpy"] / t["phylanx"]
-    return [Figure("fused exp/sin", "np.exp(-x*x/2)*a + b*np.sin(x), 1e7 float64",
+    return [Figure(FUSED, "np.exp(-x*x/2)*a + b*np.sin(x), 1e7 float64",
                    f"{s:.2f}x NumPy", ">= 6x NumPy", s >= 6, _speedups(t), check, s)]
 
 
@@ -232,7 +233,7 @@ def memory_bound(threads: int, repeat: int, max_time: float) -> list[Figure]:
     share = bound / t["phylanx"]
     detail = (f"np.copyto {bandwidth / 1e9:.1f} GB/s, bound {_ms(bound)}; "
               + _speedups(t) + f"; NumPy at {bound / t['numpy']:.0%} of the bound")
-    return [Figure("memory-bound a*x+b*y-c", "1e7 float64, a, b scalars",
+    return [Figure(MEMORY_BOUND, "1e7 float64, a, b scalars",
                    f"{share:.0%} of bound", ">= 80% of the np.copyto bound", share >= 0.8,
                    detail, check, 100 * share)]
 
@@ -243,14 +244,14 @@ def matmul_overlap(threads: int, repeat: int, max_time: float) -> list[Figure]:
     t, check = _versus_numpy(case, threads, repeat, max_time)
     records = [r for r in _profile(case) if r[0] in ("matmul", "dot")]
     if len(records) != 2:
-        return [Figure("matmul overlap", "two independent 2000x2000 matmuls", "?",
+        return [Figure(MATMUL_OVERLAP, "two independent 2000x2000 matmuls", "?",
                        "both run at once", None,
                        f"profile shows {len(records)} matmul nodes; " + _speedups(t), check)]
     (_, _, a0, a1, ta, *_), (_, _, b0, b1, tb, *_) = records
     overlap = max(0, min(a1, b1) - max(a0, b0)) / min(a1 - a0, b1 - b0)
     detail = (f"threads {ta} and {tb}, {(a1 - a0) / 1e6:.0f} and {(b1 - b0) / 1e6:.0f} ms; "
               + _speedups(t))
-    return [Figure("matmul overlap", "two independent 2000x2000 matmuls in one kernel",
+    return [Figure(MATMUL_OVERLAP, "two independent 2000x2000 matmuls in one kernel",
                    f"{overlap:.0%} overlap", "both run at once (> 50% overlap)", overlap > 0.5,
                    detail, check, 100 * overlap)]
 
@@ -266,9 +267,9 @@ def logreg_paper(threads: int, repeat: int, max_time: float) -> list[Figure]:
     s, s_unfused = t["numpy"] / t["phylanx"], t["numpy"] / t["unfused"]
     problem = "10,000 x 10,000, 10 iterations"
     return [
-        Figure("LogReg (fused matvec pair)", problem, f"{s:.2f}x NumPy", ">= 1.8x NumPy",
+        Figure(LOGREG, problem, f"{s:.2f}x NumPy", ">= 1.8x NumPy",
                s >= 1.8, _speedups(t, skip=("unfused",)), check, s),
-        Figure("LogReg (without the pair)", problem, f"{s_unfused:.2f}x NumPy",
+        Figure(LOGREG_UNFUSED, problem, f"{s_unfused:.2f}x NumPy",
                ">= 1.0x NumPy", s_unfused >= 1.0,
                f"NumPy {_ms(t['numpy'])}; phylanx without fuse-matvec-pair "
                f"{_ms(t['unfused'])}", check, s_unfused),
@@ -277,13 +278,13 @@ def logreg_paper(threads: int, repeat: int, max_time: float) -> list[Figure]:
 
 def als_ml1m(threads: int, repeat: int, max_time: float) -> list[Figure]:
     figures = []
-    for size, k, target in (("ml1m", 10, 10.0), ("ml1m-k40", 40, 5.0)):
+    for size, name, target in (("ml1m", ALS_K10, 10.0), ("ml1m-k40", ALS_K40, 5.0)):
         case = cached_case("als_explicit", size)
         # The NumPy loop's k x k products and solves are too small for BLAS threads: with 2,
         # next to other work, k = 40 ran 50x slower here. One BLAS thread is its best.
         t, check = _versus_numpy(case, threads, repeat, max_time, numpy_blas_threads=1)
         s = t["numpy"] / t["phylanx"]
-        figures.append(Figure(f"explicit ALS, k = {k}",
+        figures.append(Figure(name,
                               "MovieLens-1M-shaped: " + case.problem.replace("nnz", "ratings"),
                               f"{s:.2f}x NumPy", f">= {target:g}x NumPy loop", s >= target,
                               "NumPy loop and peers with 1 BLAS thread; " + _speedups(t), check, s))
@@ -295,7 +296,7 @@ def compile_time(threads: int, repeat: int, max_time: float) -> list[Figure]:
     case = cached_case("compile", "s")  # a fresh Kernel object on every call
     case.run_phylanx()  # loads the frontend, passes and runtime modules once
     t = medians({"phylanx": case.run_phylanx}, max(repeat, 11), max_time)["phylanx"]
-    return [Figure("first call (compile)", "LogReg kernel: parse, passes, lowering, run on 8x3",
+    return [Figure(FIRST_CALL, "LogReg kernel: parse, passes, lowering, run on 8x3",
                    _ms(t), "<= 30 ms", t <= 0.030, "a fresh Kernel per call", "-", t * 1e3)]
 
 
@@ -321,7 +322,7 @@ def import_time(threads: int, repeat: int, max_time: float) -> list[Figure]:
     t = import_seconds("phylanx")
     peers = [f"{m} {_ms(import_seconds(m))}" for m in ("numpy", "numba", "jax")
              if importlib.util.find_spec(m) is not None]
-    return [Figure("import phylanx", "fresh interpreter (subprocess)", _ms(t), "<= 200 ms",
+    return [Figure(IMPORT, "fresh interpreter (subprocess)", _ms(t), "<= 200 ms",
                    t <= 0.2, "; ".join(peers), "-", t * 1e3)]
 
 
@@ -341,7 +342,7 @@ MEASUREMENTS: dict[str, Callable[[int, int, float], list[Figure]]] = {
 def run(threads: int = 2, repeat: int = 7, max_time: float = 10.0,
         only: list[str] | None = None,
         progress: Callable[[str], None] = lambda text: None) -> list[Figure]:
-    """Measure the issue-6 figures (all, or the `only` ones) with `threads` threads."""
+    """Measure the target figures (all, or the `only` ones) with `threads` threads."""
     names = list(MEASUREMENTS) if only is None else only
     figures: list[Figure] = []
     previous = phylanx.get_num_threads()
@@ -349,7 +350,7 @@ def run(threads: int = 2, repeat: int = 7, max_time: float = 10.0,
         phylanx.set_num_threads(threads)
         with threadpool_limits(limits=threads):
             for i, name in enumerate(names, 1):
-                progress(f"[issue6 {i}/{len(names)}] {name}")
+                progress(f"[targets {i}/{len(names)}] {name}")
                 try:
                     figures += MEASUREMENTS[name](threads, repeat, max_time)
                 except Exception as e:  # noqa: BLE001 - report the failure in its row

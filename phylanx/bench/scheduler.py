@@ -2,10 +2,13 @@
 
 Per-node overhead of the sequential path (a scalar loop), per-task overhead (independent tiny
 native nodes forced to be tasks), Ctrl-C latency, and 1 vs 2 threads on a few kernels.
+The tiny native nodes are the runtime's test op `test.spin`: its module is built only with
+``-Dtest-kernels=true`` (see `load_test_kernels`).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import statistics
@@ -16,7 +19,24 @@ import numpy as np
 import phylanx
 import phylanx.runtime as rt
 from phylanx.ir.parser import parse_physl
-from phylanx.runtime import _testkernels, _threads, lower
+from phylanx.runtime import _threads, lower
+
+TEST_KERNELS_MISSING = (
+    "phylanx.runtime._testkernels is not installed: it is built only with the meson option "
+    "test-kernels (pip install -Csetup-args=-Dtest-kernels=true .)")
+
+
+def load_test_kernels():
+    """The runtime's test-kernel module (ops test.spin, test.spin_gil, test.team), or a
+    ModuleNotFoundError saying how to build it."""
+    name = "phylanx.runtime._testkernels"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
+        raise ModuleNotFoundError(TEST_KERNELS_MISSING, name=name) from None
+
 
 TWO = """
 func @f(%x: float, %n: int) -> float {
@@ -68,7 +88,8 @@ def _best(fn, repeat):
     return min(ts), statistics.median(ts)
 
 
-def _independent(k):
+def independent_nodes(k: int) -> str:
+    """PhySL of k independent tiny native test nodes summed up (no fusion can merge them)."""
     lines = [f"  %s{j} = test.spin %x, %n : float" for j in range(k)]
     acc = "%s0"
     for j in range(1, k):
@@ -99,7 +120,8 @@ def _ctrl_c_latency(run):
 
 
 def main(out=print):
-    _testkernels.register()
+    testkernels = load_test_kernels()
+    testkernels.register()
     threads0, threshold0 = rt.num_threads(), rt.get_task_threshold()
     blas0 = _threads.blas_threads()
     try:
@@ -108,7 +130,7 @@ def main(out=print):
         rt.set_num_threads(threads0)
         _threads.set_blas_threads(blas0)
         rt.set_task_threshold(threshold0)
-        _testkernels.unregister()
+        testkernels.unregister()
 
 
 def _run(out):
@@ -122,7 +144,7 @@ def _run(out):
         out(f"scalar loop, {t} thread(s): {b / n / 3:.1f} ns/node (median {med / n / 3:.1f})")
 
     k = 64
-    ex = lower(parse_physl(_independent(k)))
+    ex = lower(parse_physl(independent_nodes(k)))
     rt.set_num_threads(2)
     res = {}
     for label, threshold in (("inline", 1e300), ("tasks", 0.0)):
