@@ -4,6 +4,7 @@
     python -m phylanx physl file.py:func --types "..." --diff canonicalize,final
     python -m phylanx opt file.physl -p cse,dce --print-ir-before=cse --print-ir-after-change \\
         --time-passes --diagnostics
+    python -m phylanx opt test.physl -p licm --verify-diagnostics
 
 What the flags ask for (IR dumps, the timing table, the remarks, a diff of two stages) goes to
 stdout, or to --dump-file, in pipeline order; then the final PhySL (what runs), under a
@@ -11,7 +12,9 @@ stdout, or to --dump-file, in pipeline order; then the final PhySL (what runs), 
 `--diff A,B` prints a diff of two stages that lines values up by name and source location
 (passes.stage_diff) instead of the final PhySL. `opt` reads the pipeline from a
 `# pipeline: ...` line of its input (as reproducer files have) when -p is not given, else uses
-the default pipeline.
+the default pipeline. `--verify-diagnostics` checks the remarks and the error against the
+input's `# EXPECT-REMARK:` / `# EXPECT-ERROR:` lines (passes.filecheck), for pass tests written
+as text files (passes.lit).
 """
 
 from __future__ import annotations
@@ -155,15 +158,18 @@ def cmd_opt(args) -> int:
         m = _PIPELINE_LINE.search(text)
         pipeline = m.group(1).strip() if m else DEFAULT_PIPELINE
     try:
-        module = parse_physl(text)
-        verify_module(module)
-    except (ParseError, VerifyError) as e:
-        print(f"error: {args.file}: {e}", file=sys.stderr)
-        return 1
-    try:
+        try:
+            module = parse_physl(text)
+            verify_module(module)
+        except (ParseError, VerifyError) as e:
+            raise ValueError(f"{args.file}: {e}") from None
         result, header = _optimize(module, pipeline, args)
     except (PassError, ValueError) as e:
+        if args.verify_diagnostics:
+            return _verify_diagnostics(text, args.file, [], str(e))
         print(f"error: {e}", file=sys.stderr)
+        return 1
+    if args.verify_diagnostics and _verify_diagnostics(text, args.file, result.diagnostics):
         return 1
     out = print_module(result.module, locations=not args.no_locations)
     if args.output:
@@ -174,6 +180,27 @@ def cmd_opt(args) -> int:
     return 0
 
 
+def _verify_diagnostics(text: str, file: str, remarks, error: str | None = None) -> int:
+    """Check the input's EXPECT-REMARK / EXPECT-ERROR lines: 0 if all hold (an expected error
+    then is no failure), else 1 with what does not match on stderr."""
+    from .filecheck import diagnostic_mismatches, expected_diagnostics
+
+    expected = expected_diagnostics(text)
+    remarks = [str(r) for r in remarks]
+    problems = diagnostic_mismatches(expected, remarks, error, file)
+    if error is not None and not any(e.kind == "ERROR" for e in expected):
+        problems = [f"unexpected error: {error}"]
+    elif problems:
+        problems.append(f"the error: {error}" if error is not None else
+                        "the remarks:" + "".join(f"\n  {r}" for r in remarks) if remarks
+                        else "no remarks")
+    for p in problems[:-1] if len(problems) > 1 else problems:
+        print(f"error: {p}", file=sys.stderr)
+    if len(problems) > 1:
+        print(f"note: {problems[-1]}", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def add_opt_command(sub) -> None:
     """Register `python -m phylanx opt FILE.physl [-p PIPELINE] [flags]`."""
     opt = sub.add_parser("opt", help="run optimizer passes on a PhySL file")
@@ -181,4 +208,8 @@ def add_opt_command(sub) -> None:
     add_pass_flags(opt, "--pipeline")
     opt.add_argument("-o", "--output", help="write the result here instead of stdout")
     opt.add_argument("--no-locations", action="store_true", help="hide source locations")
+    opt.add_argument("--verify-diagnostics", action="store_true",
+                     help="check the remarks and the error against the input's "
+                          "`# EXPECT-REMARK: pattern` and `# EXPECT-ERROR: pattern` lines "
+                          "(exit 0 when an expected error happens)")
     opt.set_defaults(run=cmd_opt)

@@ -1,5 +1,7 @@
-"""Test helpers for passes: a FileCheck-style matcher, text-in/text-out pass runs, and the
-oracle (phylanx.oracle) running `parallel` loops in a shuffled iteration order.
+"""Test helpers for passes: text-in/text-out pass runs, the FileCheck-style matcher
+(passes.filecheck), and the oracle (phylanx.oracle) running `parallel` loops in a shuffled
+iteration order. Pass tests that need no Python are text files run by passes.lit
+(tests/passes/).
 
     out = run_opt(text, "cse")                      # parse, run the pipeline, print (no locs)
     filecheck(out, '''
@@ -7,103 +9,21 @@ oracle (phylanx.oracle) running `parallel` loops in a shuffled iteration order.
         CHECK-NOT: exp
         CHECK: return
     ''')
-
-Check lines (leading whitespace ignored, other lines ignored):
-    CHECK: pat        the next line containing pat at or after the current position
-    CHECK-NEXT: pat   exactly the line after the previous match
-    CHECK-SAME: pat   on the same line as the previous match, after it
-    CHECK-NOT: pat    no line between the previous match and the next match (or the end)
-    CHECK-COUNT-n: pat  n consecutive matching lines from the current position onwards
-A pattern is matched literally, except `{{regex}}` parts, which are regular expressions.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
-import re
 
 from phylanx.ir.parser import parse_physl
 from phylanx.ir.printer import print_module
 from phylanx.ir.verifier import verify_module
 
+from .filecheck import CheckError, filecheck
 from .manager import PipelineResult, run_pipeline
 
-
-class CheckError(AssertionError):
-    pass
-
-
-def _regex(pattern: str) -> re.Pattern:
-    parts = re.split(r"\{\{(.*?)\}\}", pattern.strip())
-    return re.compile("".join(p if i % 2 else re.escape(p) for i, p in enumerate(parts)))
-
-
-_DIRECTIVE = re.compile(r"^\s*(?://|#)?\s*(CHECK(?:-NEXT|-NOT|-SAME|-COUNT-\d+)?):(.*)$")
-
-
-def filecheck(output: str, checks: str) -> None:
-    """Match `output` against CHECK lines; raises CheckError with context on failure."""
-    lines = output.splitlines()
-    directives = []
-    for raw in checks.splitlines():
-        m = _DIRECTIVE.match(raw)
-        if m:
-            directives.append((m.group(1), m.group(2).strip(), _regex(m.group(2))))
-    pos = 0            # next line to search
-    last = -1          # line of the previous match
-    col = 0            # end of the previous match on that line
-    pending_not: list = []
-
-    def fail(msg: str, at: int) -> None:
-        lo, hi = max(0, at - 3), min(len(lines), at + 4)
-        context = "\n".join(f"{'>' if i == at else ' '} {i + 1:4d} | {lines[i]}"
-                            for i in range(lo, hi))
-        raise CheckError(f"{msg}\n--- output around line {at + 1}:\n{context}\n"
-                         f"--- full output:\n{output}")
-
-    def check_nots(upto: int) -> None:
-        for text, rx in pending_not:
-            for i in range(max(last, 0) if last >= 0 else 0, upto):
-                start = col if i == last else 0
-                if rx.search(lines[i], start):
-                    fail(f"CHECK-NOT: '{text}' found", i)
-        pending_not.clear()
-
-    for kind, text, rx in directives:
-        if kind == "CHECK-NOT":
-            pending_not.append((text, rx))
-            continue
-        if kind == "CHECK-SAME":
-            m = rx.search(lines[last], col) if last >= 0 else None
-            if not m:
-                fail(f"CHECK-SAME: '{text}' not found on the matched line", max(last, 0))
-            col = m.end()
-            continue
-        if kind == "CHECK-NEXT":
-            i = last + 1
-            m = rx.search(lines[i]) if i < len(lines) else None
-            if not m:
-                fail(f"CHECK-NEXT: '{text}' not on the line after the previous match", i)
-            check_nots(i)
-            last, col, pos = i, m.end(), i + 1
-            continue
-        count = int(kind.rsplit("-", 1)[1]) if kind.startswith("CHECK-COUNT") else 1
-        found = None
-        for i in range(pos, len(lines)):
-            if rx.search(lines[i]):
-                found = i
-                break
-        if found is None:
-            fail(f"{kind}: '{text}' not found", min(pos, max(len(lines) - 1, 0)))
-        check_nots(found)
-        for k in range(count):
-            i = found + k
-            m = rx.search(lines[i]) if i < len(lines) else None
-            if not m:
-                fail(f"{kind}: line {k + 1} of {count} does not match '{text}'", i)
-            last, col, pos = i, m.end(), i + 1
-    check_nots(len(lines))
+__all__ = ["CheckError", "filecheck", "run_opt", "run_opt_result", "shuffled_parallel_loops"]
 
 
 def run_opt(text: str, pipeline: str, locations: bool = False, **kwargs) -> str:

@@ -268,7 +268,9 @@ cdef class EwProgram:
                 kw["result_types"] = [res.type for res in op.results]
             scalars.append(op.decl.impl(*operands, **kw))
         for k, key, dtype in self.scalar_consts:
-            _set_value(&P.regs[k], _convert(_scalar_value(key, args, scalars), dtype))
+            value = _convert(_scalar_value(key, args, scalars), dtype)
+            if P != NULL:      # NULL: only convert (an empty result still warns as NumPy)
+                _set_value(&P.regs[k], value)
         return 0
 
 
@@ -341,6 +343,7 @@ cdef class EwPreparer:
         if size == 0:
             if self.program.reduce:
                 raise Decline("reduction of an empty array")   # NumPy's identity or error
+            prog.set_scalars(NULL, args)    # NumPy converts (and warns) even so
             return result
 
         cdef EwJob job = EwJob.__new__(EwJob)
@@ -494,7 +497,9 @@ _F32_MAX = float(np.finfo(np.float32).max)
 
 
 def _convert(value, dtype):
-    """`value` as NumPy's loops see it in dtype (OverflowError etc. -> the reference)."""
+    """`value` as NumPy's loops see it in dtype. A conversion NumPy rejects, or warns about
+    under the caller's np.errstate (OverflowError, 1e300 -> f32 "overflow encountered in
+    cast", ...), declines: the reference then converts, warns or raises as NumPy does."""
     t = type(value)
     if dtype == "f64" and (t is float or t is np.float64):       # the common cases, fast
         return value
@@ -504,12 +509,15 @@ def _convert(value, dtype):
         return value
     if dtype == "bool" and type(value) is int and not -2**63 <= value < 2**63:
         raise Decline("NumPy converts a Python int to bool through a C long")
+    # raise where the caller's np.errstate reports (the reference then warns or raises as
+    # NumPy does), ignore where it ignores (the native loop may run)
+    state = {k: "ignore" if v == "ignore" else "raise" for k, v in np.geterr().items()}
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(**state):
             return np.asarray(value).astype(DTYPES[dtype], casting="unsafe")[()] \
                 if isinstance(value, (np.ndarray, np.generic)) \
                 else np.array(value, dtype=DTYPES[dtype])[()]
-    except (OverflowError, ValueError, TypeError) as e:
+    except (OverflowError, ValueError, TypeError, FloatingPointError) as e:
         raise Decline(f"scalar {value!r} as {dtype}: {e}") from None
 
 
@@ -786,7 +794,9 @@ def _libm_ref(str name, x, bint long_double=False):
 
 
 def _factory(op):
-    return EwPreparer(op, ewp.compile_op(op))     # raises Decline for what it cannot compile
+    # raises Decline for what it cannot compile, also for a body constant the loop's dtype
+    # cannot hold (-128 in a u8 comparison): NumPy's own rules apply to it on every call
+    return EwPreparer(op, ewp.compile_op(op))
 
 
 register("fused", "fused_reduce", *ewp.SUPPORTED_OPS)(_factory)

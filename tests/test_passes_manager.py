@@ -17,7 +17,7 @@ from phylanx.passes import (
     register,
     run_pipeline,
 )
-from phylanx.passes.testing import CheckError, filecheck
+from phylanx.passes.testing import filecheck
 
 SRC = """\
 func @f(%x: f64[?], %n: int) -> f64[?] @"k.py":1:1 {
@@ -185,15 +185,3 @@ def test_default_pipeline_runs(module):
     names = list(r.stages)
     assert names[0] == "input" and names[-1] == "final"
 
-
-def test_filecheck_helper():
-    text = "a = 1\nb = 2\nc = 3\n"
-    filecheck(text, "CHECK: a\nCHECK-NEXT: b\nCHECK-NOT: x\nCHECK: c")
-    filecheck(text, "CHECK: {{[ab]}} =\nCHECK-SAME: 1")
-    filecheck(text, "CHECK-COUNT-2: {{[bc]}} =")
-    with pytest.raises(CheckError, match="CHECK-NEXT"):
-        filecheck(text, "CHECK: a\nCHECK-NEXT: c")
-    with pytest.raises(CheckError, match="CHECK-NOT"):
-        filecheck(text, "CHECK: a\nCHECK-NOT: b\nCHECK: c")
-    with pytest.raises(CheckError, match="not found"):
-        filecheck(text, "CHECK: d")

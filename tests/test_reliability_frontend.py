@@ -645,3 +645,23 @@ def test_physl_follows_a_rebound_global():
         assert "11" in scaled_plus_offsets.physl(x, locations=False)
     finally:
         SCALE = saved
+
+
+def test_identical_functions_in_two_files_keep_their_own_source(tmp_path):
+    """Code objects of identical functions in two files compare equal (the file name is not
+    compared): each kernel must still read, and name, its own file."""
+    import importlib.util
+
+    modules = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "k.py"
+        path.write_text("def f(x):\n    return x + 1.0\n")
+        spec = importlib.util.spec_from_file_location(f"k_{folder}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules.append(module)
+    assert modules[0].f.__code__ == modules[1].f.__code__
+    for folder, module in zip("ab", modules):
+        text = phylanx.kernel(module.f).physl(1.0)
+        assert f'{tmp_path / folder / "k.py"}"' in text, text

@@ -57,7 +57,10 @@ class Source:
                             source_line=self.line(file_line))
 
 
-_SOURCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # code object -> Source
+# id(code object) -> (a weak reference to it, its Source). Keyed by identity: code objects
+# compare equal across files (the file name is not compared), so two identical functions in
+# two files would share one Source in a WeakKeyDictionary.
+_SOURCES: dict[int, tuple[weakref.ref, Source]] = {}
 
 
 _SNAPSHOTS: dict[str, list[str]] = {}  # file -> its lines when a kernel in it was decorated
@@ -72,10 +75,15 @@ def read_source(func, decorating: bool = False) -> Source:
     then.
     """
     code = getattr(func, "__code__", None)
-    src = _SOURCES.get(code) if code is not None else None
-    if src is None:
-        src = _read(func, decorating)
-        _SOURCES[code] = src
+    if code is None:
+        return _read(func, decorating)
+    key = id(code)
+    entry = _SOURCES.get(key)
+    if entry is not None and entry[0]() is code:
+        return entry[1]
+    src = _read(func, decorating)
+    # the callback runs while the code object dies, before its id can be reused
+    _SOURCES[key] = (weakref.ref(code, lambda _, key=key: _SOURCES.pop(key, None)), src)
     return src
 
 
