@@ -10,7 +10,6 @@ docs/passes.md for what each does and `available_passes()` for the list.
 """
 
 from .diagnostics import Diagnostic, Diagnostics
-from .effects import arguments_overlap, written_arguments
 from .ir_utils import clone_module
 from .manager import (
     DEFAULT_PIPELINE,
@@ -30,11 +29,9 @@ __all__ = [
     "Pass",
     "PassContext",
     "PipelineResult",
-    "arguments_overlap",
     "available_passes",
     "clone_module",
     "parse_pipeline",
     "register",
     "run_pipeline",
-    "written_arguments",
 ]

@@ -32,11 +32,11 @@ value and the result is not returned. Unused pure ops that can neither raise nor
 
 from __future__ import annotations
 
+from phylanx.analysis import Effects, is_pure, is_reference, may_raise_or_warn
 from phylanx.ir.core import Function, Module, Op, Value
 
-from .effects import Effects, is_pure, may_raise_or_warn
 from .fold import fold_op
-from .ir_utils import erase, function_of, insert_before, is_reference, replace_uses
+from .ir_utils import erase, function_of, insert_before, replace_uses
 from .manager import Pass, PassContext, register
 from .patterns import identity_of, matmul_rewrite, power_expansion, static_extent
 

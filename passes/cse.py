@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from phylanx.analysis import Effects, is_pure, is_reference
 from phylanx.ir.core import Block, Module, Op
 from phylanx.ir.types import ArrayType, ScalarType
 
-from .effects import Effects, is_pure
-from .ir_utils import erase, is_reference
+from .ir_utils import erase
 from .manager import Pass, PassContext, register
 
 

@@ -19,18 +19,10 @@
 
 from __future__ import annotations
 
+from phylanx.analysis import NOT_CONST, const_value, is_pure, may_raise_or_warn, uses
 from phylanx.ir.core import Block, Function, Module, Op
 
-from .effects import is_pure, may_raise_or_warn
-from .ir_utils import (
-    NOT_CONST,
-    const_value,
-    erase,
-    function_of,
-    insert_before,
-    replace_uses,
-    uses,
-)
+from .ir_utils import erase, function_of, insert_before, replace_uses
 from .manager import Pass, PassContext, register
 
 

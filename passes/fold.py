@@ -16,14 +16,13 @@ import warnings
 
 import numpy as np
 
+from phylanx.analysis import NOT_CONST, const_value
 from phylanx.ir.core import Module, Op
 from phylanx.ir.types import NONE, ScalarType
 from phylanx.ops._sample import type_of_result
 from phylanx.ops.values import materialize
 
 from .ir_utils import (
-    NOT_CONST,
-    const_value,
     erase,
     function_of,
     insert_before,
@@ -57,7 +56,7 @@ def fold_values(op: Op) -> list | None:
     try:
         args = [_materialize(c, v.type) for c, v in zip(consts, op.operands)]
         kwargs = dict(op.attrs)
-        if op.decl.extra.get("needs_types"):
+        if op.decl.needs_result_types:
             kwargs["result_types"] = [r.type for r in op.results]
         with np.errstate(all="raise"), warnings.catch_warnings():
             warnings.simplefilter("error")

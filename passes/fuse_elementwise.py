@@ -21,12 +21,12 @@ materialised. Groups of fewer than `min_ops` ops without such a reduction are le
 
 from __future__ import annotations
 
+from phylanx.analysis import Effects
 from phylanx.ir.core import Block, Module, Op
 from phylanx.ir.registry import lookup
 from phylanx.ir.types import ArrayType, ScalarType
 
 from .diagnostics import describe
-from .effects import Effects
 from .fusion import BlockView, Refused, build_body, narrow_outputs, replace_group
 from .ir_utils import walk_blocks
 from .manager import Pass, PassContext, register

@@ -16,13 +16,13 @@ iteration instead of twice, and neither X @ w nor the residual vector is stored.
 
 from __future__ import annotations
 
+from phylanx.analysis import Effects
 from phylanx.ir.core import Block, Module, Op, Value
 from phylanx.ir.registry import TypeRuleError, lookup
 from phylanx.ir.types import ArrayType, refines
 from phylanx.ops.fused import matvec_pair_type
 
 from .diagnostics import describe
-from .effects import Effects
 from .fuse_elementwise import is_candidate
 from .fusion import BlockView, Refused, build_body, replace_group
 from .ir_utils import walk_blocks

@@ -19,18 +19,17 @@ computing over the group's shape).
 
 from __future__ import annotations
 
+from phylanx.analysis import Effects, is_pure, is_reference, may_raise_or_warn
 from phylanx.ir.core import Block, Op, Value
 from phylanx.ir.registry import TypeRuleError
 from phylanx.ir.types import ArrayType, broadcast_shapes, dtype_of
 from phylanx.ops.fused import element_type
 
 from .diagnostics import describe
-from .effects import Effects, is_pure, may_raise_or_warn
 from .ir_utils import (
     clone_op,
     erase,
     function_of,
-    is_reference,
     is_scalar_const,
     new_op,
     replace_uses,

@@ -1,7 +1,8 @@
-"""IR helpers shared by the passes: cloning, use lists, replacement, erasure and constants.
+"""IR helpers shared by the passes: cloning, replacement, erasure and new constants.
 
-The IR keeps no use lists; passes compute them (`uses`) when they need them and replace values
-in one sweep (`replace_uses`) with a mapping, which is linear in the size of the function.
+The IR keeps no use lists; passes compute them (phylanx.analysis.uses) when they need them and
+replace values in one sweep (`replace_uses`) with a mapping, which is linear in the size of the
+function. Facts about values (constants, reference types) are in phylanx.analysis.
 """
 
 from __future__ import annotations
@@ -12,10 +13,7 @@ import numpy as np
 
 from phylanx.ir.core import Block, Function, Location, Module, Op, Value
 from phylanx.ir.registry import lookup
-from phylanx.ir.types import ArrayType, ListType, NoneType, ScalarType, TupleType, Type
-
-NOT_CONST = object()
-
+from phylanx.ir.types import NoneType, ScalarType, Type
 
 # --- cloning -----------------------------------------------------------------------------------
 
@@ -62,16 +60,6 @@ def walk_blocks(block: Block) -> Iterator[Block]:
             yield from walk_blocks(region)
 
 
-def uses(root: Function | Block) -> dict[Value, list[Op]]:
-    """Every op (nested ones too) using each value, in program order."""
-    block = root.body if isinstance(root, Function) else root
-    out: dict[Value, list[Op]] = {}
-    for op in block.walk():
-        for v in op.operands:
-            out.setdefault(v, []).append(op)
-    return out
-
-
 def replace_uses(root: Function | Block, mapping: dict) -> None:
     """Replace every use of a key of `mapping` by its value (chains are followed)."""
     if not mapping:
@@ -88,16 +76,6 @@ def replace_uses(root: Function | Block, mapping: dict) -> None:
     for op in block.walk():
         if any(v in mapping for v in op.operands):
             op.operands = [final(v) for v in op.operands]
-
-
-def top_level_op(op: Op, block: Block) -> Op | None:
-    """The op of `block` that is `op` or contains it; None if `op` is not inside `block`."""
-    while op is not None:
-        if op.parent is block:
-            return op
-        parent = op.parent.parent if op.parent is not None else None
-        op = parent if isinstance(parent, Op) else None
-    return None
 
 
 def is_inside(value: Value, op: Op) -> bool:
@@ -124,11 +102,6 @@ def function_of(op: Op) -> Function:
     return block.parent
 
 
-def defining_block(value: Value) -> Block | None:
-    owner = value.owner
-    return owner if isinstance(owner, Block) else owner.parent
-
-
 def erase(op: Op) -> None:
     op.parent.ops.remove(op)
     op.parent = None
@@ -137,14 +110,6 @@ def erase(op: Op) -> None:
 def insert_before(anchor: Op, ops: Iterable[Op]) -> None:
     block = anchor.parent
     i = block.ops.index(anchor)
-    for k, op in enumerate(ops):
-        op.parent = block
-        block.ops.insert(i + k, op)
-
-
-def insert_after(anchor: Op, ops: Iterable[Op]) -> None:
-    block = anchor.parent
-    i = block.ops.index(anchor) + 1
     for k, op in enumerate(ops):
         op.parent = block
         block.ops.insert(i + k, op)
@@ -175,19 +140,6 @@ def infer_op(name: str, operands, attrs=None, loc: Location | None = None, hints
 
 # --- constants ---------------------------------------------------------------------------------
 
-def const_value(v: Value) -> object:
-    """The Python value of a scalar (or none, or tuple of such) constant; else NOT_CONST."""
-    op = v.defining_op
-    if op is None:
-        return NOT_CONST
-    if op.name == "const" and not isinstance(v.type, (ArrayType, ListType)):
-        return op.attrs["value"]
-    if op.name == "tuple":
-        items = [const_value(x) for x in op.operands]
-        return NOT_CONST if any(i is NOT_CONST for i in items) else tuple(items)
-    return NOT_CONST
-
-
 def is_scalar_const(v: Value) -> bool:
     op = v.defining_op
     return op is not None and op.name == "const" and isinstance(v.type, (ScalarType, NoneType))
@@ -204,12 +156,3 @@ def attr_value(value: object) -> object:
 
 def make_const(value, t: Type, loc: Location | None = None, hint: str = "") -> Op:
     return new_op("const", (), [t], {"value": attr_value(value)}, loc=loc, hints=(hint,))
-
-
-def is_reference(t: Type) -> bool:
-    """True for types whose values are mutable or may hold mutable buffers."""
-    if isinstance(t, (ArrayType, ListType)):
-        return True
-    if isinstance(t, TupleType):
-        return any(is_reference(e) for e in t.elems)
-    return False

@@ -23,19 +23,10 @@ are processed first, so invariants move out of a whole loop nest step by step.
 
 from __future__ import annotations
 
+from phylanx.analysis import Effects, const_value, is_pure, is_reference, may_raise_or_warn
 from phylanx.ir.core import Block, Module, Op
 
-from .effects import Effects, is_pure, may_raise_or_warn
-from .ir_utils import (
-    const_value,
-    erase,
-    function_of,
-    infer_op,
-    insert_before,
-    is_inside,
-    is_reference,
-    new_op,
-)
+from .ir_utils import erase, function_of, infer_op, insert_before, is_inside, new_op
 from .manager import Pass, PassContext, register
 
 

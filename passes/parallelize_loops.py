@@ -17,7 +17,10 @@ A loop `for i in range(lo, hi, step)` is parallel when
      draws would change), no call of a function with side effects;
   5. no value from outside the loop that may alias a carried array is read in the body;
   6. other carried values do not depend on the previous iteration (such as Python's loop
-     variable, carried out of the loop): each is the last iteration's value ("lastprivate").
+     variable, carried out of the loop): each is the last iteration's value ("lastprivate");
+  7. what the runtime relies on to run the iterations concurrently holds
+     (phylanx.analysis.parallel_loop_refusal, which the runtime's lowering checks too).
+Aliasing and purity come from phylanx.analysis.
 Otherwise the loop stays sequential and a remark says which condition failed, naming the
 variables and subscripts concerned. If an iteration raises, which other iterations have
 already written their elements is unspecified.
@@ -25,11 +28,19 @@ already written their elements is unspecified.
 
 from __future__ import annotations
 
+from phylanx.analysis import (
+    NOT_CONST,
+    Effects,
+    const_value,
+    is_pure,
+    is_reference,
+    nonneg,
+    parallel_loop_refusal,
+)
 from phylanx.ir.core import Block, Module, Op, Value
 
 from .diagnostics import describe
-from .effects import Effects, is_pure, nonneg
-from .ir_utils import NOT_CONST, const_value, is_inside, is_reference
+from .ir_utils import is_inside
 from .manager import Pass, PassContext, register
 
 
@@ -141,6 +152,9 @@ class ParallelizeLoops(Pass):
             chain_values.add(c)
             writers += ws
         self._check_uses(loop, body, i, chain_ops, chain_values)
+        refusal = parallel_loop_refusal(loop, self.eff)   # what the runtime relies on
+        if refusal is not None:
+            raise _Sequential(refusal)
         return writers
 
     def _access(self, op: Op, i: Value, verb: str) -> None:

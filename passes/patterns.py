@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import math
 
+from phylanx.analysis import NOT_CONST, const_value, is_reference
 from phylanx.ir.core import Op, Value
 from phylanx.ir.registry import TypeRuleError
 from phylanx.ir.types import INT, PY_KINDS, ArrayType, ScalarType, refines
 
-from .ir_utils import NOT_CONST, const_value, infer_op, is_reference, make_const
+from .ir_utils import infer_op, make_const
 
 
 def _kind(t) -> str:
@@ -48,7 +49,7 @@ def _pos_zero(c) -> bool:
 
 
 def _base(op: Op) -> str:
-    return op.decl.extra.get("same_as", op.name)
+    return op.decl.same_as or op.name
 
 
 def _perm(op: Op, rank: int) -> tuple:

@@ -1,6 +1,7 @@
 """Test helpers for passes: text-in/text-out pass runs, the FileCheck-style matcher
-(passes.filecheck), the oracle (optionally running `parallel` loops in a shuffled iteration
-order). Pass tests that need no Python are text files run by passes.lit (tests/passes/).
+(passes.filecheck), and the oracle (phylanx.oracle) running `parallel` loops in a shuffled
+iteration order. Pass tests that need no Python are text files run by passes.lit
+(tests/passes/).
 
     out = run_opt(text, "cse")                      # parse, run the pipeline, print (no locs)
     filecheck(out, '''
@@ -15,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import random
 
-from phylanx.ir.core import Module
 from phylanx.ir.parser import parse_physl
 from phylanx.ir.printer import print_module
 from phylanx.ir.verifier import verify_module
@@ -23,8 +23,7 @@ from phylanx.ir.verifier import verify_module
 from .filecheck import CheckError, filecheck
 from .manager import PipelineResult, run_pipeline
 
-__all__ = ["CheckError", "evaluate", "filecheck", "run_opt", "run_opt_result",
-           "shuffled_parallel_loops"]
+__all__ = ["CheckError", "filecheck", "run_opt", "run_opt_result", "shuffled_parallel_loops"]
 
 
 def run_opt(text: str, pipeline: str, locations: bool = False, **kwargs) -> str:
@@ -40,46 +39,6 @@ def run_opt_result(text: str, pipeline: str, **kwargs) -> PipelineResult:
 
 # --- oracle ------------------------------------------------------------------------------------
 
-_PROBE = """func @probe(%x: f64[?]) -> f64[?] {
-  %0 = fused %x : f64[?] body(%a: f64) {
-    %1 = negative %a : f64
-    yield %1
-  }
-  return %0
-}
-"""
-
-
-def ensure_oracle_dispatch() -> None:
-    """Make the oracle run ops with `extra["evaluate"]` (fused ops) if it does not already."""
-    import numpy as np
-
-    from phylanx import oracle
-
-    try:
-        oracle.evaluate(parse_physl(_PROBE), np.ones(1))
-        return
-    except NotImplementedError:
-        pass
-    control = oracle._control
-
-    def _control(module, op, values, env):
-        fn = op.decl.extra.get("evaluate")
-        if fn is not None and "control" not in op.decl.traits:
-            return list(fn(op, values))
-        return control(module, op, values, env)
-
-    oracle._control = _control
-
-
-def evaluate(module: Module, *args: object) -> object:
-    """The oracle's result of `module` on `args` (fused ops supported)."""
-    from phylanx import oracle
-
-    ensure_oracle_dispatch()
-    return oracle.evaluate(module, *args)
-
-
 @contextlib.contextmanager
 def shuffled_parallel_loops(seed: int):
     """Make the oracle run `parallel` for_range loops in a shuffled iteration order (carried
@@ -89,7 +48,6 @@ def shuffled_parallel_loops(seed: int):
 
     from phylanx import oracle
 
-    ensure_oracle_dispatch()
     control, rng = oracle._control, random.Random(seed)
 
     def _control(module, op, values, env):

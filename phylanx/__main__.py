@@ -25,7 +25,7 @@ TYPES_HELP = f"argument types: {TYPES_EXAMPLES}"
 
 def load_function(spec: str):
     """`path/to/file.py:func` or `module:func` -> the Python function (a kernel's py_func)."""
-    from phylanx.profiling.cli import load_attr
+    from phylanx._loading import load_attr
 
     func = load_attr(spec, "target")
     return getattr(func, "py_func", func)
@@ -61,7 +61,7 @@ def signature_of(kernel, args) -> tuple:
                               f"{'s' if len(args.types) != 1 else ''} for the {len(params)} "
                               f"parameters of {kernel.py_func.__name__}({', '.join(params)})")
         return args.types
-    from phylanx.profiling.cli import load_args
+    from phylanx._loading import load_args
 
     pos, kw = load_args(args.args_from)
     return kernel._types(kernel._bind(pos, kw))
@@ -88,9 +88,9 @@ def cmd_physl(args) -> int:
 
 def cmd_explain(args) -> int:
     from phylanx import CompileError
+    from phylanx._loading import load_args
     from phylanx.explain import explain, explain_types
     from phylanx.kernel import Kernel
-    from phylanx.profiling.cli import load_args
 
     kernel = Kernel(load_function(args.target))
     try:

@@ -11,6 +11,7 @@ from collections import OrderedDict
 import numpy as np
 
 from phylanx.compiler import Compiler
+from phylanx.frontend.external import CompiledFunction
 from phylanx.frontend.source import read_source
 from phylanx.ir.types import parse_types, type_of_value
 from phylanx.profiling import collect as _collect
@@ -50,7 +51,7 @@ class CompiledKernel:
         """(Executable, its module) that runs these arguments: the optimized one, or the
         unoptimized one when array arguments the kernel writes overlap."""
         if self.unoptimized is not self.module:
-            from phylanx.passes import arguments_overlap, written_arguments
+            from phylanx.analysis import arguments_overlap, written_arguments
 
             if self._written is None:
                 self._written = written_arguments(self.module)
@@ -106,8 +107,14 @@ def _fast_key(value):
     return None
 
 
-class Kernel:
-    """A Python function compiled to PhySL per argument signature and run by the runtime."""
+class Kernel(CompiledFunction):
+    """A Python function compiled to PhySL per argument signature and run by the runtime.
+
+    passes       the optimizer pipeline (phylanx.passes; None: the default one)
+    debug        print the final PhySL (what runs) of each new specialisation when it is
+                 compiled, to stdout
+    performance  profile every call into `self.profile` (phylanx.profiling)
+    """
 
     def __init__(self, py_func, passes: str | None = None, debug: bool = False,
                  performance: bool = False):
@@ -178,6 +185,8 @@ class Kernel:
         module = compiler.compile(self.py_func, list(types))
         result = run_pipeline(module, self.passes)
         compiled = CompiledKernel(result.module, types, result, module, compiler.reads)
+        if self.debug:
+            print(result.stage("final"), end="", flush=True)
         self._cache[types] = compiled
         return compiled
 
@@ -260,6 +269,7 @@ class Kernel:
 def kernel(func=None, *, passes: str | None = None, debug: bool = False,
            performance: bool = False):
     """Decorate a Python/NumPy function to compile it: `@kernel` or `@kernel(passes=...)`.
+    debug=True prints the final PhySL of each new specialisation when it is compiled;
     performance=True profiles every call into `f.profile` (a phylanx.profiling.Profile)."""
     if func is None:
         return lambda f: Kernel(f, passes=passes, debug=debug, performance=performance)

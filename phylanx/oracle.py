@@ -41,7 +41,7 @@ def _run_block(module: Module, block: Block, env: dict):
         if name == "return":
             raise _Return(env[op.operands[0]])
         values = [env[v] for v in op.operands]
-        evaluate_regions = op.decl.extra.get("evaluate")
+        evaluate_regions = op.decl.evaluate
         if evaluate_regions is not None and "control" not in op.decl.traits:
             results = evaluate_regions(op, values)  # e.g. fused ops: their body is the compute
         elif op.regions or name == "call":
@@ -83,7 +83,7 @@ def _primitive(op: Op, values):
     if decl.impl is None:
         raise NotImplementedError(f"oracle: op '{op.name}' has no reference implementation")
     kwargs = dict(op.attrs)
-    if decl.extra.get("needs_types"):
+    if decl.needs_result_types:
         kwargs["result_types"] = [r.type for r in op.results]
     out = decl.impl(*values, **kwargs)
     if len(op.results) == 1:

@@ -264,7 +264,7 @@ cdef class EwProgram:
         for op, srcs in self.program.prelude:
             operands = [None if s is None else _scalar_value(s.key, args, scalars) for s in srcs]
             kw = dict(op.attrs)
-            if op.decl.extra.get("needs_types"):
+            if op.decl.needs_result_types:
                 kw["result_types"] = [res.type for res in op.results]
             scalars.append(op.decl.impl(*operands, **kw))
         for k, key, dtype in self.scalar_consts:
@@ -456,12 +456,12 @@ cdef class EwPreparer:
 
 def _reference(op):
     if op.name in ("fused", "fused_reduce"):
-        evaluate = op.decl.extra["evaluate"]
+        evaluate = op.decl.evaluate
         if len(op.results) == 1:
             return lambda *values: evaluate(op, list(values))[0]
         return lambda *values: evaluate(op, list(values))
     impl, kw = op.decl.impl, dict(op.attrs)
-    if op.decl.extra.get("needs_types"):
+    if op.decl.needs_result_types:
         kw["result_types"] = [r.type for r in op.results]
     return (lambda *values: impl(*values, **kw)) if kw else impl
 

@@ -255,7 +255,7 @@ def _narrows(frm: str, to: str) -> bool:
 
 
 def _canonical(op) -> str:
-    return op.decl.extra.get("same_as") or op.name
+    return op.decl.same_as or op.name
 
 
 def _loop_dtypes(name, types, result_dtype):

@@ -9,14 +9,13 @@ plan into C structures.
 
 Edges of a block's graph (node j waits for node i, i earlier in program order):
   * data: j, or an op nested in j's regions, uses a result of i;
-  * memory: values that may share a buffer are put in one alias class (views, in-place
-    results, loop-carried values, containers, non-allocating results, call results and
-    arguments, and all of a function's arguments: a caller may pass one array twice). An op
-    writes a class if it is `inplace` on it, contains such an op in its regions, or calls a
-    function that writes its arguments. A writer waits for the class's last writer
-    and for every reader since then; a reader waits for the last writer. So `setitem` on v runs
-    after every earlier op that reads v or a view of v, and every later reader of v, of a view
-    of v, or of the setitem result runs after it;
+  * memory: the alias classes and the classes each op reads and writes are those of
+    phylanx.analysis.Effects (the optimizer's analysis too), with all of a function's
+    arguments in one class (a caller may pass one array twice, and the lowering does not know
+    whether the caller checked). A writer waits for the class's last writer and for every
+    reader since then; a reader waits for the last writer. So `setitem` on v runs after every
+    earlier op that reads v or a view of v, and every later reader of v, of a view of v, or of
+    the setitem result runs after it;
   * random: every op that draws (or contains or calls an op that draws) writes a pseudo class
     "rng", so draws keep program order;
   * early return: an op whose regions contain `return` waits for every earlier node, and every
@@ -28,7 +27,8 @@ from __future__ import annotations
 
 import operator
 
-from phylanx.ir.types import ArrayType, ScalarType
+from phylanx.analysis import Effects, outside_uses, parallel_loop_refusal
+from phylanx.ir.types import ArrayType
 
 # Node kinds and flags: the values of the enums in _executor.pxd (checked at import there).
 K_PRIM, K_IF, K_FOR, K_WHILE, K_CALL, K_YIELD, K_RETURN = range(7)
@@ -44,8 +44,6 @@ F_NOINDEX = 256   # for_range whose body never reads the loop index
 
 # Cost models of a node whose cost is measured when it becomes ready (see _cost_kind).
 C_NONE, C_ELEM, C_MATMUL, C_CUBIC, C_CONTROL, C_REST = range(6)
-_MATMUL = {"matmul", "np.matmul", "dot", "np.dot", "matmul_t", "inner", "tensordot",
-           "vdot", "outer"}
 
 # Python operators called directly (PyNumber_*) instead of through operator.* (same code).
 PYOPS = {operator.add: 1, operator.sub: 2, operator.mul: 3, operator.truediv: 4,
@@ -69,8 +67,8 @@ def _error(op, exc):
 
 
 def _region_evaluator(op):
-    """Fallback of an op with non-control regions (fused, ...): extra['evaluate'](op, values)."""
-    evaluate = op.decl.extra.get("evaluate")
+    """Fallback of an op with non-control regions (fused, ...): decl.evaluate(op, values)."""
+    evaluate = op.decl.evaluate
     if evaluate is None:
         raise _error(op, NotImplementedError(f"op '{op.name}' has regions but no evaluator"))
 
@@ -88,7 +86,6 @@ class Planner:
         self.use_natives = natives
         self.fidx = {name: i for i, name in enumerate(module.functions)}
         self.graphs, self.ops, self.funcs, self.notes = [], [], [], []
-        self.effects = self._call_effects()
         self.heavy_memo, self.fheavy, self.preparers = {}, {}, {}
         self.loop_kernels = []   # parallel for_range ops run by the native loop kernel
         self._function_heaviness()
@@ -101,29 +98,6 @@ class Planner:
         if name not in self.fidx:
             raise _error(op, ValueError(f"call to unknown function @{name}"))
         return name
-
-    def _call_effects(self):
-        """Per function: bit 1 writes a buffer in place, bit 2 draws random numbers, including
-        through the functions it calls (fixpoint over the call graph, recursion allowed)."""
-        eff, calls = {}, {}
-        for name, f in self.module.functions.items():
-            e, cs = 0, set()
-            for op in f.walk():
-                e |= (1 if "inplace" in op.decl.traits else 0) | \
-                     (2 if "random" in op.decl.traits else 0)
-                if op.name == "call":
-                    cs.add(self._callee(op))
-            eff[name], calls[name] = e, cs
-        changed = True
-        while changed:
-            changed = False
-            for name, cs in calls.items():
-                e = eff[name]
-                for c in cs:
-                    e |= eff[c]
-                if e != eff[name]:
-                    eff[name], changed = e, True
-        return eff
 
     def _function_heaviness(self):
         """Which functions contain (directly or through calls) a possibly heavy node."""
@@ -159,7 +133,7 @@ class Planner:
     # -- per function ---------------------------------------------------------------------
     def _function(self, f):
         self.slot, self.template = {}, []
-        self.parent, self.uses_memo, self.writes_memo = {}, {}, {}
+        self.uses_memo, self.writes_memo = {}, {}
         for v in f.args:
             self._new_slot(v)
         for op in f.walk():
@@ -168,9 +142,7 @@ class Planner:
             for b in op.regions:
                 for a in b.args:
                     self._new_slot(a)
-        self._union(f.args)  # a caller may pass one array twice: f(x, x)
-        for op in f.walk():
-            self._alias(op)
+        self.eff = Effects(f, self.module, args_may_alias=True)
         term = f.body.terminator
         if term is None or term.name != "return":
             raise ValueError(f"function @{f.name} does not end with 'return'")
@@ -182,71 +154,18 @@ class Planner:
         self.slot[v] = len(self.template)
         self.template.append(None)
 
-    @staticmethod
-    def _bufferish(v):
-        return not isinstance(v.type, ScalarType)   # scalars are immutable: never alias
-
-    def _root(self, v):
-        p = self.parent.get(v, v)
-        while p is not v:
-            v, p = p, self.parent.get(p, p)
-        return v
-
-    def _union(self, values):
-        roots = [self._root(v) for v in values if self._bufferish(v)]
-        for r in roots[1:]:
-            if r is not roots[0]:
-                self.parent[r] = roots[0]
-
-    def _alias(self, op):
-        """Merge the alias classes of values that may share a buffer (conservative)."""
-        name, ops_ = op.name, op.operands
-        yields = [b.terminator.operands if b.terminator is not None else [] for b in op.regions]
-        if name == "if":
-            groups = zip(op.results, *yields)
-        elif name == "for_range":
-            groups = zip(op.results, ops_[3:], op.regions[0].args[1:], yields[0])
-        elif name == "while":
-            groups = zip(op.results, ops_, op.regions[0].args, op.regions[1].args, yields[1])
-        else:   # primitives, and ops with non-control regions (fused bodies): by traits
-            fresh = "allocates" in op.decl.traits and name != "call"
-            groups = [[r, *ops_] for r in op.results
-                      if not (fresh and isinstance(r.type, ArrayType))]
-        for g in groups:
-            self._union(g)
-
     def _uses(self, op):
         """Values op (or an op in its regions) reads that are defined outside op."""
-        r = self.uses_memo.get(op)
-        if r is None:
-            r = set(op.operands)
-            for b in op.regions:
-                inner, defined = set(), set(b.args)
-                for o in b.ops:
-                    inner |= self._uses(o)
-                    defined.update(o.results)
-                r |= inner - defined
-            self.uses_memo[op] = r
-        return r
+        return outside_uses(op, self.uses_memo)
 
     def _writes(self, op):
-        """Alias classes op (or an op in its regions, or a callee) writes."""
+        """Alias classes op (or an op in its regions, or a callee) writes, and the pseudo
+        class of the random state if it draws."""
         w = self.writes_memo.get(op)
         if w is None:
-            w, traits = set(), op.decl.traits
-            if "inplace" in traits:
-                w.add(self._root(op.operands[0]))
-            if "random" in traits:
+            w = set(self.eff.writes(op))
+            if self.eff.draws_random(op):
                 w.add(_RNG)
-            if op.name == "call":
-                e = self.effects[self._callee(op)]
-                if e & 1:
-                    w.update(self._root(v) for v in op.operands if self._bufferish(v))
-                if e & 2:
-                    w.add(_RNG)
-            for b in op.regions:
-                for o in b.ops:
-                    w |= self._writes(o)
             self.writes_memo[op] = w
         return w
 
@@ -315,7 +234,7 @@ class Planner:
             return
         last_writer, readers = {}, {}
         for j, op in enumerate(ops):
-            reads = {self._root(v) for v in self._uses(op) if self._bufferish(v)} & written
+            reads = self.eff.classes(self._uses(op)) & written
             for c in reads | writes[j]:
                 if c in last_writer:
                     preds[j].add(last_writer[c])
@@ -341,7 +260,7 @@ class Planner:
         self._check(op, kind)
         refusal = loop_kernel = None
         if kind == K_FOR and op.attrs.get("parallel"):
-            refusal = self._parallel_loop_refusal(op)
+            refusal = parallel_loop_refusal(op, self.eff, self.uses_memo)
             loop_kernel = None if refusal else self._native_loop(op)
         if loop_kernel is not None:   # one native node runs the whole loop
             kind, ins = K_PRIM, ins + [self.slot[v] for v in loop_kernel.program.free]
@@ -409,10 +328,9 @@ class Planner:
         views and in-place writes by the operands after the first (index arrays, the written
         value), and the rest (dim, len, list and tuple ops...) are never tasks."""
         traits = op.decl.traits
-        name = op.decl.extra.get("same_as") or op.name
-        if name in _MATMUL:
+        if "matmul" in traits:
             return C_MATMUL
-        if name.startswith("linalg."):
+        if op.name.startswith("linalg."):
             return C_CUBIC
         if "view" in traits or "inplace" in traits:
             return C_REST
@@ -437,7 +355,7 @@ class Planner:
             impl, kw = op.decl.impl, dict(op.attrs)
             if impl is None:
                 raise _error(op, NotImplementedError(f"op '{op.name}' has no implementation"))
-            if op.decl.extra.get("needs_types"):
+            if op.decl.needs_result_types:
                 kw["result_types"] = [r.type for r in op.results]
         node.update(impl=impl, kwnames=tuple(kw) or None, kwvalues=tuple(kw.values()))
         node["flags"] |= F_FALLBACK
@@ -446,58 +364,6 @@ class Planner:
                 node["pyop"] = PYOPS.get(impl, 0)
             except TypeError:   # unhashable impl
                 pass
-
-    def _parallel_loop_refusal(self, op):
-        """Why the iterations of a `parallel` for_range cannot run concurrently, or None.
-
-        The parallelize-loops pass proves independence; this is a cheap safety net for what
-        the executor relies on: no early return, no random draws, and each carried value is
-        either updated in place (every iteration hands back the buffer it got) or does not
-        depend on the previous iteration at all (the last iteration's value is the result)."""
-        body = op.regions[0]
-        for o in body.walk():
-            if o.name == "return":
-                return "its body returns from the function"
-            if "random" in o.decl.traits or (
-                    o.name == "call" and self.effects[self._callee(o)] & 2):
-                return "its body draws random numbers"
-        term = body.terminator
-        for k, v in enumerate(term.operands):
-            arg = body.args[k + 1]
-            if not (self._hands_back(v, arg) or v not in self._tainted(body, arg)):
-                return (f"loop-carried value {k} depends on the previous iteration and is not "
-                        f"updated in place")
-        return None
-
-    def _tainted(self, block, value):
-        """Values of `block` (and its nested blocks) computed from `value`, with `value`."""
-        out = {value}
-        for o in block.walk():
-            if any(u in out for u in self._uses(o)):
-                out.update(o.results)
-                for b in o.regions:
-                    out.update(b.args)
-        return out
-
-    def _hands_back(self, v, arg, depth=0):
-        """Is v the carried block argument `arg` itself, or an in-place update of it?"""
-        if v is arg:
-            return True
-        op = v.defining_op
-        if op is None or depth > 64:
-            return False
-        if "inplace" in op.decl.traits and v is op.results[0]:
-            return self._hands_back(op.operands[0], arg, depth + 1)
-        if op.name == "if":
-            return all(b.terminator is not None and b.terminator.name == "yield" and
-                       self._hands_back(b.terminator.operands[v.index], arg, depth + 1)
-                       for b in op.regions)
-        if op.name == "for_range":   # an inner loop carrying the buffer
-            inner = op.regions[0]
-            return self._hands_back(op.operands[3 + v.index], arg, depth + 1) and \
-                self._hands_back(inner.terminator.operands[v.index], inner.args[v.index + 1],
-                                 depth + 1)
-        return False
 
     def _check(self, op, kind):
         """Shapes the C code relies on (it does no bounds checks)."""
@@ -538,7 +404,7 @@ def fallback_ops():
     for name, decl in sorted(all_ops().items()):
         if name in KIND or name == "const" or "terminator" in decl.traits:
             continue
-        same_as = decl.extra.get("same_as")
+        same_as = decl.same_as
         if name not in natives.FACTORIES and not (same_as and same_as in natives.FACTORIES):
             out.append(name)
     return out

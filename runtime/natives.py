@@ -61,7 +61,7 @@ def _load() -> None:
 def _factory(op):
     factory = FACTORIES.get(op.name)
     if factory is None:
-        same_as = op.decl.extra.get("same_as")  # np.add -> add on arrays
+        same_as = op.decl.same_as  # np.add -> add on arrays
         factory = FACTORIES.get(same_as) if same_as else None
     return factory
 

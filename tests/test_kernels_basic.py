@@ -748,3 +748,21 @@ def complex_accumulate(z, x):
 def test_complex64_accumulate():
     z = np.array([1 + 1j, 2 - 1j, -0.5j], dtype=np.complex64)
     check_kernel(complex_accumulate, z, 2.0, rtol=1e-6)
+
+
+def test_debug_prints_the_final_physl_of_each_new_specialisation(capsys):
+    def scale(x, a):
+        return x * a + 1.0
+
+    quiet, loud = phylanx.kernel(scale), phylanx.kernel(scale, debug=True)
+    x = np.arange(3.0)
+    np.testing.assert_array_equal(loud(x, 2.0), scale(x, 2.0))
+    first = capsys.readouterr().out
+    assert first == loud.physl(x, 2.0)           # the final stage, with source locations
+    assert first.startswith("func @scale(%x: f64[?], %a: float)")
+    loud(x, 3.0)                                  # same types: compiled already
+    assert capsys.readouterr().out == ""
+    loud(x, 3)                                    # a new specialisation
+    assert "func @scale(%x: f64[?], %a: int)" in capsys.readouterr().out
+    quiet(x, 2.0)
+    assert capsys.readouterr().out == ""

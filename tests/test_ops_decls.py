@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-from phylanx.ir.registry import TRAITS, TypeRuleError, all_ops
+from phylanx.ir.registry import TRAITS, NumpyFunction, Operator, TypeRuleError, all_ops
 from phylanx.ir.types import (
     BOOL,
     COMPLEX,
@@ -333,37 +333,25 @@ def test_declaration_metadata(name):
     d = OPS[name]
     assert d.doc and d.impl is not None and set(d.traits) <= TRAITS
     assert ("random" in d.traits) != ("pure" in d.traits)
-    names = [o.rstrip("*") for o in d.operands] + [a.name for a in d.attrs]
-    params = d.extra.get("params", names)
-    assert set(params) == set(names), (params, names)
-    assert set(d.extra.get("defaults", {})) <= {o.rstrip("*") for o in d.operands}
-    for path in d.extra.get("numpy", ()):
-        obj = np
-        for part in path.split("."):
-            obj = getattr(obj, part)
-    for m in d.extra.get("method", ()):
-        assert hasattr(np.ndarray, m), m
+    assert sorted(d.param_names) == sorted(d.operand_names + [a.name for a in d.attrs])
+    assert set(d.params.defaults) <= set(d.operand_names)
 
 
 def test_python_bindings_are_unique():
     seen = {}
     for n in MINE:
         d = OPS[n]
-        keys = list({("numpy", id(_resolve(p))) for p in d.extra.get("numpy", ())})
-        keys += [("builtin", b) for b in d.extra.get("builtin", ())]
-        keys += [("method", m) for m in d.extra.get("method", ())]
-        if "operator" in d.extra:
-            keys.append(("operator", d.extra["operator"], len(d.operands)))
-        for k in keys:
+        keys = []
+        for b in d.bindings:
+            if isinstance(b, NumpyFunction):
+                keys.append(("numpy", id(b.target)))
+            elif isinstance(b, Operator):
+                keys.append(("operator", b.symbol, len(d.operands)))
+            else:
+                keys.append((type(b).__name__, b.name))
+        for k in set(keys):   # np.abs is np.absolute: one function, two spellings
             assert k not in seen, f"{n} and {seen[k]} both bind {k}"
             seen[k] = n
-
-
-def _resolve(path):
-    obj = np
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 # --- targeted type rules -----------------------------------------------------------------------

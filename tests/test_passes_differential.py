@@ -14,8 +14,8 @@ from phylanx.ir.parser import parse_physl
 from phylanx.ir.printer import print_module
 from phylanx.ir.types import parse_types
 from phylanx.ir.verifier import verify_module
+from phylanx.oracle import evaluate
 from phylanx.passes import DEFAULT_PIPELINE, run_pipeline
-from phylanx.passes.testing import evaluate
 from phylanx.testing import assert_same
 
 PASSES = ["fold", "canonicalize", "cse", "dce", "licm", "inline", "fuse-elementwise",

@@ -4,8 +4,9 @@ oracle before and after (the cases that only check the IR are in tests/passes/fu
 import numpy as np
 
 from phylanx.ir.parser import parse_physl
+from phylanx.oracle import evaluate
 from phylanx.passes import run_pipeline
-from phylanx.passes.testing import evaluate, filecheck, run_opt, run_opt_result
+from phylanx.passes.testing import filecheck, run_opt, run_opt_result
 from phylanx.testing import assert_same
 
 

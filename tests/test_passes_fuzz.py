@@ -12,8 +12,9 @@ import pytest
 from phylanx.compiler import compile_function
 from phylanx.errors import CompileError
 from phylanx.ir.types import parse_types
+from phylanx.oracle import evaluate
 from phylanx.passes import DEFAULT_PIPELINE, run_pipeline
-from phylanx.passes.testing import evaluate, shuffled_parallel_loops
+from phylanx.passes.testing import shuffled_parallel_loops
 from phylanx.testing import assert_same
 
 PIPELINES = ["fold", "canonicalize", "cse", "dce", "licm", "inline",

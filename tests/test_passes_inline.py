@@ -4,8 +4,9 @@ tests/passes/inline/)."""
 import numpy as np
 
 from phylanx.ir.parser import parse_physl
+from phylanx.oracle import evaluate
 from phylanx.passes import run_pipeline
-from phylanx.passes.testing import evaluate, filecheck
+from phylanx.passes.testing import filecheck
 
 
 def test_inlining_keeps_results_and_in_place_writes():

@@ -6,8 +6,9 @@ import pytest
 
 from phylanx.ir.parser import parse_physl
 from phylanx.ops.fused import BLOCK_ROWS
+from phylanx.oracle import evaluate
 from phylanx.passes import run_pipeline
-from phylanx.passes.testing import evaluate, filecheck
+from phylanx.passes.testing import filecheck
 from phylanx.testing import assert_same
 
 GRADIENT = """func @g(%X: f64[?,?], %w: f64[?], %y: f64[?]) -> f64[?] @"lr.py":1:1 {

@@ -8,8 +8,9 @@ import pytest
 import phylanx
 from phylanx.compiler import compile_function
 from phylanx.ir.types import parse_types
+from phylanx.oracle import evaluate
 from phylanx.passes import run_pipeline
-from phylanx.passes.testing import evaluate, shuffled_parallel_loops
+from phylanx.passes.testing import shuffled_parallel_loops
 from phylanx.testing import assert_same
 
 

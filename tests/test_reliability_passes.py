@@ -48,7 +48,7 @@ def assert_same_outcome(func, *args, errstates=("warn", "raise", "ignore")):
 def assert_same_outcome_on_oracle(func, *args):
     """The optimized module, run by the oracle (op by op, in program order), raises, warns and
     returns as `func` does: the passes' semantics, apart from how the runtime schedules."""
-    from phylanx.passes.testing import evaluate
+    from phylanx.oracle import evaluate
 
     kernel = phylanx.kernel(func)
     module = kernel.compile(kernel._types(kernel._bind(args, {}))).module
@@ -209,8 +209,8 @@ def test_constant_ops_fold_or_stay_exactly():
     from phylanx.ir.core import Function, Module
     from phylanx.ir.registry import TypeRuleError
     from phylanx.ir.types import ScalarType
+    from phylanx.oracle import evaluate
     from phylanx.passes.ir_utils import make_const, new_op
-    from phylanx.passes.testing import evaluate
 
     rng = np.random.default_rng(4)
     kinds = list(_SCALAR_VALUES)
@@ -691,10 +691,10 @@ _PY = {"int": [0, 1, -1, 2**62, -2**63, 2**64 + 5, 300],
 
 
 def test_ops_called_quiet_never_raise_or_warn():
+    from phylanx.analysis import may_raise_or_warn
     from phylanx.ir.core import Function
     from phylanx.ir.registry import OPS, TypeRuleError, lookup
     from phylanx.ir.types import ArrayType, ScalarType
-    from phylanx.passes.effects import may_raise_or_warn
     from phylanx.passes.ir_utils import infer_op
 
     lookup("add")
@@ -751,10 +751,10 @@ def test_ops_called_quiet_never_raise_or_warn():
     ("asarray", {"dtype": "c128"}), ("transpose", {}), ("ravel", {}), ("flatten", {}),
 ])
 def test_reductions_and_casts_called_quiet_are_quiet(name, attrs):
+    from phylanx.analysis import may_raise_or_warn
     from phylanx.ir.core import Function
     from phylanx.ir.registry import TypeRuleError
     from phylanx.ir.types import ArrayType
-    from phylanx.passes.effects import may_raise_or_warn
     from phylanx.passes.ir_utils import infer_op
 
     quiet = 0

@@ -51,7 +51,7 @@ def run(prep, *args):
 
 def reference(op, *args):
     if op.name in ("fused", "fused_reduce"):
-        out = op.decl.extra["evaluate"](op, list(args))
+        out = op.decl.evaluate(op, list(args))
         return out[0] if len(out) == 1 else out
     return op.decl.impl(*args, **op.attrs)
 

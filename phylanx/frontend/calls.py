@@ -1,4 +1,9 @@
-"""Lowering of calls and attributes: NumPy functions, array methods, builtins, kernels."""
+"""Lowering of calls and attributes: NumPy functions, array methods, builtins, kernels.
+
+Which Python spelling lowers to which op comes from the op declarations' bindings
+(phylanx.ir.registry: NumpyFunction, Method, Attribute, Builtin, Operator); `bindings()`
+indexes them once.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,22 @@ import types as pytypes
 
 import numpy as np
 
-from phylanx.frontend.external import is_fixed_holder, is_library_function
+from phylanx.frontend.external import CompiledFunction, is_fixed_holder, is_library_function
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
-from phylanx.ir.registry import TypeRuleError, all_ops
+from phylanx.ir.registry import (
+    Attribute,
+    Builtin,
+    Method,
+    NumpyFunction,
+    OpDecl,
+    Operator,
+    TypeRuleError,
+    all_ops,
+)
 from phylanx.ir.types import (
     INT,
+    PY_KINDS,
     ArrayType,
     ListType,
     ScalarType,
@@ -30,29 +45,37 @@ class BoundMethod:
         self.receiver, self.name = receiver, name
 
 
-_tables = None
+class Bindings:
+    """The Python spellings of the registered ops, indexed for the frontend."""
+
+    def __init__(self, ops: dict[str, OpDecl]):
+        self.functions: dict[int, OpDecl] = {}      # id of a NumPy function or builtin
+        self.methods: dict[str, tuple[OpDecl, Method]] = {}
+        self.attributes: dict[str, tuple[OpDecl, Attribute]] = {}
+        self.operators: dict[tuple[str, int], OpDecl] = {}   # (symbol, number of operands)
+        for decl in ops.values():
+            for b in decl.bindings:
+                if isinstance(b, NumpyFunction):
+                    self.functions[id(b.target)] = decl
+                elif isinstance(b, Builtin):
+                    self.functions[id(getattr(builtins, b.name))] = decl
+                elif isinstance(b, Method):
+                    self.methods[b.name] = (decl, b)
+                elif isinstance(b, Attribute):
+                    self.attributes[b.name] = (decl, b)
+                elif isinstance(b, Operator):
+                    self.operators[(b.symbol, len(decl.operands))] = decl
 
 
-def tables():
-    """(numpy object id -> decl, method name -> [decls], builtin -> decl), built once."""
-    global _tables
-    if _tables is None:
-        by_object, by_method, by_builtin = {}, {}, {}
-        for decl in all_ops().values():
-            for path in decl.extra.get("numpy", ()):
-                obj = np
-                try:
-                    for part in path.split("."):
-                        obj = getattr(obj, part)
-                except AttributeError:
-                    continue
-                by_object.setdefault(id(obj), decl)
-            for name in decl.extra.get("method", ()):
-                by_method.setdefault(name, []).append(decl)
-            for name in decl.extra.get("builtin", ()):
-                by_builtin[id(getattr(builtins, name))] = decl
-        _tables = (by_object, by_method, by_builtin)
-    return _tables
+_bindings: Bindings | None = None
+
+
+def bindings() -> Bindings:
+    """The index of every op's bindings, built once."""
+    global _bindings
+    if _bindings is None:
+        _bindings = Bindings(all_ops())
+    return _bindings
 
 
 def _display(obj) -> str:
@@ -85,18 +108,15 @@ class CallsMixin:
                 return self.emit_op("tuple", [self.dim(v, k) for k in range(t.rank)]).result
             if name == "ndim":
                 return self.const(t.rank)
-            if name == "size":
-                if None not in t.shape:
-                    return self.const(int(np.prod(t.shape, dtype=np.int64)))
-                return self.emit("size", v)
             if name == "dtype":
                 return Static(np.dtype(_np_dtype(t.dtype)))
-            if name == "T":
-                return self.emit("transpose", v)
-            if name in ("real", "imag"):
-                return self.emit(name, v)
-        if isinstance(t, ScalarType) and name in ("real", "imag"):
-            return self.emit(name, v)
+        bound = bindings().attributes.get(name)
+        if bound is not None and (isinstance(t, ArrayType) or
+                                  bound[1].scalars and isinstance(t, ScalarType)):
+            try:
+                return self.emit_bound(bound[0], [v], {})
+            except TypeRuleError as e:
+                raise self.error(f".{name}: {e}", node, e.error_class) from None
         if isinstance(t, ScalarType) and t.kind not in ("int", "float", "complex"):
             # NumPy scalars have array attributes (0-d)
             if name == "dtype":
@@ -137,12 +157,13 @@ class CallsMixin:
                 new = self.emit("list_append", recv, item)
             self.rebind_list(recv, new, node)
             return Static(None)
-        decls = tables()[1].get(name, [])
-        if not decls or not isinstance(recv.type, ArrayType) and not any(
-                d.extra.get("scalar_method") for d in decls):
+        bound = bindings().methods.get(name)
+        if bound is None or not isinstance(recv.type, ArrayType) and not (
+                bound[1].scalars and isinstance(recv.type, ScalarType)
+                and recv.type.kind not in PY_KINDS):
             raise self.error(f"unsupported method '{name}' of a value of type {recv.type}",
                              node.func)
-        return self.bind_and_emit(decls[0], node, f"{name}()", receiver=recv)
+        return self.bind_and_emit(bound[0], node, f"{name}()", receiver=recv)
 
     def convert_item(self, item: Value, t, node) -> Value:
         if item.type != t:
@@ -161,8 +182,7 @@ class CallsMixin:
             self.rebind_aliases(old, new)
 
     def call_object(self, obj, node: ast.Call):
-        by_object, _, by_builtin = tables()
-        decl = by_object.get(id(obj)) or by_builtin.get(id(obj))
+        decl = bindings().functions.get(id(obj))
         if decl is not None:
             return self.bind_and_emit(decl, node, f"{_display(obj)}()")
         special = _BUILTINS.get(id(obj))
@@ -170,9 +190,7 @@ class CallsMixin:
             return getattr(self, special)(node)
         if isinstance(obj, type) and issubclass(obj, np.generic):
             return self.scalar_constructor(obj, node)
-        from phylanx.kernel import Kernel
-
-        if isinstance(obj, Kernel):
+        if isinstance(obj, CompiledFunction):
             obj = obj.py_func
         if isinstance(obj, pytypes.FunctionType) and not is_library_function(obj):
             return self.call_function(obj, node)  # the user's own code: compiled too
@@ -182,19 +200,20 @@ class CallsMixin:
                          "functions it knows and the functions of your own code)", node.func)
 
     def bind_and_emit(self, decl, node: ast.Call, display: str, receiver: Value | None = None):
-        params = list(decl.extra.get("params") or (
-            [o.rstrip("*") for o in decl.operands] + [a.name for a in decl.attrs]))
-        operands = [o.rstrip("*") for o in decl.operands]
+        params = decl.param_names
+        operands = decl.operand_names
         variadic = decl.operands[-1].rstrip("*") if decl.variadic else None
         attr_specs = {a.name: a for a in decl.attrs}
         bound: dict[str, object] = {}
+        positional = len(params) if decl.params.positional is None else decl.params.positional
         if receiver is not None:
             bound[params[0]] = receiver
             params = params[1:]
+            positional -= 1
         args = list(node.args)
         if any(isinstance(a, ast.Starred) for a in args):
             raise self.error("*args in calls are not supported", node)
-        packed = decl.extra.get("pack_varargs")
+        packed = decl.params.packed
         if packed and packed in params:
             # f(x, 2, 3) -> f(x, (2, 3)): the arguments from `packed` on form one tuple
             at = params.index(packed)
@@ -202,12 +221,12 @@ class CallsMixin:
                 rest = args[at:]
                 args = args[:at] + [ast.copy_location(ast.Tuple(elts=rest, ctx=ast.Load()),
                                                       rest[0])]
-        if len(args) > len(params):
-            raise self.error(f"{display} takes at most {_count(len(params), 'positional argument')} "
+        if len(args) > positional:
+            raise self.error(f"{display} takes at most {_count(positional, 'positional argument')} "
                              f"here, got {len(args)}", node)
         for p, a in zip(params, args):
             bound[p] = a
-        aliases = decl.extra.get("aliases", {})
+        aliases = decl.params.aliases
         for kw in node.keywords:
             if kw.arg is None:
                 raise self.error("**kwargs in calls are not supported", node)
@@ -222,7 +241,7 @@ class CallsMixin:
                                  TypeError)
             bound[kw.arg] = kw.value
         values, attrs = [], {}
-        defaults = decl.extra.get("defaults", {})
+        defaults = decl.params.defaults
         for name in operands:
             if name not in bound:
                 if name in defaults:
@@ -241,9 +260,19 @@ class CallsMixin:
             if name in bound:
                 attrs[name] = self.attr_value(bound[name], spec, display)
         try:
-            results = decl.result_types([v.type for v in values], decl.complete_attrs(attrs))
+            return self.emit_bound(decl, values, attrs)
         except TypeRuleError as e:
             raise self.error(f"{display}: {e}", node, e.error_class) from None
+
+    def emit_bound(self, decl: OpDecl, values: list[Value], attrs: dict):
+        """The op a Python spelling binds to, on bound operands and attributes: a constant
+        when the operand types alone give the result (the declaration's static_value)."""
+        complete = decl.complete_attrs(attrs)
+        results = decl.result_types([v.type for v in values], complete)
+        if decl.static_value is not None:
+            static = decl.static_value([v.type for v in values], complete)
+            if static is not None:
+                return self.const(static)
         if not results:
             self.emit_op(decl.name, values, attrs)
             return Static(None)

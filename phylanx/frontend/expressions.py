@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import ast
 
+from phylanx.frontend.calls import bindings
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.types import BOOL, INT, PY_KINDS, ArrayType, ListType, ScalarType, TupleType
 
-BINOPS = {
-    ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
-    ast.FloorDiv: "floor_divide", ast.Mod: "remainder", ast.Pow: "power",
-    ast.MatMult: "matmul", ast.BitAnd: "bitwise_and", ast.BitOr: "bitwise_or",
-    ast.BitXor: "bitwise_xor", ast.LShift: "left_shift", ast.RShift: "right_shift",
+# Python's operators; the op each lowers to is the one whose declaration binds the symbol
+# (phylanx.ir.registry.Operator)
+BINARY_SYMBOLS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+    ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>",
 }
-CMPOPS = {
-    ast.Eq: "equal", ast.NotEq: "not_equal", ast.Lt: "less", ast.LtE: "less_equal",
-    ast.Gt: "greater", ast.GtE: "greater_equal",
+COMPARISON_SYMBOLS = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
 }
-UNARYOPS = {ast.USub: "negative", ast.UAdd: "positive", ast.Invert: "invert"}
+UNARY_SYMBOLS = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 
 _UNSUPPORTED_EXPR = {
     ast.Lambda: "lambda", ast.Dict: "dict literals", ast.Set: "set literals",
@@ -53,7 +54,8 @@ class ExpressionsMixin:
             operand = self.expr(node.operand)
             if isinstance(node.op, ast.Not):
                 return self.emit("not", self.truth(operand))
-            return self.emit(UNARYOPS[type(node.op)], self.value(operand))
+            return self.emit(self.operator_op(UNARY_SYMBOLS[type(node.op)], 1, node),
+                             self.value(operand))
         if isinstance(node, ast.BoolOp):
             return self.bool_op(node)
         if isinstance(node, ast.Compare):
@@ -92,10 +94,17 @@ class ExpressionsMixin:
         return [self.convert(v, t) for v in items]
 
     def binop_name(self, op: ast.operator, node) -> str:
-        try:
-            return BINOPS[type(op)]
-        except KeyError:
-            raise self.error(f"unsupported operator {type(op).__name__}", node) from None
+        symbol = BINARY_SYMBOLS.get(type(op))
+        if symbol is None:
+            raise self.error(f"unsupported operator {type(op).__name__}", node)
+        return self.operator_op(symbol, 2, node)
+
+    def operator_op(self, symbol: str, arity: int, node) -> str:
+        """The op a Python operator lowers to (the one bound to the symbol)."""
+        decl = bindings().operators.get((symbol, arity))
+        if decl is None:
+            raise self.error(f"unsupported operator {symbol}", node)
+        return decl.name
 
     def truth(self, x) -> Value:
         v = self.value(x)
@@ -178,8 +187,8 @@ class ExpressionsMixin:
             elif isinstance(left, Static) or isinstance(right, Static):
                 results.append(self.static_compare(left, right, op, node))
             else:
-                results.append(self.emit(CMPOPS[type(op)], self.value(left),
-                                         self.value(right)))
+                name = self.operator_op(COMPARISON_SYMBOLS[type(op)], 2, node)
+                results.append(self.emit(name, self.value(left), self.value(right)))
             left = right
             if len(node.ops) > 1 and i < len(node.ops) - 1:
                 # chained: a < b < c is (a < b) and (b < c), b evaluated once

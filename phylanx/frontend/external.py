@@ -27,6 +27,13 @@ _LIBRARY_ROOTS = frozenset({"numpy", "scipy", "builtins"}) | frozenset(
 _SCALARS = (bool, int, float, complex, np.generic, type(None))
 
 
+class CompiledFunction:
+    """Base of objects that stand for a Python function (`py_func`) and that a kernel calling
+    them compiles in their place: phylanx.Kernel."""
+
+    py_func: types.FunctionType
+
+
 def _cell_contents(cell):
     try:
         return cell.cell_contents

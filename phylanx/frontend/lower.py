@@ -135,7 +135,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
         """Create a one-result op, folding it when every operand is a scalar constant."""
         decl = lookup(name)
         if decl.impl is not None and not (decl.traits & _FOLDABLE_SKIP) \
-                and not decl.extra.get("needs_types") and operands:
+                and not decl.needs_result_types and operands:
             consts = [self.constant_of(v) for v in operands]
             if all(c is not _NOT_CONST for c in consts) and all(
                     not isinstance(v.type, (ArrayType, ListType)) for v in operands):

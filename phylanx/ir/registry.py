@@ -1,8 +1,30 @@
-"""The op registry: one declaration per primitive.
+"""The op registry: one declaration per primitive, every field typed and checked at import.
 
-A declaration states the op's name, operand and attribute signature, result-type rule, traits,
-regions, an optional constant-fold hook and a NumPy reference implementation (used by the test
-oracle and by the runtime's GIL-holding fallback nodes). Declarations live in `phylanx/ops/`.
+`declare(...)` creates an `OpDecl`; declarations live in `phylanx/ops/`. Fields:
+
+    name, operands, attrs  operand names (a last name ending in '*' takes any number) and
+                           attributes (`Attr`: compile-time constants of the op)
+    infer                  result-type rule: (operand types, attrs) -> Type | tuple of Types
+    traits                 effects and kinds (below)
+    regions, results       region names; number of results (-1: given by `infer`/the verifier)
+    impl                   NumPy reference: impl(*values, **attrs) -> value(s); the test oracle
+                           and the runtime's GIL-holding fallback nodes run it
+    needs_result_types     `impl` also takes `result_types=` (constants, conversions)
+    evaluate               reference of an op whose regions are its computation (fused ops):
+                           evaluate(op, values) -> list of results
+    verify                 check of the op in place of the type rule: verify(op, function, module)
+    fold                   constant folding: fold(*constant values, **attrs) -> value (default
+                           `impl`)
+    static_value           (operand types, attrs) -> the result when the types alone give it
+                           (`x.size` of known extents), else None
+    quiet_when             op -> True when the op can neither raise nor warn for its operands
+                           (predicates in phylanx.analysis.raising); None: it may
+    bindings               the Python spellings the frontend lowers to the op:
+                           NumpyFunction("np.add"), Method("sum"), Attribute("T"), Operator("+"),
+                           Builtin("abs")
+    params                 how a Python call's arguments bind to operands and attributes
+    same_as                the op whose kernels this twin shares on arrays (`np.add` -> `add`:
+                           they differ only on Python scalars)
 
 Traits:
     pure         no side effects; may be CSE'd, hoisted, or removed when unused
@@ -15,12 +37,21 @@ Traits:
     terminator   ends a block (`yield`, `return`)
     elementwise  maps elements independently with broadcasting (fusion candidate)
     reduction    reduces along axes
+    commutative  operands may be swapped
+    matmul       a contraction (matrix products): costs about m*k*n
+    nonneg       its integer results are >= 0 (sizes, lengths, counts)
+
+A misspelled key, trait, NumPy path, method, attribute, operator or builtin is an error when
+the declaring module is imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import builtins
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .core import UNKNOWN_LOC, Block, Location, Op, Value
 from .types import Type
@@ -28,8 +59,12 @@ from .types import Type
 REQUIRED = object()
 TRAITS = frozenset(
     {"pure", "allocates", "view", "random", "inplace", "control", "terminator", "elementwise",
-     "reduction", "commutative"}
+     "reduction", "commutative", "matmul", "nonneg"}
 )
+ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "axis"})
+BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<",
+                              ">>", "==", "!=", "<", "<=", ">", ">="})
+UNARY_OPERATORS = frozenset({"-", "+", "~"})
 
 
 class TypeRuleError(Exception):
@@ -56,24 +91,189 @@ class Attr:
     default: object = REQUIRED
     kind: str = "any"
 
+    def __post_init__(self):
+        if self.kind not in ATTR_KINDS:
+            raise ValueError(f"Attr {self.name!r}: unknown kind {self.kind!r}; known: "
+                             f"{', '.join(sorted(ATTR_KINDS))}")
+
+
+# --- Python bindings ---------------------------------------------------------------------------
+
+class Binding:
+    """A Python spelling the frontend lowers to an op."""
+
+    __slots__ = ()
+
+    def spelling(self) -> str:
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
-class OpDecl:
+class NumpyFunction(Binding):
+    """A NumPy function, by its path: `NumpyFunction("np.linalg.solve")`."""
+
+    path: str
+    target: object = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        parts = self.path.split(".")
+        if len(parts) < 2 or parts[0] != "np":
+            raise ValueError(f"NumpyFunction({self.path!r}): expected a path like 'np.add'")
+        obj = np
+        for i, part in enumerate(parts[1:], 1):
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                raise ValueError(f"NumpyFunction({self.path!r}): "
+                                 f"{'.'.join(parts[:i])} has no attribute {part!r}") from None
+        if not callable(obj):
+            raise TypeError(f"NumpyFunction({self.path!r}) is not callable")
+        object.__setattr__(self, "target", obj)
+
+    def spelling(self) -> str:
+        return f"{self.path}()"
+
+
+@dataclass(frozen=True)
+class Method(Binding):
+    """An array method `x.name(...)`; with `scalars`, NumPy scalars have it too."""
+
     name: str
-    operands: tuple = ()          # names; a last name ending in '*' takes any number
-    attrs: tuple = ()             # Attr specs
-    infer: Callable | None = None  # (operand types, attrs) -> Type | tuple of Types
-    traits: frozenset = frozenset()
-    regions: tuple = ()           # region names, e.g. ('then', 'else')
-    impl: Callable | None = None  # NumPy reference: impl(*values, **attrs) -> value(s)
-    fold: Callable | None = None  # fold(*constant values, **attrs) -> value, or None
+    scalars: bool = False
+
+    def __post_init__(self):
+        if not hasattr(np.ndarray, self.name):
+            raise ValueError(f"Method({self.name!r}): np.ndarray has no such method")
+        if not callable(getattr(np.ndarray, self.name)):
+            raise TypeError(f"Method({self.name!r}) is an attribute: use Attribute")
+
+    def spelling(self) -> str:
+        return f"x.{self.name}()"
+
+
+@dataclass(frozen=True)
+class Attribute(Binding):
+    """An array attribute `x.name` (operand 0 is x); with `scalars`, scalars have it too."""
+
+    name: str
+    scalars: bool = False
+
+    def __post_init__(self):
+        if not hasattr(np.ndarray, self.name):
+            raise ValueError(f"Attribute({self.name!r}): np.ndarray has no such attribute")
+        if callable(getattr(np.ndarray, self.name)):
+            raise TypeError(f"Attribute({self.name!r}) is a method: use Method")
+
+    def spelling(self) -> str:
+        return f"x.{self.name}"
+
+
+@dataclass(frozen=True)
+class Operator(Binding):
+    """A Python operator: binary (`+`, `@`, `<`, ...) or unary (`-`, `+`, `~`) by the op's
+    number of operands."""
+
+    symbol: str
+
+    def __post_init__(self):
+        if self.symbol not in BINARY_OPERATORS | UNARY_OPERATORS:
+            raise ValueError(f"Operator({self.symbol!r}): not a Python operator")
+
+    def spelling(self) -> str:
+        return self.symbol
+
+
+@dataclass(frozen=True)
+class Builtin(Binding):
+    """A Python builtin function: `Builtin("abs")`."""
+
+    name: str
+
+    def __post_init__(self):
+        if not hasattr(builtins, self.name):
+            raise ValueError(f"Builtin({self.name!r}): no such builtin function")
+        if not callable(getattr(builtins, self.name)):
+            raise TypeError(f"Builtin({self.name!r}) is not callable")
+
+    def spelling(self) -> str:
+        return f"{self.name}()"
+
+
+_CALLS = (NumpyFunction, Method, Builtin)
+
+
+@dataclass(frozen=True, eq=False)
+class Params:
+    """How a Python call (a NumpyFunction, Method or Builtin binding) binds its arguments.
+
+    order     the parameters in positional order; None: the operands, then the attributes
+    defaults  values of operands the call may omit (they become constants)
+    aliases   keyword spellings of parameters: {"min": "a_min"}
+    packed    a parameter that takes the rest of the positional arguments as one tuple:
+              `np.random.rand(2, 3)` binds (2, 3) to `shape`
+    positional how many parameters a call may pass by position (None: all of them), where
+              NumPy's next positional parameter is one phylanx does not take (`np.sum(a,
+              axis, dtype, out)`: 3, so a fourth positional argument is refused, not bound to
+              keepdims)
+    A method call binds its receiver to the first parameter."""
+
+    order: tuple[str, ...] | None = None
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    packed: str | None = None
+    positional: int | None = None
+
+
+NO_PARAMS = Params()
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class OpDecl:
+    """An op's declaration: see the module doc for each field."""
+
+    name: str
+    operands: tuple[str, ...] = ()
+    attrs: tuple[Attr, ...] = ()
+    infer: Callable | None = None
+    traits: frozenset[str] = frozenset()
+    regions: tuple[str, ...] = ()
+    impl: Callable | None = None
+    fold: Callable | None = None
     doc: str = ""
-    results: int = 1              # number of results; -1: given by `infer`
-    extra: dict = field(default_factory=dict, compare=False)
+    results: int = 1
+    bindings: tuple[Binding, ...] = ()
+    params: Params = NO_PARAMS
+    same_as: str | None = None
+    evaluate: Callable | None = None
+    verify: Callable | None = None
+    needs_result_types: bool = False
+    quiet_when: Callable | None = None
+    static_value: Callable | None = None
 
     @property
     def variadic(self) -> bool:
         return bool(self.operands) and self.operands[-1].endswith("*")
+
+    @property
+    def operand_names(self) -> list[str]:
+        return [o.rstrip("*") for o in self.operands]
+
+    @property
+    def param_names(self) -> list[str]:
+        """Python call parameters in positional order."""
+        if self.params.order is not None:
+            return list(self.params.order)
+        return self.operand_names + [a.name for a in self.attrs]
+
+    @property
+    def operator(self) -> str | None:
+        """The Python operator the op implements (Python-operator semantics), or None."""
+        for b in self.bindings:
+            if isinstance(b, Operator):
+                return b.symbol
+        return None
 
     def check_arity(self, n: int) -> None:
         fixed = len(self.operands) - (1 if self.variadic else 0)
@@ -111,19 +311,99 @@ OPS: dict[str, OpDecl] = {}
 
 
 def declare(name: str, operands=(), attrs=(), infer=None, traits=(), regions=(), impl=None,
-            fold=None, doc: str = "", results: int = 1, **extra) -> OpDecl:
-    """Create and register an op declaration."""
+            fold=None, doc: str = "", results: int = 1, *, bindings=(),
+            params: Params | None = None, same_as: str | None = None, evaluate=None,
+            verify=None, needs_result_types: bool = False, quiet_when=None, static_value=None,
+            **unknown) -> OpDecl:
+    """Create, check and register an op declaration (see the module doc for each field)."""
+    if unknown:
+        raise TypeError(f"op {name!r}: unknown declaration keys {sorted(unknown)}")
     if name in OPS:
         raise ValueError(f"op {name!r} declared twice")
-    bad = set(traits) - TRAITS
-    if bad:
-        raise ValueError(f"op {name!r}: unknown traits {sorted(bad)}")
     attrs = tuple(a if isinstance(a, Attr) else Attr(*a) if isinstance(a, tuple) else Attr(a)
                   for a in attrs)
     decl = OpDecl(name, tuple(operands), attrs, infer, frozenset(traits), tuple(regions), impl,
-                  fold, doc, results, extra)
+                  fold, doc, results, tuple(bindings), params or NO_PARAMS, same_as, evaluate,
+                  verify, needs_result_types, quiet_when, static_value)
+    _check(decl)
     OPS[name] = decl
     return decl
+
+
+def _check(d: OpDecl) -> None:
+    def fail(message: str):
+        raise ValueError(f"op {d.name!r}: {message}")
+
+    bad = d.traits - TRAITS
+    if bad:
+        fail(f"unknown traits {sorted(bad)}")
+    if "pure" in d.traits and d.traits & {"random", "inplace", "terminator"}:
+        fail(f"'pure' contradicts {sorted(d.traits & {'random', 'inplace', 'terminator'})}")
+    for what, names in (("operand", d.operand_names), ("attribute", [a.name for a in d.attrs])):
+        if len(set(names)) != len(names):
+            fail(f"{what} names repeat: {names}")
+    if any(o.endswith("*") for o in d.operands[:-1]):
+        fail("only the last operand may be variadic ('name*')")
+    for hook in ("infer", "impl", "fold", "evaluate", "verify", "quiet_when", "static_value"):
+        value = getattr(d, hook)
+        if value is not None and not callable(value):
+            fail(f"{hook}= must be callable")
+    if d.regions and "control" not in d.traits and d.evaluate is None:
+        fail("an op whose regions are its computation needs evaluate=")
+    if d.evaluate is not None and not d.regions:
+        fail("evaluate= is for ops with regions")
+    if d.same_as is not None:
+        twin = OPS.get(d.same_as)
+        if twin is None:
+            fail(f"same_as={d.same_as!r} names no declared op")
+        if twin.operands != d.operands:
+            fail(f"same_as={d.same_as!r} has other operands {twin.operands}")
+    _check_bindings(d, fail)
+
+
+def _check_bindings(d: OpDecl, fail) -> None:
+    for b in d.bindings:
+        if not isinstance(b, Binding):
+            fail(f"bindings= holds {b!r}, not a Binding (NumpyFunction, Method, Attribute, "
+                 "Operator, Builtin)")
+        if isinstance(b, Operator):
+            arity = len(d.operands) if not d.variadic else -1
+            symbols = BINARY_OPERATORS if arity == 2 else UNARY_OPERATORS if arity == 1 else ()
+            if b.symbol not in symbols:
+                fail(f"Operator({b.symbol!r}) does not take {len(d.operands)} operands")
+        if isinstance(b, Attribute) and not d.operands:
+            fail(f"Attribute({b.name!r}) needs an operand (the object)")
+        for other in OPS.values():
+            if any(_same_spelling(b, c, d, other) for c in other.bindings):
+                fail(f"{b.spelling()} is bound to {other.name!r} already")
+    p = d.params
+    if p is not NO_PARAMS and not any(isinstance(b, _CALLS) for b in d.bindings):
+        fail("params= without a call binding (NumpyFunction, Method, Builtin)")
+    names = d.operand_names + [a.name for a in d.attrs]
+    if any(isinstance(b, _CALLS) for b in d.bindings) and len(set(names)) != len(names):
+        fail(f"a Python call cannot bind operands and attributes of one name: {names}")
+    if p.order is not None and sorted(p.order) != sorted(names):
+        fail(f"params order {p.order} is not a permutation of {names}")
+    for key in p.defaults:
+        if key not in d.operand_names:
+            fail(f"params default for {key!r}, which is not an operand")
+    for spelling, target in p.aliases.items():
+        if target not in names:
+            fail(f"params alias {spelling!r} -> {target!r}, which is not a parameter")
+    if p.packed is not None and p.packed not in names:
+        fail(f"params packed={p.packed!r} is not a parameter")
+    if p.positional is not None and not 0 < p.positional <= len(names):
+        fail(f"params positional={p.positional} is not in 1..{len(names)}")
+
+
+def _same_spelling(a: Binding, b: Binding, da: OpDecl, db: OpDecl) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, NumpyFunction):
+        return a.target is b.target
+    if isinstance(a, Operator):
+        return a.symbol == b.symbol and len(da.operands) == len(db.operands)
+    return a == b or getattr(a, "name", None) == getattr(b, "name", None)
 
 
 def lookup(name: str) -> OpDecl:
@@ -174,11 +454,22 @@ class Builder:
 
 
 def op_table_markdown() -> str:
-    """The op list of docs/physl.md: name, operands, attributes, traits, summary."""
-    rows = ["| op | operands | attributes | traits | what it does |", "|---|---|---|---|---|"]
+    """The op list of docs/physl.md: name, operands, attributes, traits, Python bindings,
+    summary."""
+    rows = ["| op | operands | attributes | traits | Python | what it does |",
+            "|---|---|---|---|---|---|"]
     for name, decl in sorted(all_ops().items()):
         attrs = ", ".join(a.name if a.default is REQUIRED else f"{a.name}={a.default!r}"
                           for a in decl.attrs)
+        spelled = ", ".join(f"`{_table_spelling(b, decl)}`" for b in decl.bindings)
         rows.append(f"| `{name}` | {', '.join(decl.operands)} | {attrs} | "
-                    f"{', '.join(sorted(decl.traits))} | {decl.doc} |")
+                    f"{', '.join(sorted(decl.traits))} | {spelled} | {decl.doc} |")
     return "\n".join(rows)
+
+
+def _table_spelling(b: Binding, decl: OpDecl) -> str:
+    if isinstance(b, Operator):
+        text = f"x {b.symbol} y" if len(decl.operands) == 2 else f"{b.symbol}x"
+    else:
+        text = b.spelling()
+    return text.replace("|", "\\|")   # a pipe would end the table cell

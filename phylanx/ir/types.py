@@ -60,10 +60,6 @@ class Type:
     def is_array(self) -> bool:
         return isinstance(self, ArrayType)
 
-    @property
-    def is_scalar(self) -> bool:
-        return isinstance(self, ScalarType)
-
 
 @dataclass(frozen=True)
 class ScalarType(Type):
@@ -153,10 +149,6 @@ def dtype_of(t: Type) -> str:
     raise TypeError(f"{t} has no dtype")
 
 
-def is_numeric(t: Type) -> bool:
-    return isinstance(t, (ArrayType, ScalarType))
-
-
 def _sample(t: Type):
     """A value standing for `t` in np.result_type (Python scalars stay weak)."""
     if isinstance(t, ScalarType):
@@ -191,22 +183,6 @@ def broadcast_shapes(*shapes: tuple) -> tuple:
 
 def _shape_str(shape: tuple) -> str:
     return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
-
-
-def elementwise_result(dtype: str, *types: Type) -> Type:
-    """Result type of an elementwise op with result dtype `dtype` over operands `types`.
-
-    All-Python-scalar operands give a Python scalar (kept weak); otherwise NumPy semantics:
-    any array gives an array of the broadcast shape, else a NumPy scalar.
-    """
-    arrays = [t for t in types if isinstance(t, ArrayType)]
-    if arrays and any(t.rank > 0 for t in arrays):
-        return ArrayType(dtype, broadcast_shapes(*[t.shape for t in arrays]))
-    if not arrays and all(isinstance(t, ScalarType) and t.kind in PY_KINDS for t in types):
-        for kind, dt in PY_KINDS.items():
-            if dt == dtype:
-                return ScalarType(kind)
-    return ScalarType(dtype)
 
 
 def unify(a: Type, b: Type) -> Type | None:

@@ -70,7 +70,7 @@ def _verify_op(op: Op, f: Function, module) -> None:
         _fail(op, str(e))
     if attrs != op.attrs and set(attrs) != set(op.attrs):
         _fail(op, "attributes do not match the declaration")
-    check = decl.extra.get("verify")
+    check = decl.verify
     if check is not None:
         try:
             check(op, f, module)

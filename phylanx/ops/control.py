@@ -11,6 +11,7 @@ Regions may use values of enclosing blocks; loop-carried values are explicit blo
 
 from __future__ import annotations
 
+from phylanx.analysis.raising import always
 from phylanx.ir.registry import Attr, TypeRuleError, declare
 from phylanx.ir.types import BOOL, INT, ScalarType, Type, refines
 
@@ -83,13 +84,14 @@ def _verify_return(op, f, module) -> None:
 declare("if", operands=("cond",), regions=("then", "else"), traits=("control",), results=-1,
         verify=_verify_if, doc="Run one of two regions; results are the yielded values.")
 declare("for_range", operands=("lower", "upper", "step", "init*"), regions=("body",),
-        attrs=(Attr("parallel", False, kind="bool"),), traits=("control",), results=-1, verify=_verify_for,
+        attrs=(Attr("parallel", False, kind="bool"),), traits=("control",), results=-1,
+        verify=_verify_for,
         doc="Python's `for i in range(lower, upper, step)` with loop-carried values; "
             "`parallel = true` when iterations are independent (set by parallelize-loops).")
 declare("while", operands=("init*",), regions=("cond", "body"), traits=("control",), results=-1,
         verify=_verify_while, doc="Loop while the cond region yields true.")
 declare("yield", operands=("values*",), traits=("terminator",), results=0,
-        verify=lambda op, f, m: None, doc="Hand values back to the enclosing op.")
+        verify=lambda op, f, m: None, quiet_when=always, doc="Hand values back to the enclosing op.")
 declare("return", operands=("value",), traits=("terminator",), results=0,
         verify=_verify_return, doc="Return from the function.")
 declare("call", operands=("args*",), attrs=(Attr("callee", kind="str"),), results=-1,

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from phylanx.ir.registry import REQUIRED, Attr, TypeRuleError, declare
+from phylanx.analysis.raising import always, safe_cast, shapes_known_nonneg
+from phylanx.ir.registry import (
+    REQUIRED,
+    Attr,
+    Method,
+    NumpyFunction,
+    Params,
+    TypeRuleError,
+    declare,
+)
 from phylanx.ir.types import (
     ArrayType,
     ListType,
@@ -79,26 +88,32 @@ def _full_like(a, fill_value, dtype=None):
     return np.full_like(a, fill_value, dtype=np_dtype(dtype))
 
 
-def _creator(name, operands, impl, shape, doc, attrs=(), traits=_NEW, sampler=None, **extra):
+def _creator(name, operands, impl, shape, doc, attrs=(), traits=_NEW, sampler=None,
+             methods=(), params=None, quiet_when=None):
+    """Declare `name`, bound to np.<name> and to the array methods `methods`."""
     declare(name, operands=operands, attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=shape, sampler=sampler),
-            traits=traits, impl=impl,
-            doc=doc, numpy=(name,), **extra)
+            traits=traits, impl=impl, doc=doc, params=params, quiet_when=quiet_when,
+            bindings=(NumpyFunction("np." + name), *(Method(m) for m in methods)))
+
+
+_SIZE_0_NONNEG = shapes_known_nonneg(0)   # np.zeros(n): quiet when n is known >= 0
 
 
 _creator("zeros", ("shape",), _zeros, _shape_result, "A new array of zeros.",
-         attrs=(_DTYPE_F64,))
-_creator("ones", ("shape",), _ones, _shape_result, "A new array of ones.", attrs=(_DTYPE_F64,))
+         attrs=(_DTYPE_F64,), quiet_when=_SIZE_0_NONNEG)
+_creator("ones", ("shape",), _ones, _shape_result, "A new array of ones.", attrs=(_DTYPE_F64,),
+         quiet_when=_SIZE_0_NONNEG)
 _creator("empty", ("shape",), _empty, _shape_result, "A new uninitialised array.",
-         attrs=(_DTYPE_F64,))
+         attrs=(_DTYPE_F64,), quiet_when=_SIZE_0_NONNEG)
 _creator("full", ("shape", "fill_value"), _full, _shape_result, attrs=(_DTYPE,),
          doc="A new array filled with fill_value (dtype None: that of fill_value).")
 _creator("zeros_like", ("a",), _zeros_like, _like_shape, "Zeros of a's shape and dtype.",
-         attrs=(_DTYPE,))
+         attrs=(_DTYPE,), quiet_when=always)
 _creator("ones_like", ("a",), _ones_like, _like_shape, "Ones of a's shape and dtype.",
-         attrs=(_DTYPE,))
+         attrs=(_DTYPE,), quiet_when=always)
 _creator("empty_like", ("a",), _empty_like, _like_shape,
-         "An uninitialised array of a's shape and dtype.", attrs=(_DTYPE,))
+         "An uninitialised array of a's shape and dtype.", attrs=(_DTYPE,), quiet_when=always)
 _creator("full_like", ("a", "fill_value"), _full_like, _like_shape,
          "An array of a's shape and dtype filled with fill_value.", attrs=(_DTYPE,))
 
@@ -129,13 +144,14 @@ def _tri(N, M=None, k=0, dtype="f64"):
 
 
 _creator("eye", ("N", "M"), _eye, _matrix, "2-d array with ones on diagonal k.",
-         attrs=(Attr("k", 0, "int"), _DTYPE_F64), defaults={"M": None},
-         params=("N", "M", "k", "dtype"))
+         attrs=(Attr("k", 0, "int"), _DTYPE_F64),
+         params=Params(("N", "M", "k", "dtype"), defaults={"M": None}),
+         quiet_when=shapes_known_nonneg(0, 1))
 _creator("identity", ("n",), _identity, _matrix, "The n x n identity matrix.",
-         attrs=(_DTYPE_F64,))
+         attrs=(_DTYPE_F64,), quiet_when=_SIZE_0_NONNEG)
 _creator("tri", ("N", "M"), _tri, _matrix, "Ones at and below diagonal k, zeros elsewhere.",
-         attrs=(Attr("k", 0, "int"), _DTYPE_F64), defaults={"M": None},
-         params=("N", "M", "k", "dtype"))
+         attrs=(Attr("k", 0, "int"), _DTYPE_F64),
+         params=Params(("N", "M", "k", "dtype"), defaults={"M": None}))
 
 
 def _triu(m, k=0):
@@ -219,13 +235,14 @@ def _linspace_shape(types, attrs):
 
 
 _creator("arange", ("start", "stop", "step"), _arange, _arange_shape, attrs=(_DTYPE,),
-         defaults={"stop": None, "step": None}, params=("start", "stop", "step", "dtype"),
+         params=Params(("start", "stop", "step", "dtype"), defaults={"stop": None, "step": None}),
          doc="Evenly spaced values in [start, stop); one bound means [0, start).")
 _creator("linspace", ("start", "stop", "num"), _linspace, _linspace_shape,
          attrs=(Attr("endpoint", True, "bool"), Attr("retstep", False, "bool"), _DTYPE,
                 Attr("axis", 0, "int")),
-         defaults={"num": 50}, sampler=_linspace_sampler,
-         params=("start", "stop", "num", "endpoint", "retstep", "dtype", "axis"),
+         sampler=_linspace_sampler,
+         params=Params(("start", "stop", "num", "endpoint", "retstep", "dtype", "axis"),
+                       defaults={"num": 50}),
          doc="num evenly spaced values from start to stop; with retstep, (values, step).")
 
 
@@ -270,10 +287,12 @@ def _astype(x, dtype):
 _creator("array", ("object",), _array, _array_shape, attrs=(_DTYPE,),
          doc="A new array from an array, scalar or nested tuples/lists.")
 _creator("asarray", ("a",), _asarray, _array_shape, attrs=(_DTYPE,),
-         traits=("pure", "view"), doc="Like array, but returns an array operand unchanged.")
-_creator("copy", ("a",), np.copy, _like_shape, method=("copy",),
+         traits=("pure", "view"), quiet_when=safe_cast,
+         doc="Like array, but returns an array operand unchanged.")
+_creator("copy", ("a",), np.copy, _like_shape, methods=("copy",), quiet_when=always,
          doc="A copy of a (0-d array for scalars).")
 declare("astype", operands=("x",), attrs=(Attr("dtype", REQUIRED, "dtype"),),
         infer=infer_by_sample(_astype, shape=_like_shape, check=_like_shape), traits=_NEW,
-        impl=_astype, method=("astype",), numpy=("astype",), scalar_method=True,
+        impl=_astype, bindings=(Method("astype", scalars=True), NumpyFunction("np.astype")),
+        quiet_when=safe_cast,
         doc="A copy of x cast to dtype (x.astype(dtype) / np.astype(x, dtype)).")

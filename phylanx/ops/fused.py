@@ -14,8 +14,8 @@
 Block arguments of a body stand for one element of each operand: the dtype's NumPy scalar type
 for an array operand, the operand's own type for a scalar (Python scalars stay weak, so NEP 50
 promotion inside the body is the one of the unfused program). Bodies hold only `const` and pure
-elementwise ops. `extra["evaluate"](op, values) -> list of results` is the NumPy reference
-(used by the oracle and by the runtime's fallback): it runs the body ops' reference
+elementwise ops. The declaration's `evaluate(op, values) -> list of results` is the NumPy
+reference (used by the oracle and by the runtime's fallback): it runs the body ops' reference
 implementations on whole arrays, which broadcast exactly as the unfused ops did.
 """
 
@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from phylanx.analysis.raising import integer_gram
 from phylanx.errors import note_origin
 from phylanx.ir.core import Block, Op
 from phylanx.ir.registry import REQUIRED, Attr, TypeRuleError, declare, lookup
@@ -68,7 +69,7 @@ def _infer_matmul_t(types, attrs):
 declare("matmul_t", operands=("a", "b"),
         attrs=(Attr("transpose_a", False, "bool"), Attr("transpose_b", False, "bool")),
         infer=_infer_matmul_t,
-        traits=("pure", "allocates"), impl=_matmul_t,
+        traits=("pure", "allocates", "matmul"), impl=_matmul_t, quiet_when=integer_gram,
         doc="Matrix product with transposed 2-d operands read in place (no transposed copy).")
 
 
@@ -88,7 +89,7 @@ def evaluate_body(block: Block, values: list) -> list:
         if op.name == "yield":
             return [env[v] for v in op.operands]
         kwargs = dict(op.attrs)
-        if op.decl.extra.get("needs_types"):
+        if op.decl.needs_result_types:
             kwargs["result_types"] = [r.type for r in op.results]
         try:
             env[op.results[0]] = op.decl.impl(*[env[v] for v in op.operands], **kwargs)
@@ -126,8 +127,8 @@ def _broadcast_of(types) -> tuple:
 
 def op_impl(op: Op) -> Callable:
     """A callable like a declaration's `impl` for one op with a body: f(*operand values)
-    returns the result (or a tuple of results), computed by `extra["evaluate"]`."""
-    evaluate = op.decl.extra["evaluate"]
+    returns the result (or a tuple of results), computed by the declaration's `evaluate`."""
+    evaluate = op.decl.evaluate
 
     def impl(*values):
         out = evaluate(op, list(values))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from phylanx.analysis.raising import basic_slicing
 from phylanx.ir.registry import Attr, TypeRuleError, declare
 from phylanx.ir.types import (
     DTYPES,
@@ -198,7 +199,7 @@ def _setitem(x, *values, index):
 
 
 declare("getitem", operands=("x", "index*"), attrs=(Attr("index"),),
-        traits=("pure", "view"), infer=_infer_getitem, impl=_getitem,
+        traits=("pure", "view"), infer=_infer_getitem, impl=_getitem, quiet_when=basic_slicing,
         doc="Basic indexing x[i, a:b:c, None, ...]: a view (or a NumPy scalar).")
 declare("gather", operands=("x", "index*"), attrs=(Attr("index"),),
         traits=("pure", "allocates"), infer=_infer_gather, impl=_getitem,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from phylanx.ir.registry import Attr, TypeRuleError, declare
+from phylanx.ir.registry import Attr, Method, NumpyFunction, Operator, TypeRuleError, declare
 from phylanx.ir.types import ArrayType, Type, broadcast_shapes
 from phylanx.ops._sample import (
     infer_by_sample,
@@ -24,6 +24,7 @@ from phylanx.ops._sample import (
 from phylanx.ops.reductions import reduced_shape
 
 _LA = ("pure", "allocates")
+_PRODUCT = ("pure", "allocates", "matmul")
 
 
 def _broadcast(*shapes) -> tuple:
@@ -111,22 +112,23 @@ def _numeric(name):
 
 declare("matmul", operands=("x1", "x2"),
         infer=infer_by_sample(np.matmul, shape=_matmul_shape, check=_matmul_shape),
-        traits=_LA, impl=np.matmul, operator="@", numpy=("matmul",),
+        traits=_PRODUCT, impl=np.matmul,
+        bindings=(Operator("@"), NumpyFunction("np.matmul")),
         doc="Matrix product with NumPy's 1-d promotion and batch broadcasting.")
 declare("dot", operands=("a", "b"),
         infer=infer_by_sample(np.dot, shape=_dot_shape, check=_numeric("dot")),
-        traits=_LA, impl=np.dot, numpy=("dot",), method=("dot",),
+        traits=_PRODUCT, impl=np.dot, bindings=(NumpyFunction("np.dot"), Method("dot")),
         doc="np.dot: sum over the last axis of a and the second-to-last of b.")
 declare("vdot", operands=("a", "b"), infer=infer_by_sample(np.vdot, check=_vdot_check),
-        traits=_LA, impl=np.vdot, numpy=("vdot",),
+        traits=_PRODUCT, impl=np.vdot, bindings=(NumpyFunction("np.vdot"),),
         doc="Dot product of the flattened operands, conjugating the first.")
 declare("inner", operands=("a", "b"),
         infer=infer_by_sample(np.inner, shape=_inner_shape, check=_numeric("inner")),
-        traits=_LA, impl=np.inner, numpy=("inner",),
+        traits=_PRODUCT, impl=np.inner, bindings=(NumpyFunction("np.inner"),),
         doc="Inner product over the last axes.")
 declare("outer", operands=("a", "b"),
         infer=infer_by_sample(np.outer, shape=_outer_shape, check=_numeric("outer")),
-        traits=_LA, impl=np.outer, numpy=("outer",),
+        traits=_PRODUCT, impl=np.outer, bindings=(NumpyFunction("np.outer"),),
         doc="Outer product of the flattened operands.")
 
 
@@ -147,8 +149,7 @@ declare("trace", operands=("a",),
         attrs=(Attr("offset", 0, "int"), Attr("axis1", 0, "int"), Attr("axis2", 1, "int"),
                Attr("dtype", None, "dtype")),
         infer=infer_by_sample(_trace, shape=_trace_shape, check=_trace_shape), traits=_LA,
-        impl=_trace, numpy=("trace",), method=("trace",),
-        params=("a", "offset", "axis1", "axis2", "dtype"),
+        impl=_trace, bindings=(NumpyFunction("np.trace"), Method("trace")),
         doc="Sum along a diagonal (of axes axis1, axis2).")
 
 
@@ -246,10 +247,10 @@ def _pinv_shape(types, attrs):
     return a[:-2] + (a[-1], a[-2])
 
 
-def _linalg(name, operands, impl, shape, doc, attrs=(), **extra):
+def _linalg(name, operands, impl, shape, doc, attrs=()):
     declare("linalg." + name, operands=operands, attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=shape), traits=_LA, impl=impl,
-            doc=doc, numpy=("linalg." + name,), **extra)
+            doc=doc, bindings=(NumpyFunction("np.linalg." + name),))
 
 
 _linalg("solve", ("a", "b"), np.linalg.solve, _solve_shape,
@@ -282,5 +283,4 @@ def _norm_shape(types, attrs):
 _linalg("norm", ("x",), _norm, _norm_shape,
         attrs=(Attr("ord", None, "any"), Attr("axis", None, "axis"),
                Attr("keepdims", False, "bool")),
-        params=("x", "ord", "axis", "keepdims"),
         doc="Vector or matrix norm (over all axes, one axis or an axis pair).")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from phylanx.ir.registry import Attr, TypeRuleError, declare
+from phylanx.ir.registry import Attr, NumpyFunction, Params, TypeRuleError, declare
 from phylanx.ir.types import ArrayType, NoneType, broadcast_shapes
 from phylanx.ops._sample import (
     infer_by_sample,
@@ -41,11 +41,13 @@ def _dims_shape(types, attrs):
     return (None,) * shape_rank(types[0], "dimensions")
 
 
-def _random_op(name, operands, impl, shape, doc, attrs=(), sampler=None, **extra):
+def _random_op(name, operands, impl, shape, doc, attrs=(), sampler=None, numpy=None,
+               params=None):
+    """Declare random.<name>, bound to np.random.<name> (or the NumPy names `numpy`)."""
     declare("random." + name, operands=operands, attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=shape, random=True, sampler=sampler),
-            traits=_RANDOM, impl=impl, doc=doc, numpy=extra.pop("numpy", ("random." + name,)),
-            **extra)
+            traits=_RANDOM, impl=impl, doc=doc, params=params,
+            bindings=tuple(NumpyFunction("np." + n) for n in numpy or ("random." + name,)))
 
 
 def _infer_seed(types, attrs):
@@ -61,7 +63,8 @@ def _seed(seed=None):
 
 
 declare("random.seed", operands=("seed",), infer=_infer_seed, traits=("random",), impl=_seed,
-        results=0, numpy=("random.seed",), defaults={"seed": None},
+        results=0, bindings=(NumpyFunction("np.random.seed"),),
+        params=Params(defaults={"seed": None}),
         doc="Reseed the global generator (no result).")
 
 
@@ -123,28 +126,28 @@ def _permutation_shape(types, attrs):
 
 
 # rand(d0, d1, ...): the dimensions are packed into one shape operand (a tuple, or one int).
-_random_op("rand", ("shape",), _rand, _dims_shape, defaults={"shape": ()},
-           pack_varargs="shape",
+_random_op("rand", ("shape",), _rand, _dims_shape,
+           params=Params(defaults={"shape": ()}, packed="shape"),
            doc="Uniform [0, 1) samples of the given shape (a Python float for ()).")
-_random_op("randn", ("shape",), _randn, _dims_shape, defaults={"shape": ()},
-           pack_varargs="shape",
+_random_op("randn", ("shape",), _randn, _dims_shape,
+           params=Params(defaults={"shape": ()}, packed="shape"),
            doc="Standard normal samples of the given shape (a Python float for ()).")
-_random_op("random", ("size",), _random, _size_shape, defaults={"size": None},
+_random_op("random", ("size",), _random, _size_shape, params=Params(defaults={"size": None}),
            numpy=("random.random", "random.random_sample"),
            doc="Uniform [0, 1) samples (a Python float when size is None).")
 _random_op("uniform", ("low", "high", "size"), _uniform, _size_shape,
-           defaults={"low": 0.0, "high": 1.0, "size": None},
+           params=Params(defaults={"low": 0.0, "high": 1.0, "size": None}),
            doc="Uniform [low, high) samples.")
 _random_op("normal", ("loc", "scale", "size"), _normal, _size_shape,
-           defaults={"loc": 0.0, "scale": 1.0, "size": None},
+           params=Params(defaults={"loc": 0.0, "scale": 1.0, "size": None}),
            doc="Normal samples with mean loc and standard deviation scale.")
 _random_op("randint", ("low", "high", "size"), _randint, _size_shape,
            attrs=(Attr("dtype", None, "dtype"),), sampler=_randint_sampler,
-           defaults={"high": None, "size": None}, params=("low", "high", "size", "dtype"),
+           params=Params(("low", "high", "size", "dtype"), defaults={"high": None, "size": None}),
            doc="Integers in [low, high) ([0, low) without high); Python int when scalar.")
 _random_op("choice", ("a", "size", "p"), _choice, _choice_shape,
-           attrs=(Attr("replace", True, "bool"),), defaults={"size": None, "p": None},
-           params=("a", "size", "replace", "p"),
+           attrs=(Attr("replace", True, "bool"),),
+           params=Params(("a", "size", "replace", "p"), defaults={"size": None, "p": None}),
            doc="Random sample from a (or from range(a) for an integer a).")
 _random_op("permutation", ("x",), _permutation, _permutation_shape,
            doc="A shuffled copy of x along its first axis, or of range(x) for an integer.")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from phylanx.ir.registry import Attr, TypeRuleError, declare
+from phylanx.analysis.raising import always, integer_accumulation
+from phylanx.ir.registry import Attr, Method, NumpyFunction, Params, TypeRuleError, declare
 from phylanx.ir.types import ArrayType
 from phylanx.ops._sample import (
     infer_by_sample,
@@ -52,15 +53,22 @@ def _scan_shape(types, attrs):
     return shape or (1,)
 
 
-def _reduction(name, impl, attrs, doc, numpy=None, method=None, params=None, shape=None,
-               traits=_RED, **extra):
+def _reduction(name, impl, attrs, doc, numpy=None, method=None, shape=None, traits=_RED,
+               quiet_when=None):
+    """Declare reduction `name` of operand `a`, bound to np.<name> (or the NumPy names `numpy`)
+    and the array method <name> (or the methods `method`). Its parameters are a and `attrs`
+    in NumPy's order; NumPy's `out` comes after axis (and dtype), so only those are taken by
+    position."""
     if method is None:
         method = (name,)
+    by_position = [a.name for a in attrs[:2]]
+    positional = 1 + (2 if by_position == ["axis", "dtype"] else 1)
     declare(name, operands=("a",), attrs=attrs,
             infer=infer_by_sample(impl, shape=shape or reduced_shape, check=_check_first),
-            traits=traits, impl=impl, doc=doc, numpy=tuple(numpy or (name,)),
-            method=tuple(method), params=params or ("a",) + tuple(a.name for a in attrs),
-            **extra)
+            traits=traits, impl=impl, doc=doc, quiet_when=quiet_when,
+            params=Params(positional=positional),
+            bindings=tuple(NumpyFunction("np." + n) for n in numpy or (name,))
+            + tuple(Method(m) for m in method))
 
 
 # --- sums, products, means: (a, axis, dtype, keepdims) -------------------------------------
@@ -86,10 +94,12 @@ def _nanmean(a, axis=None, dtype=None, keepdims=False):
 
 
 _ADK = (_AXIS, _DTYPE, _KEEPDIMS)
-_reduction("sum", _sum, _ADK, "Sum over axes.")
-_reduction("prod", _prod, _ADK, "Product over axes.")
+# integer sums and products wrap silently (floats may overflow)
+_reduction("sum", _sum, _ADK, "Sum over axes.", quiet_when=integer_accumulation)
+_reduction("prod", _prod, _ADK, "Product over axes.", quiet_when=integer_accumulation)
 _reduction("mean", _mean, _ADK, "Arithmetic mean over axes (f64 for integers).")
-_reduction("nansum", _nansum, _ADK, "Sum over axes treating NaN as zero.", method=())
+_reduction("nansum", _nansum, _ADK, "Sum over axes treating NaN as zero.", method=(),
+           quiet_when=integer_accumulation)
 _reduction("nanmean", _nanmean, _ADK, "Mean over axes ignoring NaN.", method=())
 
 
@@ -142,9 +152,12 @@ _reduction("nanmin", _nanmin, _AK, "Minimum over axes ignoring NaN.", method=())
 _reduction("nanmax", _nanmax, _AK, "Maximum over axes ignoring NaN.", method=())
 _reduction("argmin", _argmin, _AK, "Index of the minimum (flat index when axis is None).")
 _reduction("argmax", _argmax, _AK, "Index of the maximum (flat index when axis is None).")
-_reduction("any", _any, _AK, "True if any element along the axes is true.")
-_reduction("all", _all, _AK, "True if every element along the axes is true.")
-_reduction("count_nonzero", _count_nonzero, _AK, method=(),
+# tests and counts set no floating-point flag and have an identity
+_reduction("any", _any, _AK, "True if any element along the axes is true.", quiet_when=always)
+_reduction("all", _all, _AK, "True if every element along the axes is true.",
+           quiet_when=always)
+_reduction("count_nonzero", _count_nonzero, _AK, method=(), quiet_when=always,
+           traits=_RED + ("nonneg",),
            doc="Number of non-zero elements along the axes.")
 _reduction("median", _median, _AK, "Median over axes.", method=())
 
@@ -176,10 +189,10 @@ def _cumprod(a, axis=None, dtype=None):
 
 
 _reduction("cumsum", _cumsum, (_AXIS, _DTYPE), "Cumulative sum (flattened when axis is None).",
-           shape=_scan_shape, traits=("pure", "allocates"))
+           shape=_scan_shape, traits=("pure", "allocates"), quiet_when=integer_accumulation)
 _reduction("cumprod", _cumprod, (_AXIS, _DTYPE),
            "Cumulative product (flattened when axis is None).", shape=_scan_shape,
-           traits=("pure", "allocates"))
+           traits=("pure", "allocates"), quiet_when=integer_accumulation)
 
 
 # --- weighted average ----------------------------------------------------------------------
@@ -204,6 +217,7 @@ def _check_average(types, attrs):
 declare("average", operands=("a", "weights"),
         attrs=(_AXIS, Attr("returned", False, "bool"), _KEEPDIMS),
         infer=infer_by_sample(_average, shape=_average_shape, check=_check_average),
-        traits=_RED, impl=_average, numpy=("average",),
-        params=("a", "axis", "weights", "returned", "keepdims"), defaults={"weights": None},
+        traits=_RED, impl=_average, bindings=(NumpyFunction("np.average"),),
+        params=Params(("a", "axis", "weights", "returned", "keepdims"),
+                      defaults={"weights": None}, positional=4),
         doc="Weighted mean over axes; with returned, a tuple (average, sum of weights).")

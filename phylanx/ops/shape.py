@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from phylanx.ir.registry import REQUIRED, Attr, TypeRuleError, declare
+from phylanx.analysis.raising import always, operand_is_array
+from phylanx.ir.registry import (
+    REQUIRED,
+    Attr,
+    Attribute,
+    Method,
+    NumpyFunction,
+    Params,
+    TypeRuleError,
+    declare,
+)
 from phylanx.ir.types import INT, ArrayType, ListType, Type
 from phylanx.ops._sample import (
     infer_by_sample,
@@ -32,10 +42,15 @@ def _first_numeric(types, attrs):
     require_numeric(types[:1])
 
 
-def _op(name, operands, impl, shape, doc, attrs=(), traits=_NEW, numpy=None, **extra):
+def _op(name, operands, impl, shape, doc, attrs=(), traits=_NEW, numpy=None, methods=(),
+        bindings=(), params=None, quiet_when=None):
+    """Declare `name`, bound to np.<name> (or to the NumPy names `numpy`) and to `methods`."""
     declare(name, operands=operands, attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=_first_numeric), traits=traits,
-            impl=impl, doc=doc, numpy=(name,) if numpy is None else numpy, **extra)
+            impl=impl, doc=doc, params=params, quiet_when=quiet_when,
+            bindings=tuple(NumpyFunction("np." + n) for n in ((name,) if numpy is None
+                                                                else numpy))
+            + tuple(Method(m) for m in methods) + tuple(bindings))
 
 
 # --- reshaping ---------------------------------------------------------------------------------
@@ -161,32 +176,34 @@ def _at_least(shape: tuple, rank: int) -> tuple:
     return (1,) * rank
 
 
-_op("reshape", ("a", "shape"), _reshape, _reshape_shape, traits=_VIEW, method=("reshape",),
-    pack_varargs="shape", doc="a with a new shape (-1: inferred extent); a view when possible.")
+_op("reshape", ("a", "shape"), _reshape, _reshape_shape, traits=_VIEW, methods=("reshape",),
+    params=Params(packed="shape"), doc="a with a new shape (-1: inferred extent); a view when possible.")
 _op("transpose", ("a",), _transpose, _transpose_shape, attrs=(Attr("axes", None, "axis"),),
-    traits=_VIEW, numpy=("transpose", "permute_dims"), method=("transpose",),
-    pack_varargs="axes", attribute=("T",),
+    traits=_VIEW, numpy=("transpose", "permute_dims"), methods=("transpose",),
+    params=Params(packed="axes"), bindings=(Attribute("T"),), quiet_when=operand_is_array,
     doc="Permute axes (reverse them when axes is None; also x.T).")
-_op("ravel", ("a",), np.ravel, _flat_shape, traits=_VIEW, method=("ravel",),
+_op("ravel", ("a",), np.ravel, _flat_shape, traits=_VIEW, methods=("ravel",),
+    quiet_when=operand_is_array,
     doc="Flattened 1-d array; a view when possible.")
-_op("flatten", ("a",), _flatten, _flat_shape, numpy=(), method=("flatten",),
+_op("flatten", ("a",), _flatten, _flat_shape, numpy=(), methods=("flatten",),
+    quiet_when=operand_is_array,
     doc="A flattened 1-d copy (x.flatten()).")
 _op("expand_dims", ("a",), _expand_dims, _expand_shape,
-    attrs=(Attr("axis", REQUIRED, "axis"),), traits=_VIEW,
+    attrs=(Attr("axis", REQUIRED, "axis"),), traits=_VIEW, quiet_when=operand_is_array,
     doc="Insert extent-1 axes at the given positions of the result.")
 declare("squeeze", operands=("a",), attrs=(Attr("axis", None, "axis"),),
-        infer=_infer_squeeze, traits=_VIEW, impl=_squeeze, numpy=("squeeze",),
-        method=("squeeze",),
+        infer=_infer_squeeze, traits=_VIEW, impl=_squeeze,
+        bindings=(NumpyFunction("np.squeeze"), Method("squeeze")),
         doc="Remove extent-1 axes (all of them only when every extent is known).")
 _op("broadcast_to", ("array", "shape"), _broadcast_to, _broadcast_to_shape, traits=_VIEW,
     doc="A read-only broadcast view of array with the given shape.")
 _op("swapaxes", ("a",), _swapaxes, _swap_shape,
     attrs=(Attr("axis1", REQUIRED, "int"), Attr("axis2", REQUIRED, "int")), traits=_VIEW,
-    method=("swapaxes",), doc="Interchange two axes.")
+    methods=("swapaxes",), quiet_when=operand_is_array, doc="Interchange two axes.")
 _op("atleast_1d", ("a",), _atleast_1d, lambda ts, a: _at_least(shape_of(ts[0]), 1),
-    traits=_VIEW, doc="View a as an array of rank at least 1 (one operand only).")
+    traits=_VIEW, quiet_when=operand_is_array, doc="View a as an array of rank at least 1 (one operand only).")
 _op("atleast_2d", ("a",), _atleast_2d, lambda ts, a: _at_least(shape_of(ts[0]), 2),
-    traits=_VIEW, doc="View a as an array of rank at least 2 (one operand only).")
+    traits=_VIEW, quiet_when=operand_is_array, doc="View a as an array of rank at least 2 (one operand only).")
 
 
 # --- joining ---------------------------------------------------------------------------------
@@ -287,16 +304,18 @@ def _column_stack_shape(types, attrs):
     return _concat_shapes(cols, counted, 1, "column_stack")
 
 
-def _join(name, impl, shape, doc, attrs=(), numpy=None):
+def _join(name, impl, shape, doc, attrs=(), numpy=None, params=None):
     declare(name, operands=("arrays*",), attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=shape), traits=_NEW, impl=impl,
-            doc=doc, numpy=numpy or (name,))
+            doc=doc, bindings=tuple(NumpyFunction("np." + n) for n in numpy or (name,)),
+            params=params)
 
 
 _join("concatenate", _concatenate, _concatenate_shape,
       "Join arrays along an existing axis (flattened when axis is None).",
       attrs=(Attr("axis", 0, "axis"), Attr("dtype", None, "dtype")),
-      numpy=("concatenate", "concat"))
+      numpy=("concatenate", "concat"),
+      params=Params(positional=2))   # np.concatenate(arrays, axis, out, *, dtype)
 _join("stack", _stack, _stack_shape, "Join same-shaped arrays along a new axis.",
       attrs=(Attr("axis", 0, "int"),))
 _join("hstack", _hstack, _hstack_shape, "Join arrays column-wise (along axis 1; 0 for 1-d).")
@@ -378,7 +397,7 @@ _op("flip", ("m",), _flip, _flip_shape, attrs=(Attr("axis", None, "axis"),), tra
 _op("tile", ("A",), _tile, _tile_shape, attrs=(Attr("reps", REQUIRED, "any"),),
     doc="Repeat A reps times per axis (reps: an int or a tuple of ints).")
 _op("repeat", ("a",), _repeat, _repeat_shape,
-    attrs=(Attr("repeats", REQUIRED, "int"), Attr("axis", None, "int")), method=("repeat",),
+    attrs=(Attr("repeats", REQUIRED, "int"), Attr("axis", None, "int")), methods=("repeat",),
     doc="Repeat each element repeats times (flattened when axis is None).")
 _op("roll", ("a",), _roll, _same_shape,
     attrs=(Attr("shift", REQUIRED, "any"), Attr("axis", None, "axis")),
@@ -386,10 +405,10 @@ _op("roll", ("a",), _roll, _same_shape,
 _op("sort", ("a",), _sort, _sort_shape, attrs=(Attr("axis", -1, "axis"),),
     doc="A sorted copy along axis (flattened when axis is None); x.sort() is not supported.")
 _op("argsort", ("a",), _argsort, _sort_shape, attrs=(Attr("axis", -1, "axis"),),
-    method=("argsort",), doc="Indices that sort a along axis.")
+    methods=("argsort",), doc="Indices that sort a along axis.")
 _op("unique", ("ar",), _unique, lambda ts, a: (None,),
     doc="The sorted unique elements of the flattened array.")
-_op("nonzero", ("a",), np.nonzero, _nonzero_shape, method=("nonzero",),
+_op("nonzero", ("a",), np.nonzero, _nonzero_shape, methods=("nonzero",),
     doc="Tuple with one i64 index array per axis of the non-zero elements.")
 
 
@@ -418,8 +437,18 @@ def _infer_size(types, attrs):
     return INT
 
 
+def _static_size(types, attrs):
+    """x.size of known extents."""
+    (t,) = types
+    if attrs.get("axis") is None and isinstance(t, ArrayType) and None not in t.shape:
+        return int(np.prod(t.shape, dtype=np.int64))
+    return None
+
+
 declare("dim", operands=("x",), attrs=(Attr("axis", REQUIRED, "int"),), infer=_infer_dim,
-        traits=("pure",), impl=_dim, doc="x.shape[axis] as a Python int.")
+        traits=("pure", "nonneg"), impl=_dim, quiet_when=always,
+        doc="x.shape[axis] as a Python int.")
 declare("size", operands=("a",), attrs=(Attr("axis", None, "int"),), infer=_infer_size,
-        traits=("pure",), impl=_size, numpy=("size",), attribute=("size",),
+        traits=("pure", "nonneg"), impl=_size, bindings=(NumpyFunction("np.size"), Attribute("size")),
+        static_value=_static_size, quiet_when=always,
         doc="Number of elements (along axis if given) as a Python int.")

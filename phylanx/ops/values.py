@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from phylanx.analysis.raising import always, nonzero_step, same_or_array_conversion, scalar_operand
 from phylanx.ir.registry import Attr, TypeRuleError, declare
 from phylanx.ir.types import (
     BOOL,
@@ -133,30 +134,36 @@ def _to_scalar(x, kind):
 
 
 declare("const", attrs=(Attr("value"),), traits=("pure",), verify=_verify_const,
-        doc="A compile-time constant of the result type.", needs_types=True,
+        doc="A compile-time constant of the result type.", needs_result_types=True,
+        quiet_when=always,
         impl=lambda value, result_types: materialize(value, result_types[0]))
-declare("undef", traits=("pure",), verify=lambda op, f, m: None, needs_types=True,
+declare("undef", traits=("pure",), verify=lambda op, f, m: None, needs_result_types=True,
+        quiet_when=always,
         impl=lambda result_types: zero_of(result_types[0]),
         doc="A variable with no value on this path (reads give zeros / empty arrays).")
 declare("truth", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL, impl=_truth,
+        quiet_when=scalar_operand,
         doc="Python's bool(x); raises ValueError for arrays of size != 1.")
 declare("to_scalar", operands=("x",), attrs=(Attr("kind", kind="str"),), traits=("pure",),
         infer=_infer_to_scalar, impl=_to_scalar, doc="int(x), float(x), bool(x), complex(x).")
 declare("tuple", operands=("elems*",), traits=("pure",),
-        infer=lambda ts, a: TupleType(tuple(ts)), impl=lambda *xs: tuple(xs),
+        infer=lambda ts, a: TupleType(tuple(ts)), impl=lambda *xs: tuple(xs), quiet_when=always,
         doc="Build a tuple.")
 declare("tuple_get", operands=("t",), attrs=(Attr("index", kind="int"),), traits=("pure",),
-        infer=_infer_tuple_get, impl=lambda t, index: t[index], doc="t[index], static index.")
+        infer=_infer_tuple_get, impl=lambda t, index: t[index], quiet_when=always,
+        doc="t[index], static index.")
 declare("list_new", operands=("elems*",), traits=("pure", "allocates"), infer=_infer_list_new,
-        impl=lambda *xs: list(xs), doc="A list literal (elements of one type).")
+        impl=lambda *xs: list(xs), quiet_when=always, doc="A list literal (elements of one type).")
 declare("list_empty", attrs=(), traits=("pure", "allocates"), verify=lambda op, f, m: None,
-        needs_types=True, impl=lambda result_types: [], doc="An empty list of the result type.")
+        needs_result_types=True, impl=lambda result_types: [], quiet_when=always,
+        doc="An empty list of the result type.")
 declare("list_append", operands=("list", "item"), traits=("pure", "allocates"),
-        infer=_infer_list_append, impl=lambda lst, x: lst + [x],
+        infer=_infer_list_append, impl=lambda lst, x: lst + [x], quiet_when=always,
         doc="A new list: `list` followed by `item`.")
 declare("list_get", operands=("list", "index"), traits=("pure",), infer=_infer_list_get,
         impl=_list_get, doc="list[index] (negative indices count from the end).")
-declare("len", operands=("x",), traits=("pure",), infer=_infer_len, impl=len,
+declare("len", operands=("x",), traits=("pure", "nonneg"), infer=_infer_len, impl=len,
+        quiet_when=always,
         doc="len(x): first extent of an array, length of a list or tuple.")
 
 
@@ -188,14 +195,15 @@ def _infer_select(types, attrs):
     return a
 
 
-declare("convert", operands=("x",), traits=("pure",), verify=_verify_convert, needs_types=True,
-        impl=_convert, doc="Convert to the result type (branch merges, loop carries, casts).")
+declare("convert", operands=("x",), traits=("pure",), verify=_verify_convert,
+        needs_result_types=True, impl=_convert, quiet_when=same_or_array_conversion, doc="Convert to the result type (branch merges, loop carries, casts).")
 declare("select", operands=("cond", "a", "b"), traits=("pure",), infer=_infer_select,
-        impl=lambda c, a, b: a if c else b, doc="`a if cond else b` for scalars (both computed).")
-declare("range_len", operands=("start", "stop", "step"), traits=("pure",),
+        impl=lambda c, a, b: a if c else b, quiet_when=always, doc="`a if cond else b` for scalars (both computed).")
+declare("range_len", operands=("start", "stop", "step"), traits=("pure", "nonneg"),
         infer=lambda ts, a: INT, impl=lambda lo, hi, st: len(range(lo, hi, st)),
+        quiet_when=nonzero_step(2),
         doc="len(range(start, stop, step)).")
 declare("not", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL,
-        impl=lambda x: not x, doc="Python's `not x` of a bool.")
+        impl=lambda x: not x, quiet_when=always, doc="Python's `not x` of a bool.")
 
 __all__ = ["materialize", "unify", "zero_of"]

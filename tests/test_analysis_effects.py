@@ -1,12 +1,18 @@
-"""Effects analysis: purity, alias classes, may_raise_or_warn, the no-alias argument check."""
+"""Effects analysis (phylanx.analysis): purity, alias classes, may_raise_or_warn, the no-alias
+argument check."""
 
 import numpy as np
 import pytest
 
+from phylanx.analysis import (
+    Effects,
+    arguments_overlap,
+    is_pure,
+    may_raise_or_warn,
+    written_arguments,
+)
 from phylanx.ir.parser import parse_physl
 from phylanx.ops.fused import op_impl
-from phylanx.passes import arguments_overlap, written_arguments
-from phylanx.passes.effects import Effects, is_pure, may_raise_or_warn
 
 TEXT = """func @f(%a: f64[?], %b: f64[?], %B: f64[?,?], %n: int, %x: float, %i: i8[?]) -> f64[?] {
   %v = getitem %a {index = (s000,)} : f64[?]
