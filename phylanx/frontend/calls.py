@@ -14,6 +14,8 @@ import types as pytypes
 import numpy as np
 
 from phylanx.frontend.external import CompiledFunction, is_fixed_holder, is_library_function
+from phylanx.frontend.local_functions import LocalFunction
+from phylanx.frontend.records import DictView, KernelDict
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.registry import (
@@ -27,10 +29,12 @@ from phylanx.ir.registry import (
     all_ops,
 )
 from phylanx.ir.types import (
+    DTYPES,
     INT,
     PY_KINDS,
     ArrayType,
     ListType,
+    NoneType,
     ScalarType,
     TupleType,
     dtype_name,
@@ -91,6 +95,8 @@ class CallsMixin:
     def attribute(self, node: ast.Attribute):
         base = self.expr(node.value)
         name = node.attr
+        if isinstance(base, Static) and isinstance(base.obj, KernelDict):
+            return BoundMethod(base.obj, name)
         if isinstance(base, Static):
             try:
                 obj = getattr(base.obj, name)
@@ -144,6 +150,8 @@ class CallsMixin:
 
     def method_call(self, m: BoundMethod, node: ast.Call):
         recv, name = m.receiver, m.name
+        if isinstance(recv, KernelDict):
+            return self.dict_method(recv, name, node)
         if recv is EMPTY_LIST or isinstance(recv.type, ListType):
             if name != "append":
                 raise self.error(f"list method '{name}' is not supported (only append)", node)
@@ -190,6 +198,8 @@ class CallsMixin:
             return getattr(self, special)(node)
         if isinstance(obj, type) and issubclass(obj, np.generic):
             return self.scalar_constructor(obj, node)
+        if isinstance(obj, LocalFunction):
+            return self.call_local_function(obj, node)
         if isinstance(obj, CompiledFunction):
             obj = obj.py_func
         if isinstance(obj, pytypes.FunctionType) and not is_library_function(obj):
@@ -313,7 +323,10 @@ class CallsMixin:
     # -- builtins ------------------------------------------------------------------------
     def builtin_len(self, node):
         (arg,) = self._args(node, 1, "len")
-        v = self.value(self.expr(arg), arg)
+        x = self.expr(arg)
+        if isinstance(x, Static) and isinstance(x.obj, (KernelDict, DictView)):
+            return self.const(len(x.obj))
+        v = self.value(x, arg)
         if isinstance(v.type, TupleType):
             return self.const(len(v.type.elems))
         if isinstance(v.type, ArrayType) and v.type.rank and v.type.shape[0] is not None:
@@ -390,6 +403,50 @@ class CallsMixin:
             raise self.error(f"sum() needs an array or a list, got {v.type}", node)
         return self.emit("sum", v, axis=0)
 
+    def builtin_isinstance(self, node):
+        """isinstance(x, C) is decided at compile time from x's type: a kernel is compiled per
+        argument type, so it is a constant of each specialisation."""
+        obj, spec = self._args(node, 2, "isinstance")
+        items = [self.expr(e) for e in spec.elts] if isinstance(spec, ast.Tuple) \
+            else [self.expr(spec)]
+        if len(items) == 1 and isinstance(items[0], Static) \
+                and isinstance(items[0].obj, tuple):
+            items = [Static(c) for c in items[0].obj]
+        if not all(isinstance(c, Static) and isinstance(c.obj, type) for c in items):
+            raise self.error("isinstance() arg 2 must be a type or a tuple of types known "
+                             "when the kernel is compiled", spec, TypeError)
+        classes = tuple(c.obj for c in items)
+        x = self.expr(obj)
+        if isinstance(x, Static):
+            return self.const(isinstance(x.obj, classes))
+        v = self.value(x, obj)
+        pyclass = self._python_class(v)
+        if pyclass is None:
+            why = "Python's bool and np.bool_ have the same type here" \
+                if v.type == ScalarType("bool") else \
+                "it is a Python scalar on some paths and a NumPy scalar on others"
+            raise self.error(f"isinstance() of a value of type {v.type} is not supported: "
+                             f"{why}", node)
+        return self.const(issubclass(pyclass, classes))
+
+    def _python_class(self, v: Value) -> type | None:
+        """The Python class every value of `v` has at run time, or None if it is not known."""
+        t = v.type
+        if isinstance(t, ArrayType):
+            return np.ndarray
+        if isinstance(t, TupleType):
+            return tuple
+        if isinstance(t, ListType):
+            return list
+        if isinstance(t, NoneType):
+            return type(None)
+        if isinstance(t, ScalarType) and self.either_type(v) is None:
+            if t.kind in ("int", "float", "complex"):
+                return {"int": int, "float": float, "complex": complex}[t.kind]
+            if t.kind != "bool":   # Python's bool and np.bool_ share this kind
+                return DTYPES[t.dtype].type
+        return None
+
     def builtin_iterator(self, node):
         name = getattr(node.func, "id", "this function")
         raise self.error(f"{name}() is supported only as the iterable of a 'for' loop or "
@@ -443,6 +500,7 @@ _BUILTINS = {
     id(bool): "builtin_bool", id(complex): "builtin_complex", id(min): "builtin_min",
     id(max): "builtin_max", id(sum): "builtin_sum", id(range): "builtin_iterator",
     id(enumerate): "builtin_iterator", id(zip): "builtin_iterator",
+    id(isinstance): "builtin_isinstance", id(print): "builtin_print",
 }
 
 

@@ -31,6 +31,7 @@ Traits:
     allocates    returns a fresh buffer
     view         result may share memory with operand 0 (basic slicing, transpose, reshape)
     random       draws from a random generator (never CSE'd or folded)
+    io           writes to stdout; keeps program order with other io and random ops
     inplace      writes into the buffer of operand 0 and returns it; every other use of that
                  operand must come before it in program order
     control      has regions (structured control flow)
@@ -58,7 +59,7 @@ from .types import Type
 
 REQUIRED = object()
 TRAITS = frozenset(
-    {"pure", "allocates", "view", "random", "inplace", "control", "terminator", "elementwise",
+    {"pure", "allocates", "view", "random", "io", "inplace", "control", "terminator", "elementwise",
      "reduction", "commutative", "matmul", "nonneg"}
 )
 ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "axis"})
@@ -337,8 +338,8 @@ def _check(d: OpDecl) -> None:
     bad = d.traits - TRAITS
     if bad:
         fail(f"unknown traits {sorted(bad)}")
-    if "pure" in d.traits and d.traits & {"random", "inplace", "terminator"}:
-        fail(f"'pure' contradicts {sorted(d.traits & {'random', 'inplace', 'terminator'})}")
+    if "pure" in d.traits and d.traits & {"random", "io", "inplace", "terminator"}:
+        fail(f"'pure' contradicts {sorted(d.traits & {'random', 'io', 'inplace', 'terminator'})}")
     for what, names in (("operand", d.operand_names), ("attribute", [a.name for a in d.attrs])):
         if len(set(names)) != len(names):
             fail(f"{what} names repeat: {names}")

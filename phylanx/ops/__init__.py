@@ -6,6 +6,7 @@ from phylanx.ops import (  # noqa: F401
     elementwise,
     fused,
     indexing,
+    io,
     linalg,
     random,
     reductions,
