@@ -14,7 +14,6 @@ _LIST_ARGUMENT = ("a list argument raises TypeError ('unsupported argument of ty
 # kernel name -> the reason (the CompileError's first line, shortened)
 REFUSED: dict[str, str] = {
     "numba:kmeans": "math.sqrt",
-    "numba:monte_carlo_pi": "np.random.ranf",
     "numba:kde_logsumexp": _TYPE_CHANGE.format("exps"),
     "numba:allocation_in_loop": _TYPE_CHANGE.format("acc"),
     "numba:tuple_in_loop": "a tuple indexed by a loop variable",
