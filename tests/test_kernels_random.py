@@ -106,8 +106,17 @@ def draws_of_empty_shape(s, loc):
     return np.random.normal(loc, 1.0), np.random.rand(0), np.random.default_rng(s).random((2, 0))
 
 
-def test_empty_draws():
+def draws_with_0d_parameters(s, lam):
+    np.random.seed(s)
+    rng = np.random.default_rng(s)
+    return (np.random.normal(lam), np.random.poisson(lam), rng.normal(lam, size=()),
+            rng.integers(lam.astype(np.int64) + 1), rng.exponential(lam, (2,)))
+
+
+def test_empty_and_0d_draws():
     run_both(draws_of_empty_shape, 5, np.zeros(0))
+    run_both(draws_with_0d_parameters, 5, np.array(2.5))
+    run_both(draws_with_0d_parameters, 5, np.float32(2.5))
 
 
 def shuffle_a_view(s, x):

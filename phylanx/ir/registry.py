@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .core import UNKNOWN_LOC, Block, Location, Op, Value
-from .types import Type
+from .types import OBJECT_KINDS, Type
 
 REQUIRED = object()
 TRAITS = frozenset(
@@ -148,12 +148,9 @@ class Method(Binding):
     on: type = np.ndarray
 
     def __post_init__(self):
-        if self.on is not np.ndarray:
-            from .types import OBJECT_KINDS
-
-            if self.on not in OBJECT_KINDS.values() or self.scalars:
-                raise ValueError(f"Method({self.name!r}, on={self.on.__name__}): not an "
-                                 "object type of phylanx.ir.types (or scalars=True)")
+        if self.on is not np.ndarray and (self.on not in OBJECT_KINDS.values() or self.scalars):
+            raise ValueError(f"Method({self.name!r}, on={self.on.__name__}): not an object "
+                             "type of phylanx.ir.types (or scalars=True)")
         if not hasattr(self.on, self.name):
             raise ValueError(f"Method({self.name!r}): {_class_name(self.on)} has no such method")
         if not callable(getattr(self.on, self.name)):

@@ -2,9 +2,9 @@
 
 `infer_by_sample(impl)` builds a type rule that calls `impl` on one small value of each operand
 type (arrays of shape (1,)*rank, 0-d arrays, NumPy scalars, Python 1 / 1.0 / True / 1j, fresh
-random generators) and reads the result's type. This gives NumPy's exact dtype, NEP 50 and scalar-vs-array rules for free;
-extents the sample cannot know (it uses extent 1) come from a separate shape rule, by default
-broadcasting the operands' static shapes.
+random generators) and reads the result's type. This gives NumPy's exact dtype, NEP 50 and
+scalar-vs-array rules for free; extents the sample cannot know (it uses extent 1) come from a
+separate shape rule, by default broadcasting the operands' static shapes.
 """
 
 from __future__ import annotations
