@@ -208,13 +208,23 @@ def two_threads():
     phylanx.set_num_threads(before)
 
 
+def draws_in_an_independent_loop(s, n):
+    np.random.seed(s)
+    rng = np.random.default_rng(s)
+    out = np.zeros(n)
+    for i in range(n):     # iterations independent but for the draws: must not run in parallel
+        out[i] = rng.random() * 2.0 + np.random.rand()
+    return out
+
+
 def test_draws_keep_program_order_with_two_threads(two_threads):
     assert phylanx.get_num_threads() == 2
     x = np.linspace(0.0, 1.0, 64)
-    for seed in range(20):   # a race would show in some run
+    for seed in range(6):   # a race would show in some run
         run_both(draws_in_program_order, seed, x, 3)
         got = run_both(generator_draws_in_program_order, seed, x, 3)
         assert np.array_equal(got[2], got[3])   # two generators, one seed: the same stream
+        run_both(draws_in_an_independent_loop, seed, 500)
 
 
 # --- Generator and RandomState objects --------------------------------------------------------
