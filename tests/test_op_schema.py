@@ -117,6 +117,8 @@ def test_every_binding_is_indexed_for_the_frontend():
         for b in decl.bindings:
             if isinstance(b, NumpyFunction):
                 assert index.functions[id(b.target)] is decl
+            elif isinstance(b, Method) and b.on is not np.ndarray:
+                assert index.object_methods[(b.on, b.name)] is decl
             elif isinstance(b, Method):
                 assert index.methods[b.name][0] is decl
             elif isinstance(b, Attribute):

@@ -1,10 +1,10 @@
 """The type rules of the NumPy-level op declarations agree with their reference implementations.
 
-For every op declared in phylanx/ops/{elementwise,reductions,linalg,creation,shape,random}.py,
-operand types are drawn from Python scalars, NumPy scalars and arrays of several dtypes and
-ranks; whenever the type rule accepts them, the reference implementation is run on concrete
-values of those types (extent 3, unlike the extent-1 samples the rules use) and the result
-must have exactly the inferred type: dtype, rank, known extents and Python-vs-NumPy scalar.
+For every op declared in phylanx/ops/{elementwise,reductions,linalg,creation,shape,random,
+generator,fft}.py, operand types are drawn from Python scalars, NumPy scalars and arrays of
+several dtypes and ranks (draws and transforms: tests/draw_and_fft_cases.py); whenever the
+type rule accepts them, the reference implementation is run on concrete values of those types
+(extent 3, unlike the extent-1 samples the rules use) and the result must have exactly the inferred type: dtype, rank, known extents and Python-vs-NumPy scalar.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
+from draw_and_fft_cases import draw_and_fft_cases
 
 from phylanx.ir.registry import TRAITS, NumpyFunction, Operator, TypeRuleError, all_ops
 from phylanx.ir.types import (
@@ -33,7 +34,8 @@ from phylanx.ir.types import (
 from phylanx.ops._sample import type_of_result
 
 _MODULES = {"phylanx.ops." + m for m in (
-    "_sample", "elementwise", "reductions", "linalg", "creation", "shape", "random")}
+    "_sample", "elementwise", "reductions", "linalg", "creation", "shape", "random", "generator",
+    "fft")}
 OPS = all_ops()
 MINE = sorted(n for n, d in OPS.items() if getattr(d.infer, "__module__", "") in _MODULES)
 
@@ -178,32 +180,6 @@ def _squeeze_cases():
     return out
 
 
-def _random_cases():
-    sizes = [NONE, INT, TupleType((INT, INT))]
-    params = [FLOAT, ScalarType("f32"), array("f64", 1), array("f32", 1)]
-    c = {
-        "random.seed": [([t], {}, None) for t in (INT, NONE, ScalarType("i64"))],
-        "random.rand": [([t], {}, None) for t in SHAPES],
-        "random.random": [([s], {}, None) for s in sizes],
-        "random.permutation": [([t], {}, None) for t in [INT] + arrays((1, 2), ("f32", "i64"))],
-    }
-    c["random.randn"] = c["random.rand"]
-    c["random.uniform"] = c["random.normal"] = cases_over([params, params, sizes])
-    lows = [INT, ScalarType("i32"), array("i64", 1)]
-    c["random.randint"] = [
-        ([lo, hi, s], a, [value_of(lo, 1) * (5 if hi == NONE else 0),
-                          None if hi == NONE else 5, value_of(s)])
-        for lo in lows for hi in (NONE, INT) for s in sizes
-        for a in ({}, {"dtype": "i32"}, {"dtype": "u8"})]
-    c["random.choice"] = [([a, s, p], {"replace": r},
-                           [4 if a == INT else value_of(a, 4), value_of(s, 2), pv])
-                          for a in (INT, array("f32", 1), array("i64", 1))
-                          for s in (NONE, INT, TupleType((INT, INT)))
-                          for p, pv in ((NONE, None), (array("f64", 1), np.full(4, 0.25)))
-                          for r in (True, False)]
-    return c
-
-
 def _creation_cases():
     c = {n: cases_over([SHAPES], ({}, {"dtype": "i32"}, {"dtype": None}, {"dtype": "bool"}))
          for n in ("zeros", "ones", "empty")}
@@ -313,7 +289,7 @@ def _elementwise_cases():
 
 
 CASES = {**_elementwise_cases(), **_reduction_cases(), **_linalg_cases(), **_creation_cases(),
-         **_shape_cases(), **_random_cases()}
+         **_shape_cases(), **draw_and_fft_cases()}
 
 
 def test_every_op_has_cases():
@@ -347,8 +323,8 @@ def test_python_bindings_are_unique():
                 keys.append(("numpy", id(b.target)))
             elif isinstance(b, Operator):
                 keys.append(("operator", b.symbol, len(d.operands)))
-            else:
-                keys.append((type(b).__name__, b.name))
+            else:   # a method is bound per receiver class (x.sum, rng.normal)
+                keys.append((type(b).__name__, b.name, getattr(b, "on", None)))
         for k in set(keys):   # np.abs is np.absolute: one function, two spellings
             assert k not in seen, f"{n} and {seen[k]} both bind {k}"
             seen[k] = n
@@ -448,7 +424,7 @@ def test_shapes_of_creation_and_joins():
 def test_random_inference_keeps_the_global_state():
     np.random.seed(1234)
     for name, types in [("random.rand", [TupleType((INT, INT))]), ("random.normal", [FLOAT, FLOAT, NONE]),
-                        ("random.randint", [INT, INT, INT]), ("random.choice", [INT, NONE, NONE])]:
+                        ("random.randint", [INT, INT, INT]), ("random.choice", [INT, NONE, BOOL, NONE])]:
         infer(name, *types)
     expected = np.random.RandomState(1234).random_sample()
     assert np.random.random() == expected

@@ -35,6 +35,7 @@ from phylanx.ir.types import (
     ArrayType,
     ListType,
     NoneType,
+    ObjectType,
     ScalarType,
     TupleType,
     dtype_name,
@@ -55,6 +56,7 @@ class Bindings:
     def __init__(self, ops: dict[str, OpDecl]):
         self.functions: dict[int, OpDecl] = {}      # id of a NumPy function or builtin
         self.methods: dict[str, tuple[OpDecl, Method]] = {}
+        self.object_methods: dict[tuple[type, str], OpDecl] = {}   # (receiver class, name)
         self.attributes: dict[str, tuple[OpDecl, Attribute]] = {}
         self.operators: dict[tuple[str, int], OpDecl] = {}   # (symbol, number of operands)
         for decl in ops.values():
@@ -63,6 +65,8 @@ class Bindings:
                     self.functions[id(b.target)] = decl
                 elif isinstance(b, Builtin):
                     self.functions[id(getattr(builtins, b.name))] = decl
+                elif isinstance(b, Method) and b.on is not np.ndarray:
+                    self.object_methods[(b.on, b.name)] = decl
                 elif isinstance(b, Method):
                     self.methods[b.name] = (decl, b)
                 elif isinstance(b, Attribute):
@@ -165,6 +169,12 @@ class CallsMixin:
                 new = self.emit("list_append", recv, item)
             self.rebind_list(recv, new, node)
             return Static(None)
+        if isinstance(recv.type, ObjectType):
+            decl = bindings().object_methods.get((recv.type.pyclass, name))
+            if decl is None:
+                raise self.error(f"unsupported method '{name}' of a "
+                                 f"{recv.type.pyclass.__name__}", node.func)
+            return self.bind_and_emit(decl, node, f"{name}()", receiver=recv)
         bound = bindings().methods.get(name)
         if bound is None or not isinstance(recv.type, ArrayType) and not (
                 bound[1].scalars and isinstance(recv.type, ScalarType)
@@ -285,6 +295,12 @@ class CallsMixin:
                 return self.const(static)
         if not results:
             self.emit_op(decl.name, values, attrs)
+            return Static(None)
+        if "inplace" in decl.traits:
+            # NumPy's in-place functions (np.random.shuffle(x)) return None; every name of
+            # the buffer sees the updated value
+            updated = self.emit(decl.name, *values, **attrs)
+            self.rebind_aliases(values[0], updated)
             return Static(None)
         return self.emit(decl.name, *values, **attrs)
 
@@ -440,6 +456,8 @@ class CallsMixin:
             return list
         if isinstance(t, NoneType):
             return type(None)
+        if isinstance(t, ObjectType):
+            return t.pyclass
         if isinstance(t, ScalarType) and self.either_type(v) is None:
             if t.kind in ("int", "float", "complex"):
                 return {"int": int, "float": float, "complex": complex}[t.kind]
@@ -510,6 +528,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def convert_attr(value, kind: str):
+    if kind == "dtype_or_builtin":
+        builtin = next((t for t in (int, float, complex, bool) if value is t), None)
+        if builtin is not None:
+            return f"builtins.{builtin.__name__}"
+        kind = "dtype"
     if kind == "dtype":
         if value is None:
             return None

@@ -55,14 +55,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .core import UNKNOWN_LOC, Block, Location, Op, Value
-from .types import Type
+from .types import OBJECT_KINDS, Type
 
 REQUIRED = object()
 TRAITS = frozenset(
     {"pure", "allocates", "view", "random", "io", "inplace", "control", "terminator", "elementwise",
      "reduction", "commutative", "matmul", "nonneg"}
 )
-ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "axis"})
+ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "dtype_or_builtin",
+                        "axis"})
 BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<",
                               ">>", "==", "!=", "<", "<=", ">", ">="})
 UNARY_OPERATORS = frozenset({"-", "+", "~"})
@@ -85,7 +86,9 @@ class Attr:
 
     `kind` tells the frontend how to read a Python argument into it: 'any', 'int', 'float',
     'bool', 'str', 'dtype' (np.float32, "f4", float, x.dtype -> a PhySL dtype name such as
-    'f32'), 'axis' (None, an int, or a tuple of ints).
+    'f32'), 'dtype_or_builtin' (as 'dtype', but the Python types int, float, complex and bool
+    give "builtins.int", ...: NumPy's random integers are Python scalars for them), 'axis'
+    (None, an int, or a tuple of ints).
     """
 
     name: str
@@ -137,19 +140,34 @@ class NumpyFunction(Binding):
 
 @dataclass(frozen=True)
 class Method(Binding):
-    """An array method `x.name(...)`; with `scalars`, NumPy scalars have it too."""
+    """An array method `x.name(...)`; with `scalars`, NumPy scalars have it too. `on`: the
+    class of the receiver when it is not an array, one of the object types of
+    phylanx.ir.types (`Method("normal", on=np.random.Generator)` is `rng.normal(...)`)."""
 
     name: str
     scalars: bool = False
+    on: type = np.ndarray
 
     def __post_init__(self):
-        if not hasattr(np.ndarray, self.name):
-            raise ValueError(f"Method({self.name!r}): np.ndarray has no such method")
-        if not callable(getattr(np.ndarray, self.name)):
+        if self.on is not np.ndarray and (self.on not in OBJECT_KINDS.values() or self.scalars):
+            raise ValueError(f"Method({self.name!r}, on={self.on.__name__}): not an object "
+                             "type of phylanx.ir.types (or scalars=True)")
+        if not hasattr(self.on, self.name):
+            raise ValueError(f"Method({self.name!r}): {_class_name(self.on)} has no such method")
+        if not callable(getattr(self.on, self.name)):
             raise TypeError(f"Method({self.name!r}) is an attribute: use Attribute")
 
     def spelling(self) -> str:
-        return f"x.{self.name}()"
+        receiver = "x" if self.on is np.ndarray else _RECEIVERS.get(self.on, "obj")
+        return f"{receiver}.{self.name}()"
+
+
+# How the op table spells the receiver of a method of an object type.
+_RECEIVERS = {np.random.Generator: "rng", np.random.RandomState: "rs"}
+
+
+def _class_name(cls: type) -> str:
+    return "np.ndarray" if cls is np.ndarray else f"{cls.__module__}.{cls.__qualname__}"
 
 
 @dataclass(frozen=True)
@@ -404,6 +422,8 @@ def _same_spelling(a: Binding, b: Binding, da: OpDecl, db: OpDecl) -> bool:
         return a.target is b.target
     if isinstance(a, Operator):
         return a.symbol == b.symbol and len(da.operands) == len(db.operands)
+    if isinstance(a, Method):
+        return a.name == b.name and a.on is b.on
     return a == b or getattr(a, "name", None) == getattr(b, "name", None)
 
 
