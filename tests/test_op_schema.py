@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import phylanx
-from phylanx.frontend.calls import bindings
+from phylanx.frontend.calls import bindings, function_key
 from phylanx.frontend.expressions import BINARY_SYMBOLS, COMPARISON_SYMBOLS, UNARY_SYMBOLS
 from phylanx.ir.registry import (
     OPS,
@@ -116,7 +116,7 @@ def test_every_binding_is_indexed_for_the_frontend():
     for decl in all_ops().values():
         for b in decl.bindings:
             if isinstance(b, NumpyFunction):
-                assert index.functions[id(b.target)] is decl
+                assert index.functions[function_key(b.target)] is decl
             elif isinstance(b, Method):
                 assert index.methods[b.name][0] is decl
             elif isinstance(b, Attribute):
@@ -162,13 +162,16 @@ def test_size_of_known_extents_is_a_constant():
 
 
 def test_op_table_has_a_bindings_column():
-    table = op_table_markdown()
-    assert table.splitlines()[0] == ("| op | operands | attributes | traits | Python | "
+    table = op_table_markdown(native={"transpose"})
+    assert table.splitlines()[0] == ("| op | operands | attributes | traits | runs | Python | "
                                      "what it does |")
     row = next(r for r in table.splitlines() if r.startswith("| `bitwise_or` |"))
     assert "`x \\| y`" in row
     row = next(r for r in table.splitlines() if r.startswith("| `transpose` |"))
     assert "`np.transpose()`" in row and "`x.transpose()`" in row and "`x.T`" in row
+    assert "| native |" in row
+    row = next(r for r in table.splitlines() if r.startswith("| `percentile` |"))
+    assert "| NumPy fallback |" in row
 
 
 def test_params_of_a_binding_bind_calls():

@@ -8,7 +8,10 @@ from phylanx.ops import (  # noqa: F401
     indexing,
     linalg,
     random,
+    rearranging,
     reductions,
+    selecting,
     shape,
+    statistics,
     values,
 )
