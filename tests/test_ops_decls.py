@@ -1,7 +1,7 @@
 """The type rules of the NumPy-level op declarations agree with their reference implementations.
 
 For every op declared in phylanx/ops/{elementwise,reductions,linalg,creation,shape,random,
-rearranging,selecting,statistics}.py,
+rearranging,selecting,statistics,linalg_numpy}.py,
 operand types are drawn from Python scalars, NumPy scalars and arrays of several dtypes and
 ranks; whenever the type rule accepts them, the reference implementation is run on concrete
 values of those types (extent 3, unlike the extent-1 samples the rules use) and the result
@@ -35,7 +35,7 @@ from phylanx.ops._sample import type_of_result
 
 _MODULES = {"phylanx.ops." + m for m in (
     "_sample", "elementwise", "reductions", "linalg", "creation", "shape", "random",
-    "rearranging", "selecting", "statistics")}
+    "rearranging", "selecting", "statistics", "linalg_numpy")}
 OPS = all_ops()
 MINE = sorted(n for n, d in OPS.items() if getattr(d.infer, "__module__", "") in _MODULES)
 
@@ -377,6 +377,47 @@ def _library_rearranging_cases():
     c["matrix_transpose"] = cases_over([arrays((2, 3), ("i32", "f64"))])
     c["linalg.diagonal"] = cases_over([arrays((2, 3), ("i32", "f64"))], ({}, {"offset": 1}))
     c["diagonal"] = cases_over([arr[4:]], ({}, {"offset": -1}, {"axis1": 1, "axis2": 0}))
+    c["meshgrid"] = cases_over([VECS[1:], VECS[1:]], ({}, {"indexing": "ij"}, {"sparse": True}))
+    c["logspace"] = cases_over([REALS[2:], REALS[2:]], ({"num": 4}, {"dtype": "f32"}))
+    c["geomspace"] = [([t, t], a, [1.0, 8.0]) for t in (FLOAT, INT)
+                      for a in ({"num": 4}, {"endpoint": False})]
+    c["diagflat"] = cases_over([VECS + MATS], ({}, {"k": 1}))
+    c["vander"] = cases_over([VECS[1:]], ({}, {"N": 2}, {"increasing": True}))
+    c["indices"] = [([], a, None) for a in ({"dimensions": (2, 3)}, {"dimensions": (4,),
+                                                                        "dtype": "i32"})]
+    c["dstack"] = c["block"] = cases_over([VECS[1:], VECS[1:]])
+    c["packbits"] = cases_over([arrays((1, 2), ("bool", "u8", "i32"))], ({}, {"axis": 0}))
+    c["unpackbits"] = cases_over([arrays((1, 2), ("u8",))], ({}, {"bitorder": "little"}))
+    c["broadcast_shapes"] = [([TupleType((INT,) * j), TupleType((INT,) * k)], {},
+                              [(3,) * j, (1,) * k]) for j in range(3) for k in range(3)]
+    c["item"] = [([t, INT], {}, [value_of(t), 1]) for t in VECS + MATS] + [
+        ([t], {}, [value_of(t, 1)]) for t in VECS + MATS]
+    for n in ("tolist", "byteswap", "itemsize", "nbytes", "ascontiguousarray",
+              "asfortranarray"):
+        c[n] = cases_over([arr + VECS])
+    c["view"] = cases_over([arrays((1, 2), ("i64", "f64", "c128"))],
+                           ({"dtype": "u8"}, {"dtype": "i32"}, {"dtype": "f64"}))
+    return c
+
+
+def _library_linalg_cases():
+    sq = [ArrayType(d, (3, 3)) for d in ("i32", "f32", "f64", "c128")]
+    c = {}
+    for n in ("eig", "eigvals", "eigvalsh", "svdvals", "slogdet", "cond", "matrix_rank",
+              "matrix_norm", "trace"):
+        c["linalg." + n] = cases_over([sq + [array("f64", 3)]])
+    c["linalg.matrix_rank"] += cases_over([VECS[1:]])
+    c["linalg.matrix_power"] = cases_over([sq], ({"n": 3}, {"n": 0}, {"n": -1}))
+    c["linalg.multi_dot"] = cases_over([sq[1:3], sq[1:3], sq[1:3]]) + cases_over(
+        [VECS[2:5], sq[2:3], VECS[2:5]])
+    c["linalg.tensorinv"] = cases_over([sq], ({"ind": 1},))
+    c["linalg.tensorsolve"] = cases_over([sq[1:], VECS[2:]])
+    c["linalg.vector_norm"] = cases_over([MATS + VECS], ({}, {"ord": 1}, {"axis": 0}))
+    c["linalg.vecdot"] = c["vecdot"] = cases_over([VECS[1:] + MATS[1:], VECS[1:]])
+    c["linalg.outer"] = cases_over([VECS[1:], VECS[1:]])
+    c["linalg.matmul"] = cases_over([MATS[1:] + VECS[1:], MATS[1:]])
+    c["matvec"] = cases_over([MATS[1:], VECS[1:]])
+    c["vecmat"] = cases_over([VECS[1:], MATS[1:]])
     return c
 
 
@@ -460,6 +501,8 @@ def _library_statistics_cases():
     c["histogram_bin_edges"] = cases_over([arr[1:], [NONE]], ({}, {"bins": 4}))
     c["histogram2d"] = cases_over([VECS[1:5], VECS[1:5], [NONE]], ({}, {"bins": 3}))
     c["histogramdd"] = cases_over([VECS[1:5], [NONE]], ({"bins": 2},))
+    c["piecewise"] = [([t, ListType(array("bool", 1))], {"funclist": (-1.0, 2)}, None)
+                      for t in VECS[1:]]
     c["bincount"] = [([t, w], {}, [np.array([0, 2, 2]).astype(DTYPES[t.dtype]), value_of(w)])
                      for t in arrays((1,), ("i32", "i64", "u8")) for w in (NONE, array("f32", 1))]
     c["interp"] = cases_over([REALS, VECS[1:5], VECS[1:6], [NONE], [NONE, FLOAT], [NONE]])
@@ -486,7 +529,7 @@ def _library_statistics_cases():
 CASES = {**_elementwise_cases(), **_reduction_cases(), **_linalg_cases(), **_creation_cases(),
          **_shape_cases(), **_random_cases(), **_library_elementwise_cases(),
          **_library_rearranging_cases(), **_library_selecting_cases(),
-         **_library_statistics_cases()}
+         **_library_statistics_cases(), **_library_linalg_cases()}
 
 
 def test_every_op_has_cases():

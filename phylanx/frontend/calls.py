@@ -25,6 +25,7 @@ from phylanx.ir.registry import (
     Operator,
     TypeRuleError,
     all_ops,
+    lookup,
 )
 from phylanx.ir.types import (
     INT,
@@ -192,6 +193,9 @@ class CallsMixin:
             self.rebind_aliases(old, new)
 
     def call_object(self, obj, node: ast.Call):
+        if obj is np.where and len(node.args) == 1 and not node.keywords:
+            # np.where(condition) is np.nonzero(condition)
+            return self.bind_and_emit(lookup("nonzero"), node, "np.where()")
         decl = bindings().functions.get(function_key(obj))
         if decl is not None:
             return self.bind_and_emit(decl, node, f"{_display(obj)}()")

@@ -3,10 +3,12 @@
 from phylanx.ops import (  # noqa: F401
     control,
     creation,
+    dtypes,
     elementwise,
     fused,
     indexing,
     linalg,
+    linalg_numpy,
     random,
     rearranging,
     reductions,

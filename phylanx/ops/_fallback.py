@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from phylanx.ir.registry import Method, NumpyFunction, Params, declare
-from phylanx.ir.types import ArrayType, ListType, TupleType, Type
+from phylanx.ir.registry import Method, NumpyFunction, Params, TypeRuleError, declare
+from phylanx.ir.types import ArrayType, ListType, NoneType, ScalarType, TupleType, Type
 from phylanx.ops._sample import infer_by_sample, sample_value, type_of_result
 
 FRESH = ("pure", "allocates")        # a new array (or tuple of new arrays)
@@ -34,6 +34,27 @@ def _sampler(fills: dict[int, object], extent: int) -> Callable:
         return values
 
     return sample
+
+
+def _array_like(t: Type) -> bool:
+    if isinstance(t, (ArrayType, ScalarType, NoneType)):
+        return True
+    if isinstance(t, ListType):
+        return _array_like(t.elem)
+    return isinstance(t, TupleType) and all(_array_like(e) for e in t.elems)
+
+
+def _require_array_like(name: str, check: Callable | None) -> Callable:
+    """Operands must be arrays, scalars, None or lists/tuples of them (as NumPy takes)."""
+    def run(types, attrs):
+        for t in types:
+            if not _array_like(t):
+                raise TypeRuleError(f"'{name}' needs array, scalar or sequence operands, "
+                                    f"got {t}")
+        if check is not None:
+            check(types, attrs)
+
+    return run
 
 
 def _same_kind(value, t: Type) -> bool:
@@ -72,7 +93,8 @@ def numpy_op(name: str, operands: tuple, impl: Callable, doc: str, *, attrs=(),
     """Declare `name` run by `impl`, bound to np.<name> (or the paths `numpy`) and methods."""
     paths = (name,) if numpy is None else numpy
     declare(name, operands=operands, attrs=attrs,
-            infer=infer_by_sample(impl, shape=shape, check=check, numeric=numeric,
+            infer=infer_by_sample(impl, shape=shape,
+                                  check=_require_array_like(name, check) if numeric else check,
                                   sampler=_sampler(fills or {}, extent)),
             traits=traits, impl=checked(name, impl), needs_result_types=True, doc=doc,
             params=params, quiet_when=quiet_when, static_value=static_value,

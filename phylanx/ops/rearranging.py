@@ -1,5 +1,6 @@
-"""Rearranging arrays, run by NumPy: axis moves, flips and rotations, splits, insertion and
-deletion, padding, resizing and shape queries (np.shape, np.ndim).
+"""Rearranging and building arrays, run by NumPy: axis moves, flips and rotations, splits,
+insertion and deletion, padding, resizing, meshgrid/logspace/vander/indices and friends, shape
+queries (np.shape, np.ndim) and ndarray methods such as x.item(), x.tolist(), x.view().
 
 Splits give a list of arrays of the operand's dtype and rank. Ops returning views of their
 operand are declared as views, so writes through the result are seen by the alias analysis.
@@ -10,10 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 from phylanx.analysis.raising import always
-from phylanx.ir.registry import REQUIRED, Attr, NumpyFunction, Params, TypeRuleError, declare
-from phylanx.ir.types import ArrayType, ListType
+from phylanx.ir.registry import (
+    REQUIRED,
+    Attr,
+    Attribute,
+    NumpyFunction,
+    Params,
+    TypeRuleError,
+    declare,
+)
+from phylanx.ir.types import DTYPES, ArrayType, ListType
 from phylanx.ops._fallback import SHARES, VIEW, numpy_op
-from phylanx.ops._sample import normalize_axis, require_numeric, shape_of
+from phylanx.ops._sample import normalize_axis, np_dtype, require_numeric, shape_of
 
 # --- axes, flips, rotations ----------------------------------------------------------------
 
@@ -41,7 +50,8 @@ numpy_op("rollaxis", ("a",), _rollaxis, "Roll an axis back to position start (a 
          attrs=(Attr("axis", REQUIRED, "int"), Attr("start", 0, "int")), traits=VIEW)
 numpy_op("matrix_transpose", ("x",), _matrix_transpose,
          "Swap the last two axes (a view; also x.mT).",
-         numpy=("matrix_transpose", "np.linalg.matrix_transpose"), traits=VIEW)
+         numpy=("matrix_transpose", "np.linalg.matrix_transpose"), traits=VIEW,
+         bindings=(Attribute("mT"),))
 numpy_op("atleast_3d", ("a",), np.atleast_3d, "View a as an array of rank at least 3.",
          traits=VIEW)
 numpy_op("fliplr", ("m",), np.fliplr, "Reverse the columns (axis 1; a view).", traits=VIEW)
@@ -187,3 +197,152 @@ numpy_op("pad", ("array",), _pad,
          "'reflect', 'symmetric', 'wrap', ...).",
          attrs=(Attr("pad_width", REQUIRED, "any"), Attr("mode", "constant", "str"),
                 Attr("constant_values", 0, "any")))
+
+
+# --- building arrays from others -------------------------------------------------------------
+
+def _meshgrid(*xi, indexing="xy", sparse=False):
+    return np.meshgrid(*xi, indexing=indexing, sparse=sparse)
+
+
+def _logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    return np.logspace(start, stop, num, endpoint, base, np_dtype(dtype), axis)
+
+
+def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    return np.geomspace(start, stop, num, endpoint, np_dtype(dtype), axis)
+
+
+def _diagflat(v, k=0):
+    return np.diagflat(v, k)
+
+
+def _vander(x, N=None, increasing=False):
+    return np.vander(x, N, increasing)
+
+
+def _indices(dimensions, dtype=int):
+    return np.indices(dimensions, np_dtype(dtype) if isinstance(dtype, str) else dtype)
+
+
+def _seq(arrays) -> list:
+    """The arrays of a variadic operand: a single list operand stands for its elements."""
+    if len(arrays) == 1 and isinstance(arrays[0], list):
+        return arrays[0]
+    return list(arrays)
+
+
+def _dstack(*tup):
+    return np.dstack(_seq(tup))
+
+
+def _block(*arrays):
+    return np.block(_seq(arrays))
+
+
+def _layout(fn):
+    def run(a, dtype=None):
+        return fn(a, dtype=np_dtype(dtype))
+
+    run.__name__ = fn.__name__
+    return run
+
+
+def _packbits(a, axis=None, bitorder="big"):
+    return np.packbits(a, axis, bitorder)
+
+
+def _unpackbits(a, axis=None, count=None, bitorder="big"):
+    return np.unpackbits(a, axis, count, bitorder)
+
+
+numpy_op("meshgrid", ("xi*",), _meshgrid,
+         "Coordinate matrices from coordinate vectors (a tuple; indexing 'xy' or 'ij').",
+         attrs=(Attr("indexing", "xy", "str"), Attr("sparse", False, "bool")),
+         params=Params(order=("xi", "indexing", "sparse"), packed="xi"))
+_SPACE = (Attr("num", 50, "int"), Attr("endpoint", True, "bool"))
+numpy_op("logspace", ("start", "stop"), _logspace, "base ** linspace(start, stop, num).",
+         attrs=(*_SPACE, Attr("base", 10.0, "float"), Attr("dtype", None, "dtype"),
+                Attr("axis", 0, "int")))
+numpy_op("geomspace", ("start", "stop"), _geomspace,
+         "num numbers spaced evenly on a log scale from start to stop.",
+         attrs=(*_SPACE, Attr("dtype", None, "dtype"), Attr("axis", 0, "int")))
+numpy_op("diagflat", ("v",), _diagflat, "2-d array with the flattened v on diagonal k.",
+         attrs=(Attr("k", 0, "int"),))
+numpy_op("vander", ("x",), _vander, "Vandermonde matrix of the 1-d x (N columns).",
+         attrs=(Attr("N", None, "int"), Attr("increasing", False, "bool")))
+numpy_op("indices", (), _indices, "Index grids of an array of shape dimensions.",
+         attrs=(Attr("dimensions", REQUIRED, "any"), Attr("dtype", "i64", "dtype")))
+numpy_op("dstack", ("tup*",), _dstack, "Join arrays along the third axis.", numeric=False)
+numpy_op("block", ("arrays*",), _block,
+         "Join a flat list of arrays along the last axis (nested lists are not supported).",
+         numeric=False)
+numpy_op("ascontiguousarray", ("a",), _layout(np.ascontiguousarray),
+         "a in C order (a itself when it is already).", attrs=(Attr("dtype", None, "dtype"),),
+         traits=VIEW)
+numpy_op("asfortranarray", ("a",), _layout(np.asfortranarray),
+         "a in Fortran order (a itself when it is already).",
+         attrs=(Attr("dtype", None, "dtype"),), traits=VIEW)
+numpy_op("packbits", ("a",), _packbits, "Pack booleans or integers into uint8 bits.",
+         attrs=(Attr("axis", None, "int"), Attr("bitorder", "big", "str")))
+numpy_op("unpackbits", ("a",), _unpackbits, "Unpack uint8 elements into bits.",
+         attrs=(Attr("axis", None, "int"), Attr("count", None, "int"),
+                Attr("bitorder", "big", "str")))
+
+
+def _broadcast_shapes(*args):
+    return np.broadcast_shapes(*args)
+
+
+numpy_op("broadcast_shapes", ("args*",), _broadcast_shapes,
+         "The shape the given shapes broadcast to (a tuple of ints).",
+         params=Params(packed="args"), numeric=False, traits=("pure",))
+
+
+# --- ndarray methods and attributes NumPy runs ------------------------------------------------
+
+def _item(a, *args):
+    return a.item(*args)
+
+
+def _tolist(a):
+    return a.tolist()
+
+
+def _view(a, dtype):
+    return a.view(np_dtype(dtype))
+
+
+def _byteswap(a):
+    return a.byteswap()
+
+
+def _static_itemsize(types, attrs):
+    t = types[0]
+    return DTYPES[t.dtype].itemsize if isinstance(t, ArrayType) else None
+
+
+def _nbytes(a):
+    return a.nbytes
+
+
+def _itemsize(a):
+    return a.itemsize
+
+
+numpy_op("item", ("a", "args*"), _item,
+         "x.item(*index): one element as a Python scalar (the only one with no index).",
+         numpy=(), methods=("item",), params=Params(packed="args"), fills={1: 0},
+         traits=("pure",))
+numpy_op("tolist", ("a",), _tolist, "x.tolist(): nested lists of Python scalars.",
+         numpy=(), methods=("tolist",))
+numpy_op("view", ("a",), _view, "x.view(dtype): the same memory read as another dtype.",
+         attrs=(Attr("dtype", REQUIRED, "dtype"),), numpy=(), methods=("view",), traits=VIEW,
+         extent=8)   # 8 elements of any dtype fill whole elements of any other
+numpy_op("byteswap", ("a",), _byteswap, "x.byteswap(): a copy with the bytes of each "
+         "element reversed.", numpy=(), methods=("byteswap",))
+numpy_op("itemsize", ("a",), _itemsize, "x.itemsize: bytes per element (from the type).",
+         numpy=(), bindings=(Attribute("itemsize"),), traits=("pure",), quiet_when=always,
+         static_value=_static_itemsize)
+numpy_op("nbytes", ("a",), _nbytes, "x.nbytes: bytes of the elements.", numpy=(),
+         bindings=(Attribute("nbytes"),), traits=("pure",), quiet_when=always)

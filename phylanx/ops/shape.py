@@ -414,10 +414,27 @@ _op("flip", ("m",), _flip, _flip_shape, attrs=(Attr("axis", None, "axis"),), tra
     doc="Reverse the order of elements along the axes (all when axis is None).")
 _op("tile", ("A",), _tile, _tile_shape, attrs=(Attr("reps", REQUIRED, "any"),),
     doc="Repeat A reps times per axis (reps: an int or a tuple of ints).")
-_op("repeat", ("a",), _repeat, _repeat_shape,
-    attrs=(Attr("repeats", REQUIRED, "any"), Attr("axis", None, "int")), methods=("repeat",),
-    doc="Repeat each element repeats times (an int, or one count per element; flattened "
-        "when axis is None).")
+def _infer_repeat(types, attrs):
+    """dtype and rank from a sample, which has one element per axis: one count for it."""
+    require_numeric(types[:1])
+    repeats = attrs["repeats"]
+    counts = repeats if isinstance(repeats, tuple) else (repeats,)
+    if not counts or any(isinstance(n, bool) or not isinstance(n, int) for n in counts):
+        raise TypeRuleError(f"repeats must be an int or a sequence of ints, got {repeats!r}",
+                            TypeError)
+    if any(n < 0 for n in counts):
+        raise TypeRuleError("repeats may not contain negative values.", ValueError)
+    shape = _repeat_shape(types, attrs)
+    return infer_by_sample(_repeat, shape=lambda ts, a: shape)(
+        types, {**attrs, "repeats": counts[0]})
+
+
+declare("repeat", operands=("a",),
+        attrs=(Attr("repeats", REQUIRED, "any"), Attr("axis", None, "int")),
+        infer=_infer_repeat, traits=_NEW, impl=_repeat,
+        bindings=(NumpyFunction("np.repeat"), Method("repeat")),
+        doc="Repeat each element repeats times (an int, or one count per element; flattened "
+            "when axis is None).")
 _op("roll", ("a",), _roll, _same_shape,
     attrs=(Attr("shift", REQUIRED, "any"), Attr("axis", None, "axis")),
     doc="Shift elements cyclically along axes (of the flattened array when axis is None).")

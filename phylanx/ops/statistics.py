@@ -335,3 +335,22 @@ for _uf in (np.add, np.subtract, np.multiply, np.divide, np.maximum, np.minimum,
     numpy_op(f"{_uf.__name__}.outer", ("a", "b"), _ufunc_method(_uf, "outer"),
              f"np.{_uf.__name__} of every pair (a[i], b[j]).",
              numpy=(f"np.{_uf.__name__}.outer",))
+
+
+# --- piecewise ------------------------------------------------------------
+
+def _piecewise(x, condlist, funclist):
+    return np.piecewise(x, condlist, list(funclist))
+
+
+def _constant_pieces(types, attrs):
+    pieces = attrs["funclist"]
+    if not isinstance(pieces, tuple) or not all(
+            isinstance(p, (bool, int, float, complex)) for p in pieces):
+        raise TypeRuleError("np.piecewise takes a list of numbers here (functions are not "
+                            f"supported), got {pieces!r}")
+
+
+numpy_op("piecewise", ("x", "condlist"), _piecewise,
+         "The value of the first true condition's piece (numbers only); 0 elsewhere.",
+         attrs=(Attr("funclist", REQUIRED, "any"),), check=_constant_pieces, numeric=False)
