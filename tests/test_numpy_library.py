@@ -214,3 +214,18 @@ def piecewise_of_functions(a):
 def test_refused_where_the_type_is_unknown(fn):
     with pytest.raises(phylanx.CompileError):
         phylanx.kernel(fn)(M[None])
+
+
+def gradient_with_spacing(a):
+    return np.gradient(a, 2)
+
+
+def pad_with_fourth_positional(a):
+    return np.pad(a, 1, "constant", 5)
+
+
+@pytest.mark.parametrize("fn", [gradient_with_spacing, pad_with_fourth_positional])
+def test_positional_arguments_numpy_reads_otherwise_are_refused(fn):
+    # np.gradient's second positional argument is a spacing, not the axis attribute
+    with pytest.raises(phylanx.CompileError, match="positional"):
+        phylanx.kernel(fn)(F)

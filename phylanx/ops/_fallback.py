@@ -90,7 +90,11 @@ def numpy_op(name: str, operands: tuple, impl: Callable, doc: str, *, attrs=(),
              check: Callable | None = None, fills: dict[int, object] | None = None,
              extent: int = 1, numeric: bool = True, quiet_when=None,
              static_value=None) -> None:
-    """Declare `name` run by `impl`, bound to np.<name> (or the paths `numpy`) and methods."""
+    """Declare `name` run by `impl`, bound to np.<name> (or the paths `numpy`) and methods.
+
+    With `numeric`, every operand is an array, a scalar, None or a list/tuple of them;
+    `check(types, attrs)` may refuse more before sampling; `fills` and `extent` shape the
+    sampled operands (module doc)."""
     paths = (name,) if numpy is None else numpy
     declare(name, operands=operands, attrs=attrs,
             infer=infer_by_sample(impl, shape=shape,

@@ -298,7 +298,7 @@ def _array_copy_shape(types, attrs):
 
 
 _creator("array", ("object",), _array, _array_copy_shape,
-         attrs=(_DTYPE, Attr("copy", True, "any")),
+         attrs=(_DTYPE, Attr("copy", True, "any")), params=Params(positional=2),
          doc="A new array from an array, scalar or nested tuples/lists (copy=True only).")
 _creator("asarray", ("a",), _asarray, _array_shape, attrs=(_DTYPE,),
          numpy=("asarray", "asanyarray"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from phylanx.ir.registry import Attr, TypeRuleError
+from phylanx.ir.registry import Attr, Params, TypeRuleError
 from phylanx.ir.types import ArrayType
 from phylanx.ops._fallback import numpy_op
 
@@ -29,6 +29,8 @@ def _rank_at_least(low: int):
 
 
 _MATRIX = _rank_at_least(2)
+# the array API spellings take their options by keyword only
+_ONLY_X, _ONLY_X1_X2 = Params(positional=1), Params(positional=2)
 
 
 def _eigvalsh(a, UPLO="L"):
@@ -103,7 +105,7 @@ _linalg("matrix_power", ("a",), _matrix_power, "a @ a @ ... (n times; inverse fo
         attrs=(Attr("n", None, "int"),), check=_MATRIX)
 _linalg("matrix_rank", ("A",), _matrix_rank, "Rank by SVD (singular values above tol).",
         attrs=(Attr("tol", None, "any"), Attr("hermitian", False, "bool"),
-               Attr("rtol", None, "any")))
+               Attr("rtol", None, "any")), params=Params(positional=3))
 _linalg("multi_dot", ("arrays*",), _multi_dot,
         "Chained matrix product in the cheapest order (first/last may be 1-d).")
 _linalg("tensorinv", ("a",), _tensorinv, "Inverse of a tensor for np.linalg.tensordot.",
@@ -111,15 +113,17 @@ _linalg("tensorinv", ("a",), _tensorinv, "Inverse of a tensor for np.linalg.tens
 _linalg("tensorsolve", ("a", "b"), _tensorsolve, "Solve tensordot(a, x, b.ndim) = b for x.",
         attrs=(Attr("axes", None, "any"),))
 _linalg("matrix_norm", ("x",), _matrix_norm, "Norm of the matrices of the last two axes.",
-        attrs=(Attr("keepdims", False, "bool"), Attr("ord", "fro", "any")), check=_MATRIX)
+        attrs=(Attr("keepdims", False, "bool"), Attr("ord", "fro", "any")), check=_MATRIX,
+        params=_ONLY_X)
 _linalg("vector_norm", ("x",), _vector_norm, "Vector norm over axis (all axes by default).",
         attrs=(Attr("axis", None, "axis"), Attr("keepdims", False, "bool"),
-               Attr("ord", 2, "any")))
+               Attr("ord", 2, "any")), params=_ONLY_X)
 _linalg("trace", ("x",), _linalg_trace, "Sum of the diagonal of the last two axes.",
-        attrs=(Attr("offset", 0, "int"), Attr("dtype", None, "any")), check=_MATRIX)
+        attrs=(Attr("offset", 0, "int"), Attr("dtype", None, "any")), check=_MATRIX,
+        params=_ONLY_X)
 _linalg("vecdot", ("x1", "x2"), _linalg_vecdot,
         "Dot product of vectors along axis (conjugating x1).",
-        attrs=(Attr("axis", -1, "int"),))
+        attrs=(Attr("axis", -1, "int"),), params=_ONLY_X1_X2)
 _linalg("outer", ("x1", "x2"), np.linalg.outer, "Outer product of two 1-d arrays.")
 for _fn, _doc in [(np.vecdot, "Dot product of the vectors of the last axis (conjugating x1)."),
                   (np.matvec, "Matrix-vector products of the last axes."),

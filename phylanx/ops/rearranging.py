@@ -196,7 +196,7 @@ numpy_op("pad", ("array",), _pad,
          "array padded by pad_width (mode 'constant' with constant_values, 'edge', "
          "'reflect', 'symmetric', 'wrap', ...).",
          attrs=(Attr("pad_width", REQUIRED, "any"), Attr("mode", "constant", "str"),
-                Attr("constant_values", 0, "any")))
+                Attr("constant_values", 0, "any")), params=Params(positional=3))
 
 
 # --- building arrays from others -------------------------------------------------------------

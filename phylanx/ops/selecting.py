@@ -76,7 +76,8 @@ numpy_op("extract", ("condition", "arr"), np.extract,
          "The elements of the flattened arr where condition is true.", numeric=False)
 numpy_op("choose", ("a", "choices"), _choose,
          "Elements chosen from the arrays of choices by the indices a.",
-         attrs=(_MODE,), fills={0: 0}, numeric=False, methods=("choose",))
+         attrs=(_MODE,), fills={0: 0}, numeric=False, methods=("choose",),
+         params=Params(positional=2))
 numpy_op("select_choices", ("condlist", "choicelist", "default"), _select,
          "From the first choice whose condition is true, else default.", numeric=False,
          params=Params(defaults={"default": 0}), numpy=("select",))
@@ -92,7 +93,8 @@ def _linalg_diagonal(x, offset=0):
 
 numpy_op("linalg.diagonal", ("x",), _linalg_diagonal,
          "The diagonal of the last two axes at offset (a read-only view).",
-         attrs=(Attr("offset", 0, "int"),), numpy=("np.linalg.diagonal",), traits=VIEW)
+         attrs=(Attr("offset", 0, "int"),), numpy=("np.linalg.diagonal",), traits=VIEW,
+         params=Params(positional=1))
 
 
 def _same_as_operand0(check):
@@ -357,4 +359,4 @@ numpy_op("setxor1d", ("ar1", "ar2"), _setxor1d,
 numpy_op("isin", ("element", "test_elements"), _isin,
          "Boolean array: element is in test_elements (not in, with invert).",
          attrs=(_UNIQ, Attr("invert", False, "bool"), Attr("kind", None, "any")),
-         numeric=False)
+         numeric=False, params=Params(positional=4))

@@ -448,7 +448,7 @@ _op("argsort", ("a",), _argsort, _sort_shape, attrs=(Attr("axis", -1, "axis"), *
 _op("unique", ("ar",), _unique, _unique_shape,
     attrs=(Attr("return_index", False, "bool"), Attr("return_inverse", False, "bool"),
            Attr("return_counts", False, "bool"), Attr("axis", None, "int"),
-           Attr("equal_nan", True, "bool")),
+           Attr("equal_nan", True, "bool")), params=Params(positional=5),
     doc="The sorted unique elements of the flattened array (or of the slices along axis), "
         "with first indices, inverse indices and counts on request.")
 _op("nonzero", ("a",), np.nonzero, _nonzero_shape, methods=("nonzero",),

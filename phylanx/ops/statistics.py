@@ -125,13 +125,14 @@ numpy_op("diff", ("a",), _diff, "n-th discrete difference along axis.",
 numpy_op("ediff1d", ("ary",), _ediff1d, "Differences of consecutive elements (flattened).")
 numpy_op("gradient", ("f",), _gradient,
          "Central-difference gradient (unit spacing): one array per axis (a tuple for rank "
-         "> 1).", attrs=(_AXIS, Attr("edge_order", 1, "int")), extent=3)
+         "> 1).", attrs=(_AXIS, Attr("edge_order", 1, "int")), extent=3,
+         params=Params(positional=1))   # np.gradient(f, *varargs): spacings not taken
 numpy_op("trapezoid", ("y", "x"), _trapezoid, "Integral by the trapezoidal rule along axis.",
          attrs=(Attr("dx", 1.0, "float"), Attr("axis", -1, "int")),
          params=Params(order=("y", "x", "dx", "axis"), defaults={"x": None}))
 numpy_op("unwrap", ("p",), _unwrap, "Unwrap phase jumps larger than discont along axis.",
          attrs=(Attr("discont", None, "any"), Attr("axis", -1, "int"),
-                Attr("period", 2 * np.pi, "float")))
+                Attr("period", 2 * np.pi, "float")), params=Params(positional=3))
 
 
 # --- covariance, correlation, convolution ---------------------------------------------------
@@ -261,12 +262,13 @@ numpy_op("cross", ("a", "b"), _cross, "Cross product of 3- (or 2-) vectors.",
          attrs=(Attr("axisa", -1, "int"), Attr("axisb", -1, "int"), Attr("axisc", -1, "int"),
                 Attr("axis", None, "int")), extent=3)
 numpy_op("linalg.cross", ("x1", "x2"), _linalg_cross, "Cross product of 3-vectors.",
-         attrs=(Attr("axis", -1, "int"),), extent=3, numpy=("np.linalg.cross",))
+         attrs=(Attr("axis", -1, "int"),), extent=3, numpy=("np.linalg.cross",),
+         params=Params(positional=2))
 numpy_op("tensordot", ("a", "b"), _tensordot, "Sum of products over the given axes.",
          attrs=(Attr("axes", 2, "any"),))
 numpy_op("linalg.tensordot", ("x1", "x2"), _linalg_tensordot,
          "Sum of products over the given axes.", attrs=(Attr("axes", 2, "any"),),
-         numpy=("np.linalg.tensordot",))
+         numpy=("np.linalg.tensordot",), params=Params(positional=2))
 numpy_op("kron", ("a", "b"), np.kron, "Kronecker product.")
 
 
