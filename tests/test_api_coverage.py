@@ -20,12 +20,11 @@ NAMES_PER_CATEGORY = {"ufunc": 105, "function": 242, "linalg": 31, "fft": 18, "r
 
 # Today's record of names that work (match NumPy on every probe); update it when a change
 # makes names work or stop working (python -m phylanx.api_coverage --list refused).
-WORKING_PER_CATEGORY = {"ufunc": 88, "function": 76, "linalg": 10, "fft": 18, "random": 50,
-                        "generator": 44, "ndarray": 37, "constant": 7}
+WORKING_PER_CATEGORY = {"ufunc": 105, "function": 220, "linalg": 31, "fft": 18, "random": 50,
+                        "generator": 44, "ndarray": 54, "constant": 9}
 
-# Known wrong answers (bugs to fix, then move the names to WORKING_PER_CATEGORY): these
-# return a Python bool where NumPy returns np.bool_.
-KNOWN_WRONG = {"np.bool_", "np.True_", "np.False_"}
+# Known wrong answers (bugs to fix, then move the names to WORKING_PER_CATEGORY).
+KNOWN_WRONG: set[str] = set()
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +100,7 @@ def test_working_names_per_category_is_todays_record(results):
 def test_cli_prints_summary_and_lists(capsys):
     assert main(["--category", "constant,fft", "--list", "works,refused", "--details"]) == 0
     out = capsys.readouterr().out
-    assert "| constant | 9 | 7 | 0 | 2 | 0 |" in out
+    assert "| constant | 9 | 9 | 0 | 0 | 0 |" in out
     assert "| fft | 18 | 18 | 0 | 0 | 0 |" in out
     assert "\n  fft       np.fft.rfft\n" in out and "\nrefused (0):\n" in out
 

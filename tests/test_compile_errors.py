@@ -210,12 +210,12 @@ def test_undefined_name():
 
 
 @phylanx.kernel
-def uses_tolist(x):
-    return x.tolist()  # <-
+def uses_dumps(x):
+    return x.dumps()  # <-
 
 
 def test_unsupported_method():
-    check_error(uses_tolist, (X,), "x.tolist", "unsupported method 'tolist'")
+    check_error(uses_dumps, (X,), "x.dumps", "unsupported method 'dumps'")
 
 
 @phylanx.kernel

@@ -31,7 +31,6 @@ REFUSED: dict[str, str] = {
     "numba:list_setitem": "list() of a range",
     "numba:list_pop": "list() of a range",
     "numba:list_extend": "list.extend",
-    "numba:bincount_weights": "np.bincount",
     "numba:histogram": "*args parameters",
     "pyperformance:fannkuch": "a function that may end without a return (after 'while 1:')",
     "pyperformance:scimark_fft": "raise (in int_log2)",

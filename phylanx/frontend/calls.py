@@ -27,6 +27,7 @@ from phylanx.ir.registry import (
     Operator,
     TypeRuleError,
     all_ops,
+    lookup,
 )
 from phylanx.ir.types import (
     DTYPES,
@@ -50,11 +51,21 @@ class BoundMethod:
         self.receiver, self.name = receiver, name
 
 
+def function_key(obj) -> object:
+    """The key of a NumPy function or builtin in `Bindings.functions`: its id, except for a
+    ufunc method (`np.add.reduce` is a new bound method at each attribute read), which is
+    keyed by its ufunc and name."""
+    owner = getattr(obj, "__self__", None)
+    if isinstance(owner, np.ufunc) and isinstance(obj, pytypes.BuiltinMethodType):
+        return (id(owner), obj.__name__)
+    return id(obj)
+
+
 class Bindings:
     """The Python spellings of the registered ops, indexed for the frontend."""
 
     def __init__(self, ops: dict[str, OpDecl]):
-        self.functions: dict[int, OpDecl] = {}      # id of a NumPy function or builtin
+        self.functions: dict[object, OpDecl] = {}   # function_key of a NumPy function/builtin
         self.methods: dict[str, tuple[OpDecl, Method]] = {}
         self.object_methods: dict[tuple[type, str], OpDecl] = {}   # (receiver class, name)
         self.attributes: dict[str, tuple[OpDecl, Attribute]] = {}
@@ -62,7 +73,7 @@ class Bindings:
         for decl in ops.values():
             for b in decl.bindings:
                 if isinstance(b, NumpyFunction):
-                    self.functions[id(b.target)] = decl
+                    self.functions[function_key(b.target)] = decl
                 elif isinstance(b, Builtin):
                     self.functions[id(getattr(builtins, b.name))] = decl
                 elif isinstance(b, Method) and b.on is not np.ndarray:
@@ -200,7 +211,10 @@ class CallsMixin:
             self.rebind_aliases(old, new)
 
     def call_object(self, obj, node: ast.Call):
-        decl = bindings().functions.get(id(obj))
+        if obj is np.where and len(node.args) == 1 and not node.keywords:
+            # np.where(condition) is np.nonzero(condition)
+            return self.bind_and_emit(lookup("nonzero"), node, "np.where()")
+        decl = bindings().functions.get(function_key(obj))
         if decl is not None:
             return self.bind_and_emit(decl, node, f"{_display(obj)}()")
         special = _BUILTINS.get(id(obj))
@@ -237,7 +251,8 @@ class CallsMixin:
         if packed and packed in params:
             # f(x, 2, 3) -> f(x, (2, 3)): the arguments from `packed` on form one tuple
             at = params.index(packed)
-            if len(args) > at + 1:
+            # a variadic operand packs one argument too: np.einsum('ii', a)
+            if len(args) > at + 1 or len(args) == at + 1 and packed == variadic:
                 rest = args[at:]
                 args = args[:at] + [ast.copy_location(ast.Tuple(elts=rest, ctx=ast.Load()),
                                                       rest[0])]
@@ -286,13 +301,18 @@ class CallsMixin:
 
     def emit_bound(self, decl: OpDecl, values: list[Value], attrs: dict):
         """The op a Python spelling binds to, on bound operands and attributes: a constant
-        when the operand types alone give the result (the declaration's static_value)."""
+        when the operand types alone give the result (the declaration's static_value; a
+        compile-time object such as a dtype or np.finfo(...) stays static). An `inplace` op
+        (x.sort(), np.put(x, ...)) updates operand 0, whose names then see the new value; the
+        Python call gives None."""
         complete = decl.complete_attrs(attrs)
         results = decl.result_types([v.type for v in values], complete)
         if decl.static_value is not None:
             static = decl.static_value([v.type for v in values], complete)
             if static is not None:
-                return self.const(static)
+                if isinstance(static, (bool, int, float, complex, np.generic, tuple)):
+                    return self.const(static)
+                return Static(static)
         if not results:
             self.emit_op(decl.name, values, attrs)
             return Static(None)
@@ -316,7 +336,7 @@ class CallsMixin:
 
     def attr_value(self, node, spec, display: str):
         x = self.expr(node)
-        c = self.constant_of(x)
+        c = self.attr_constant(x)
         from phylanx.frontend.lower import _NOT_CONST
 
         if c is _NOT_CONST:
@@ -327,11 +347,26 @@ class CallsMixin:
         except (TypeError, ValueError, KeyError) as e:
             raise self.error(f"bad value for '{spec.name}' of {display}: {e}", node) from None
 
+    def attr_constant(self, x):
+        """The constant value of an attribute argument: constants, and tuples and lists of
+        them as tuples (`axes=([1], [0])`, `repeats=[1, 2, 0]`), or _NOT_CONST."""
+        from phylanx.frontend.lower import _NOT_CONST
+
+        op = x.defining_op if isinstance(x, Value) else None
+        if op is not None and op.name in ("tuple", "list_new"):
+            items = [self.attr_constant(v) for v in op.operands]
+            if _NOT_CONST in items:
+                return _NOT_CONST
+            return tuple(items)
+        return self.constant_of(x)
+
     def scalar_constructor(self, scalar_type, node):
         if len(node.args) != 1 or node.keywords:
             raise self.error(f"{scalar_type.__name__}() takes one argument here", node)
         v = self.value(self.expr(node.args[0]), node.args[0])
         name = dtype_name(np.dtype(scalar_type))
+        if scalar_type is np.bool_ and not (isinstance(v.type, ArrayType) and v.type.rank):
+            return self.emit("numpy_bool", v)
         if isinstance(v.type, ArrayType) and v.type.rank:
             return self.emit("astype", v, dtype=name)
         return self.convert(v, ScalarType(name))

@@ -179,6 +179,8 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
                                 hint=hint).result
         if isinstance(value, np.ndarray):
             value = value.copy()
+        elif isinstance(value, np.bool_):    # np.True_: a NumPy bool at run time
+            return self.emit_op("numpy_bool", [self.const(bool(value), t)], hint=hint).result
         elif isinstance(value, np.generic):
             value = value.item()
         return self.emit_op("const", (), {"value": value}, hint, result_types=[t]).result

@@ -49,7 +49,7 @@ the declaring module is imported.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -419,7 +419,7 @@ def _same_spelling(a: Binding, b: Binding, da: OpDecl, db: OpDecl) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, NumpyFunction):
-        return a.target is b.target
+        return a.target == b.target     # equal, not identical: np.add.reduce is made per read
     if isinstance(a, Operator):
         return a.symbol == b.symbol and len(da.operands) == len(db.operands)
     if isinstance(a, Method):
@@ -474,17 +474,24 @@ class Builder:
         return self.create(name, operands, attrs, hints=(hint,)).result
 
 
-def op_table_markdown() -> str:
-    """The op list of docs/physl.md: name, operands, attributes, traits, Python bindings,
-    summary."""
-    rows = ["| op | operands | attributes | traits | Python | what it does |",
-            "|---|---|---|---|---|---|"]
+def op_table_markdown(native: Collection[str] = ()) -> str:
+    """The op list of docs/physl.md: name, operands, attributes, traits, how it runs, Python
+    bindings, summary. `native`: the ops the runtime has a native kernel for (the others run
+    as NumPy fallbacks; control flow is the executor's)."""
+    rows = ["| op | operands | attributes | traits | runs | Python | what it does |",
+            "|---|---|---|---|---|---|---|"]
     for name, decl in sorted(all_ops().items()):
         attrs = ", ".join(a.name if a.default is REQUIRED else f"{a.name}={a.default!r}"
                           for a in decl.attrs)
         spelled = ", ".join(f"`{_table_spelling(b, decl)}`" for b in decl.bindings)
+        if decl.traits & {"control", "terminator"}:
+            runs = "executor"
+        elif name in native or decl.same_as in native:
+            runs = "native"
+        else:
+            runs = "NumPy fallback"
         rows.append(f"| `{name}` | {', '.join(decl.operands)} | {attrs} | "
-                    f"{', '.join(sorted(decl.traits))} | {spelled} | {decl.doc} |")
+                    f"{', '.join(sorted(decl.traits))} | {runs} | {spelled} | {decl.doc} |")
     return "\n".join(rows)
 
 

@@ -3,6 +3,7 @@
 from phylanx.ops import (  # noqa: F401
     control,
     creation,
+    dtypes,
     elementwise,
     fft,
     fused,
@@ -10,8 +11,12 @@ from phylanx.ops import (  # noqa: F401
     indexing,
     io,
     linalg,
+    linalg_numpy,
     random,
+    rearranging,
     reductions,
+    selecting,
     shape,
+    statistics,
     values,
 )
