@@ -18,7 +18,7 @@ np.show_config, np.get_include, np.testing), masked arrays (np.ma), np.lib inter
 np.polynomial classes, np.ctypeslib, memory helpers (np.shares_memory,
 np.may_share_memory, np.byte_bounds) and the legacy np.matrix class.
 
-Names per category (about the breadth issue's 546): 105 ufuncs, 242 main-namespace functions
+Names per category: 105 ufuncs, 242 main-namespace functions
 (with ufunc methods such as np.add.outer and scalar types such as np.float64), 31 np.linalg,
 18 np.fft, 50 legacy np.random, 44 default_rng/Generator, 60 ndarray methods and attributes,
 9 constants; 559 in all.
