@@ -207,6 +207,17 @@ def test_extract_refuses_what_is_not_self_contained(qualname, message):
         extract(SOURCE, "demo.py", qualname)
 
 
+def test_extract_drops_a_numba_decorator_spelled_through_the_module():
+    text = ("import numba\nimport numpy as np\n\n\n"
+            "@numba.jit(nopython=True, parallel=True)\n"
+            "def f(x):\n    for i in numba.prange(x.shape[0]):\n        x[i] = np.sqrt(x[i])\n"
+            "    return x\n")
+    extracted = extract(text, "demo.py", "f")
+    assert "numba" not in extracted.text and "for i in range(x.shape[0]):" in extracted.text
+    assert extracted.changes == [
+        "drops the decorator @numba.jit(nopython=True, parallel=True) of f", PRANGE]
+
+
 def test_extract_refuses_imports_of_other_packages():
     text = "from scipy.special import expit\n\ndef f(x):\n    return expit(x)\n"
     with pytest.raises(ExtractionError, match="imported from 'scipy.special'"):

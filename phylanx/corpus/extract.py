@@ -230,9 +230,12 @@ class _Extractor:
 
     @staticmethod
     def _numba_prange_only(fdef: ast.FunctionDef) -> bool:
-        """`numba` is read only as `numba.prange` (which becomes `range`)."""
-        uses = [n for n in ast.walk(fdef) if isinstance(n, ast.Name) and n.id == "numba"]
-        pranges = [n for n in ast.walk(fdef) if isinstance(n, ast.Attribute)
+        """`numba` is read only as `numba.prange` (which becomes `range`) or in the
+        decorators (which are dropped)."""
+        kept = [fdef.args, *fdef.body]
+        nodes = [n for part in kept for n in ast.walk(part)]
+        uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == "numba"]
+        pranges = [n for n in nodes if isinstance(n, ast.Attribute)
                    and n.attr == "prange" and isinstance(n.value, ast.Name)
                    and n.value.id == "numba"]
         return len(uses) == len(pranges)
