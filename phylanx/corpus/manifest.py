@@ -257,8 +257,9 @@ def _stable_fit_args(size):
 
 
 def _zz_args(size):
-    n = _n(size, 4, 200, 1_000)
-    return _rng().standard_normal((2, n, n)), np.array([n, 1])
+    """zz[0, t] is a scalar added to every element of lh, of length len(tc)."""
+    n = _n(size, 4, 300, 1_000)
+    return _rng().standard_normal((n, n)), np.full(n, n)
 
 
 PARFORS_PASSES = "numba/tests/test_parfors_passes.py"
