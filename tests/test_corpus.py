@@ -196,6 +196,8 @@ def test_extract_picks_the_kth_definition_and_drops_decorators():
     stencil = extract(SOURCE, "demo.py", "TestThing.test_two.stencil")
     assert "for i in range(1, len(u) - 1):" in stencil.text
     assert stencil.changes == [PRANGE] and "import numba" not in stencil.text
+    by_pattern = extract(SOURCE, "demo.py", "TestThing.test_t*.stencil")
+    assert by_pattern.text == stencil.text
 
 
 @pytest.mark.parametrize("qualname, message", [
@@ -203,6 +205,7 @@ def test_extract_picks_the_kth_definition_and_drops_decorators():
     ("TestThing.test_one.uses_loop_variable", "'step', which line 18 changes"),
     ("TestThing.test_three", "no TestThing.test_three"),
     ("TestThing", "not a function"),
+    ("TestThing.test_*", "2 definitions of TestThing.test_"),
 ])
 def test_extract_refuses_what_is_not_self_contained(qualname, message):
     with pytest.raises(ExtractionError, match=message.replace("(", r"\(")):

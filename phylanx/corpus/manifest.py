@@ -2,7 +2,8 @@
 
 Each `Kernel` names a function in a file of an archive of `phylanx.corpus.archives` by its
 qualified name (a function nested in a test method included; `name[k]` is the k-th function
-of that name in its scope, `*` any one name where the rest is unique), the changes extraction makes to it (`phylanx.corpus.extract`:
+of that name in its scope; a part with `*` is a pattern, `*` alone any one name, where the
+whole name matches one function), the changes extraction makes to it (`phylanx.corpus.extract`:
 decorators dropped, `prange -> range`; checked against what extraction reports), and
 `make_args(size)`, written here: the inputs for the sizes "xs" (tiny: the tests), "s" (the
 timings) and "m". `seed` seeds NumPy's global generator before each side runs.
@@ -269,7 +270,7 @@ NUMBA += [
     Kernel("numba:stable_fit", "numba", "numba/tests/parfor_iss9490_usecase.py", "stable_fit",
            _stable_fit_args,
            changes=(_drop("numba.jit(nopython=True, parallel=True)", "stable_fit"), PRANGE)),
-    Kernel("numba:euclidean", "numba", PARFORS, "TestParforsMisc.test_issue5065.euclidean",
+    Kernel("numba:euclidean", "numba", PARFORS, "TestParforsMisc.*.euclidean",
            lambda size: (_vector(size), _vector(size)), changes=(_drop("njit", "euclidean"),)),
     Kernel("numba:sqrt_in_place", "numba", PARFORS,
            "TestParforsVectorizer.test_unsigned_refusal_to_vectorize.will_vectorize",
@@ -281,11 +282,11 @@ NUMBA += [
            "TestParforsVectorizer.test_vectorizer_fastmath_asm.will_vectorize",
            lambda size: (_vector(size),)),
     Kernel("numba:clifford_map", "numba", LOOPLIFTING,
-           "TestLoopLiftingInAction.test_lift_objectmode_issue_4223.foo",
+           "TestLoopLiftingInAction.test_*4223.foo",
            lambda size: (-1.4, 1.6, 1.0, 0.7, 0.1, 0.1, _n(size, 10, 100_000, 1_000_000)),
            changes=(_drop("jit(forceobj=True)", "foo"),)),
     Kernel("numba:copy_until", "numba", LOOPLIFTING,
-           "TestLoopLiftingInAction.test_issue_812.test",
+           "TestLoopLiftingInAction.test_*812.test",
            lambda size: (np.concatenate([_vector(size), [10.0], _vector(size)]),),
            changes=(_drop("jit('f8[:](f8[:])', forceobj=True)", "test"),)),
     Kernel("numba:reshape_divide", "numba", PARFORS,
@@ -296,13 +297,13 @@ NUMBA += [
     Kernel("numba:gather_control_flow", "numba", PARFORS,
            "TestParfors.test_2array_2_control_flow.test_impl",
            lambda size: (_vector(size), 1, False)),
-    Kernel("numba:triangle_counts", "numba", PARFORS, "TestParfors.test_issue8515.test_impl",
+    Kernel("numba:triangle_counts", "numba", PARFORS, "TestParfors.test_*8515.test_impl",
            lambda size: (_n(size, 8, 1_000, 3_000),), changes=(PRANGE,)),
-    Kernel("numba:row_broadcast", "numba", PARFORS, "TestParforsMisc.test_issue5942_2.test_impl",
+    Kernel("numba:row_broadcast", "numba", PARFORS, "TestParforsMisc.test_*5942_2.test_impl",
            lambda size: (_n(size, 5, 1_000, 5_000), _n(size, 4, 100, 300)), changes=(PRANGE,)),
     Kernel("numba:exp_accumulate", "numba", PARFORS,
            "TestPrangeSpecific.test_copy_global_for_parfor.test_impl", _zz_args),
-    Kernel("numba:cos_sum_fill", "numba", PARFORS, "TestPrangeSpecific.test_issue7578.test_impl",
+    Kernel("numba:cos_sum_fill", "numba", PARFORS, "TestPrangeSpecific.test_*7578.test_impl",
            lambda size: (_vector(size, 10, 2_000, 10_000),)),
     Kernel("numba:alias_rows_3d", "numba", PARFORS, "TestPrangeSpecific.test_parfor_alias3.test_impl",
            lambda size: (_n(size, 4, 60, 150),)),
