@@ -1,7 +1,8 @@
 """Read one function out of a Python file by its AST and write it into a module of its own.
 
 A corpus kernel is a function in a file of a published package, often nested in a test
-method (`TestParfors.test_kde_example.test_impl`; `*` stands for any one name). `extract` finds it by its qualified name and
+method (`TestParfors.test_kde_example.test_impl`; a part with `*` is a pattern such as
+`test_*42`). `extract` finds it by its qualified name and
 builds a small module: the function, and everything it needs from the file, each copied
 verbatim from the file (nested code dedented):
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import fnmatch
 import symtable
 from dataclasses import dataclass, field
 
@@ -103,8 +105,9 @@ class _Extractor:
 
     def find(self, qualname: str) -> tuple[ast.FunctionDef, list[_Scope]]:
         """The def of `qualname` and its enclosing function scopes (module first; classes
-        are no scopes for the code nested in their methods, as in Python). A part `*` stands
-        for any one definition; the whole name must then match exactly one function."""
+        are no scopes for the code nested in their methods, as in Python). A part with `*`
+        is a pattern (`*` any one definition, `test_*42` any whose name ends in 42); the whole
+        name must then match exactly one function."""
         found = self._find(qualname.split("."), self.tree, self.module_table,
                            [_Scope(self.tree, self.module_table)])
         if len(found) != 1:
@@ -120,8 +123,8 @@ class _Extractor:
         name, index = _qualname_part(parts[0])
         defs = [s for s in _statements(node.body)
                 if isinstance(s, (ast.FunctionDef, ast.ClassDef))]
-        if name == "*":
-            matches = defs
+        if "*" in name:  # a pattern: every definition whose name it matches
+            matches = [s for s in defs if fnmatch.fnmatchcase(s.name, name)]
         else:
             matches = [s for s in defs if s.name == name]
             matches = matches[index:index + 1]
@@ -230,9 +233,12 @@ class _Extractor:
 
     @staticmethod
     def _numba_prange_only(fdef: ast.FunctionDef) -> bool:
-        """`numba` is read only as `numba.prange` (which becomes `range`)."""
-        uses = [n for n in ast.walk(fdef) if isinstance(n, ast.Name) and n.id == "numba"]
-        pranges = [n for n in ast.walk(fdef) if isinstance(n, ast.Attribute)
+        """`numba` is read only as `numba.prange` (which becomes `range`) or in the
+        decorators (which are dropped)."""
+        kept = [fdef.args, *fdef.body]
+        nodes = [n for part in kept for n in ast.walk(part)]
+        uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == "numba"]
+        pranges = [n for n in nodes if isinstance(n, ast.Attribute)
                    and n.attr == "prange" and isinstance(n.value, ast.Name)
                    and n.value.id == "numba"]
         return len(uses) == len(pranges)

@@ -2,7 +2,8 @@
 
 Each `Kernel` names a function in a file of an archive of `phylanx.corpus.archives` by its
 qualified name (a function nested in a test method included; `name[k]` is the k-th function
-of that name in its scope, `*` any one name where the rest is unique), the changes extraction makes to it (`phylanx.corpus.extract`:
+of that name in its scope; a part with `*` is a pattern, `*` alone any one name, where the
+whole name matches one function), the changes extraction makes to it (`phylanx.corpus.extract`:
 decorators dropped, `prange -> range`; checked against what extraction reports), and
 `make_args(size)`, written here: the inputs for the sizes "xs" (tiny: the tests), "s" (the
 timings) and "m". `seed` seeds NumPy's global generator before each side runs.
@@ -225,7 +226,8 @@ NUMBA = [
     Kernel("numba:for_break_else", "numba", "numba/tests/test_flow_control.py",
            "for_loop_usecase10", lambda size: (_n(size, 5, 1_000, 10_000), 3)),
     Kernel("numba:while_nested", "numba", "numba/tests/test_flow_control.py",
-           "while_loop_usecase3", lambda size: (_n(size, 5, 1_000, 10_000), 7)),
+           "while_loop_usecase3",  # ends only when y >= x: the inner loop moves i too
+           lambda size: (_n(size, 5, 1_000, 10_000), _n(size, 7, 1_000, 10_000))),
     Kernel("numba:for_enumerate", "numba", "numba/tests/test_flow_control.py",
            "for_loop_usecase2", lambda size: (_n(size, 10, 10_000, 100_000), 0)),
     Kernel("numba:list_getitem", "numba", "numba/tests/test_lists.py", "list_getitem",
@@ -244,6 +246,77 @@ NUMBA = [
            lambda size: (_vector(size),)),
     Kernel("numba:convolve", "numba", "numba/tests/test_np_functions.py", "convolve",
            lambda size: (_vector(size, 10, 10_000, 100_000), _vector(size, 3, 50, 200))),
+]
+
+
+def _stable_fit_args(size):
+    r = _rng()
+    n, k = _n(size, 10, 60, 120), _n(size, 5, 200, 1_000)
+    y = r.random((n, k))
+    y[r.random((n, k)) < 0.05] = np.nan  # missing observations, dropped per column
+    return r.random((n, 4)), y
+
+
+def _zz_args(size):
+    """zz[0, t] is a scalar added to every element of lh, of length len(tc)."""
+    n = _n(size, 4, 300, 1_000)
+    return _rng().standard_normal((n, n)), np.full(n, n)
+
+
+PARFORS_PASSES = "numba/tests/test_parfors_passes.py"
+LOOPLIFTING = "numba/tests/test_looplifting.py"
+
+NUMBA += [
+    Kernel("numba:stable_fit", "numba", "numba/tests/parfor_iss9490_usecase.py", "stable_fit",
+           _stable_fit_args,
+           changes=(_drop("numba.jit(nopython=True, parallel=True)", "stable_fit"), PRANGE)),
+    Kernel("numba:euclidean", "numba", PARFORS, "TestParforsMisc.*.euclidean",
+           lambda size: (_vector(size), _vector(size)), changes=(_drop("njit", "euclidean"),)),
+    Kernel("numba:sqrt_in_place", "numba", PARFORS,
+           "TestParforsVectorizer.test_unsigned_refusal_to_vectorize.will_vectorize",
+           lambda size: (_vector(size),)),
+    Kernel("numba:sqrt_negative_index", "numba", PARFORS,
+           "TestParforsVectorizer.test_unsigned_refusal_to_vectorize.will_not_vectorize",
+           lambda size: (_vector(size),)),
+    Kernel("numba:sqrt_sum", "numba", PARFORS,
+           "TestParforsVectorizer.test_vectorizer_fastmath_asm.will_vectorize",
+           lambda size: (_vector(size),)),
+    Kernel("numba:clifford_map", "numba", LOOPLIFTING,
+           "TestLoopLiftingInAction.test_*4223.foo",
+           lambda size: (-1.4, 1.6, 1.0, 0.7, 0.1, 0.1, _n(size, 10, 100_000, 1_000_000)),
+           changes=(_drop("jit(forceobj=True)", "foo"),)),
+    Kernel("numba:copy_until", "numba", LOOPLIFTING,
+           "TestLoopLiftingInAction.test_*812.test",
+           lambda size: (np.concatenate([_vector(size), [10.0], _vector(size)]),),
+           changes=(_drop("jit('f8[:](f8[:])', forceobj=True)", "test"),)),
+    Kernel("numba:reshape_divide", "numba", PARFORS,
+           "TestParforNumPy.test_reshape_with_neg_one.test_impl",
+           lambda size: (_vector(size, 8, 1_000, 3_000) + 0.5, _n(size, 6, 500, 1_500))),
+    Kernel("numba:fused_matvec", "numba", PARFORS, "TestParfors.test_parfor_generate_fuse.test_impl",
+           lambda size: (_n(size, 10, 20_000, 200_000), _n(size, 3, 20, 50))),
+    Kernel("numba:gather_control_flow", "numba", PARFORS,
+           "TestParfors.test_2array_2_control_flow.test_impl",
+           lambda size: (_vector(size), 1, False)),
+    Kernel("numba:triangle_counts", "numba", PARFORS, "TestParfors.test_*8515.test_impl",
+           lambda size: (_n(size, 8, 1_000, 3_000),), changes=(PRANGE,)),
+    Kernel("numba:row_broadcast", "numba", PARFORS, "TestParforsMisc.test_*5942_2.test_impl",
+           lambda size: (_n(size, 5, 1_000, 5_000), _n(size, 4, 100, 300)), changes=(PRANGE,)),
+    Kernel("numba:exp_accumulate", "numba", PARFORS,
+           "TestPrangeSpecific.test_copy_global_for_parfor.test_impl", _zz_args),
+    Kernel("numba:cos_sum_fill", "numba", PARFORS, "TestPrangeSpecific.test_*7578.test_impl",
+           lambda size: (_vector(size, 10, 2_000, 10_000),)),
+    Kernel("numba:alias_rows_3d", "numba", PARFORS, "TestPrangeSpecific.test_parfor_alias3.test_impl",
+           lambda size: (_n(size, 4, 60, 150),)),
+    Kernel("numba:random_sum", "numba", PARFORS, "TestParforNumPy.test_randoms.test_impl",
+           lambda size: (_n(size, 4, 300, 1_000),), seed=0),
+    Kernel("numba:pixel_rows", "numba", PARFORS,
+           "TestPrangeSpecific.test_ssa_false_reduction.test_impl",
+           lambda size: (_rng().random((_n(size, 6, 10_000, 100_000), 3)) * 255, 0, 1)),
+    Kernel("numba:mask_assign", "numba", PARFORS_PASSES,
+           "TestConvertSetItemPass.test_setitem_gather_if_array.test_impl", lambda size: ()),
+    Kernel("numba:prange_step", "numba", PARFORS_PASSES,
+           "TestConvertLoopPass.test_prange_three_args.test_impl", lambda size: (),
+           changes=(PRANGE,)),
 ]
 
 # -- pyperformance (its benchmarks in the wheel's data files) -------------------------------------
