@@ -15,6 +15,7 @@ import numpy as np
 
 from phylanx.frontend.external import CompiledFunction, is_fixed_holder, is_library_function
 from phylanx.frontend.scope import EMPTY_LIST, Static
+from phylanx.frontend.unbound import CHECK_BOUND
 from phylanx.ir.core import Value
 from phylanx.ir.registry import (
     Attribute,
@@ -135,12 +136,26 @@ class CallsMixin:
 
     # -- calls ---------------------------------------------------------------------------
     def call(self, node: ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == CHECK_BOUND:
+            return self.check_bound(*node.args)
         callee = self.expr(node.func)
         if isinstance(callee, BoundMethod):
             return self.method_call(callee, node)
         if isinstance(callee, Static):
             return self.call_object(callee.obj, node)
         raise self.error("this value is not callable", node.func, TypeError)
+
+    def check_bound(self, flag: ast.Name, name: ast.Name):
+        """A read of variable `name` that may be unbound (frontend/unbound.py): its value, or
+        UnboundLocalError at run time when `flag` says no assignment bound it."""
+        bound = self.expr(flag)
+        x = self.expr(name)
+        if self.constant_of(bound) is True:
+            return x
+        value = self.value(x, name)
+        checked = self.emit_op("check_bound", [bound, value], {"name": name.id}).result
+        self.mark_either(checked, self.either_type(value))
+        return checked
 
     def method_call(self, m: BoundMethod, node: ast.Call):
         recv, name = m.receiver, m.name

@@ -193,6 +193,7 @@ def _returns_value(fdef: ast.FunctionDef) -> bool:
                for n in ast.walk(fdef))
 
 
-def desugar(src: Source) -> ast.FunctionDef:
-    """The function of `src` with break, continue and early return rewritten."""
-    return Desugar(src).function(src.fdef)
+def desugar(src: Source, fdef: ast.FunctionDef | None = None) -> ast.FunctionDef:
+    """The function of `src` (or `fdef`, a rewritten form of it) with break, continue and
+    early return rewritten."""
+    return Desugar(src).function(src.fdef if fdef is None else fdef)

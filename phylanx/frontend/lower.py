@@ -21,6 +21,7 @@ from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static,
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
 from phylanx.frontend.strength import StrengthMixin, weak_twin
+from phylanx.frontend.unbound import guard_unbound_reads
 from phylanx.ir.core import Block, Function, Location, Module, Value
 from phylanx.ir.registry import Builder, TypeRuleError, lookup
 from phylanx.ir.types import (
@@ -55,7 +56,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
         self.src = read_source(func)
         self.file = self.src.file
         self.node: ast.AST = self.src.fdef
-        fdef = desugar(self.src)
+        fdef = desugar(self.src, guard_unbound_reads(self.src.fdef))
         self.fdef = fdef
         self.liveness = Liveness(fdef)
         args = fdef.args

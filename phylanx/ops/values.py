@@ -141,6 +141,24 @@ declare("undef", traits=("pure",), verify=lambda op, f, m: None, needs_result_ty
         quiet_when=always,
         impl=lambda result_types: zero_of(result_types[0]),
         doc="A variable with no value on this path (reads give zeros / empty arrays).")
+def _check_bound(bound, value, name):
+    if not bound:
+        raise UnboundLocalError(
+            f"cannot access local variable '{name}' where it is not associated with a value")
+    return value
+
+
+def _infer_check_bound(types, attrs):
+    bound, value = types
+    if bound != BOOL:
+        raise TypeRuleError(f"check_bound needs a bool flag, got {bound}")
+    return value
+
+
+declare("check_bound", operands=("bound", "value"), attrs=(Attr("name", kind="str"),),
+        traits=("pure",), infer=_infer_check_bound, impl=_check_bound,
+        doc="A read of variable `name`: `value`, or UnboundLocalError when `bound` is False "
+            "(no assignment on the path taken bound it).")
 declare("truth", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL, impl=_truth,
         quiet_when=scalar_operand,
         doc="Python's bool(x); raises ValueError for arrays of size != 1.")
