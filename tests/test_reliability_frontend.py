@@ -665,3 +665,75 @@ def test_identical_functions_in_two_files_keep_their_own_source(tmp_path):
     for folder, module in zip("ab", modules):
         text = phylanx.kernel(module.f).physl(1.0)
         assert f'{tmp_path / folder / "k.py"}"' in text, text
+
+
+# --- list literals, unsupported argument kinds, loop conditions of array type ---------------
+
+def mixed_list(n):
+    items = [1, 2.5]
+    return items[0] + n
+
+
+def test_list_literal_of_mixed_scalar_types_is_refused():
+    with pytest.raises(phylanx.CompileError, match="list items of types int and float"):
+        phylanx.kernel(mixed_list)(1)
+
+
+def two_arrays_in_a_list(a, b):
+    items = [a, b]
+    return items[1]
+
+
+def test_list_literal_of_arrays_of_one_dtype_compiles():
+    assert_same(phylanx.kernel(two_arrays_in_a_list)(np.arange(3.0), np.ones(2)), np.ones(2))
+
+
+def takes_anything(x, mode):
+    return x * 2
+
+
+def passes_a_string(x):
+    return takes_anything(x, "fast")
+
+
+@pytest.mark.parametrize("value", ["fast", {"fast": 1}, [1, 2]])
+def test_string_dict_and_list_arguments_are_refused_at_the_parameter(value):
+    with pytest.raises(phylanx.CompileError) as info:
+        phylanx.kernel(takes_anything)(np.arange(2.0), value)
+    assert isinstance(info.value, TypeError)
+    kind = {str: "string", dict: "dict", list: "list"}[type(value)]
+    text = str(info.value)
+    assert f"argument 'mode': {kind} arguments are not supported" in text
+    line = takes_anything.__code__.co_firstlineno
+    assert f"{takes_anything.__code__.co_filename}:{line}:" in text
+
+
+def test_string_passed_to_a_helper_is_refused_at_the_argument():
+    with pytest.raises(phylanx.CompileError, match="string arguments and values are not "
+                                                   "supported") as info:
+        phylanx.kernel(passes_a_string)(np.arange(2.0))
+    line = passes_a_string.__code__.co_firstlineno + 1
+    column = "    return takes_anything(x, ".__len__() + 1
+    assert f":{line}:{column}:" in str(info.value)
+
+
+def while_with_break(limit, n):
+    k = 0
+    while k < limit:
+        if k == n:
+            break
+        k += 1
+    return k
+
+
+@pytest.mark.parametrize("limit", [np.array([3]), np.array(2), np.array([1, 2])])
+def test_loop_condition_of_array_type_with_break(limit):
+    kernel = phylanx.kernel(while_with_break)
+    try:
+        expected = while_with_break(limit, 5)
+    except ValueError as e:
+        with pytest.raises(ValueError, match="truth value of an array"):
+            kernel(limit, 5)
+        assert "truth value of an array" in str(e)
+        return
+    assert_same(kernel(limit, 5), expected)

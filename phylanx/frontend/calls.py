@@ -438,8 +438,11 @@ class CallsMixin:
         except TypeError as e:
             raise self.error(f"{func.__name__}(): {e}", node, TypeError) from None
         bound.apply_defaults()
-        args = [self.value(x if isinstance(x, (Value, Static)) else Static(x), node)
-                for x in bound.arguments.values()]
+        # each argument's own expression, for errors about it (defaults: the call)
+        arg_nodes = sig.bind(*node.args, **{k.arg: k.value for k in node.keywords}).arguments
+        args = [self.value(x if isinstance(x, (Value, Static)) else Static(x),
+                           arg_nodes.get(name, node))
+                for name, x in bound.arguments.items()]
         callee = self.compiler.lower_callee(func, [a.type for a in args], self, node,
                                             [self.either_type(a) for a in args])
         # Python looks the function's code and defaults up at each call

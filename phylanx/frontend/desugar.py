@@ -153,6 +153,7 @@ class Desugar:
             if stops:
                 test = ast.copy_location(ast.BoolOp(ast.And(), [_none_set(stops, s), s.test]),
                                          s.test)
+                test.phx_condition = True  # the user's test is used for its truth value
             new = ast.While(test=test, body=body or [ast.Pass()], orelse=[])
         else:
             target, it_name = s.target, f"__phx_it{self.counter}"

@@ -7,7 +7,17 @@ import ast
 from phylanx.frontend.calls import bindings
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
-from phylanx.ir.types import BOOL, INT, PY_KINDS, ArrayType, ListType, ScalarType, TupleType
+from phylanx.ir.types import (
+    BOOL,
+    INT,
+    PY_KINDS,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    refines,
+    unify,
+)
 
 # Python's operators; the op each lowers to is the one whose declaration binds the symbol
 # (phylanx.ir.registry.Operator)
@@ -88,9 +98,17 @@ class ExpressionsMixin:
         return elts
 
     def unify_items(self, items: list[Value], node) -> list[Value]:
+        """The items of a list literal, of one type: a list holds one type, so items may
+        differ only in the extents their types know (Python keeps each item's own type:
+        `[1, 2.5][0]` is the int 1)."""
         t = items[0].type
         for v in items[1:]:
-            t = self.merge_type("list item", t, v.type, "in one list")
+            u = unify(t, v.type)
+            if u is None or not (refines(t, u) and refines(v.type, u)):
+                raise self.error(f"list items of types {t} and {v.type}: a phylanx list holds "
+                                 "items of one type (Python keeps each item's own type); "
+                                 "convert them to one type", node)
+            t = u
         return [self.convert(v, t) for v in items]
 
     def binop_name(self, op: ast.operator, node) -> str:
@@ -131,6 +149,8 @@ class ExpressionsMixin:
             ast.BoolOp(node.op, rest), rest[0])
 
         def right():
+            if getattr(node, "phx_condition", False):  # a loop condition desugaring made
+                return self.truth(self.expr(rest_node))
             return self.value(self.expr(rest_node))
 
         def keep():

@@ -219,6 +219,10 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
             if obj is None or isinstance(obj, (bool, int, float, complex, np.generic,
                                                 np.ndarray, tuple)):
                 return self.const(obj)
+            kind = next((k for t, k in _UNSUPPORTED_KINDS.items() if isinstance(obj, t)), None)
+            if kind is not None:
+                raise self.error(f"{kind} arguments and values are not supported: a kernel "
+                                 "computes with numbers, NumPy arrays and tuples of them", node)
             raise self.error(f"{_describe(obj)} cannot be used as a value", node)
         from phylanx.frontend.calls import BoundMethod
 
@@ -354,6 +358,9 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
         if t is None:
             if dead:
                 return None  # never read again: it needs no type here
+            if name is None:
+                raise self.error(f"this expression has type {a} on one path and {b} on the "
+                                 "other; phylanx needs one type per value")
             raise self.error(f"variable '{hint_for(name)}' has type {a} and {b} {what}; "
                              "phylanx needs one type per variable")
         if changed is not None and not same_kind_of_value(a, b):
@@ -441,6 +448,10 @@ class _NotConst:
 
 
 _NOT_CONST = _NotConst()
+
+
+_UNSUPPORTED_KINDS = {str: "string", bytes: "bytes", dict: "dict", set: "set", list: "list",
+                      frozenset: "set"}
 
 
 def _describe(obj) -> str:

@@ -260,7 +260,10 @@ def type_of_value(value) -> Type:
         return TupleType(tuple(type_of_value(v) for v in value))
     if value is None:
         return NONE
-    raise TypeError(f"unsupported argument of type {type(value).__name__}")
+    kind = {str: "string", bytes: "bytes", dict: "dict", list: "list", set: "set"}.get(
+        type(value), type(value).__name__)
+    raise TypeError(f"{kind} arguments are not supported (a kernel takes numbers, NumPy arrays "
+                    "of bool, integer, float or complex dtypes, tuples of these and None)")
 
 
 def parse_type(text: str) -> Type:
