@@ -737,3 +737,34 @@ def test_loop_condition_of_array_type_with_break(limit):
         assert "truth value of an array" in str(e)
         return
     assert_same(kernel(limit, 5), expected)
+
+
+def iterate(x):
+    total = 0
+    for v in x:
+        total += 1
+    return total
+
+
+def length(x):
+    return len(x)
+
+
+def set_one_element(x, v):
+    x[0] = v
+    return x
+
+
+@pytest.mark.parametrize(("func", "args"), [
+    (iterate, (np.array(1.0),)), (iterate, (3,)), (length, (np.array(2),)),
+    (length, (np.complex128(1j),)),
+    (set_one_element, (np.zeros(3, np.complex128), np.ones((1, 2)))),
+    (set_one_element, (np.zeros(3, np.complex64), np.ones(1))),
+], ids=["iterate-0d", "iterate-int", "len-0d", "len-scalar", "complex-element-2d",
+        "complex-element-1d"])
+def test_refusals_where_python_raises_type_error_are_type_errors(func, args):
+    with pytest.raises(TypeError):
+        func(*args)
+    with pytest.raises(phylanx.CompileError) as info:
+        phylanx.kernel(func)(*args)
+    assert isinstance(info.value, TypeError)

@@ -434,7 +434,8 @@ class ExpressionsMixin:
         if isinstance(t, ListType):
             return ("range", zero, self.emit("len", v), one,
                     lambda i: self.emit("list_get", v, i))
-        raise self.error(f"cannot iterate over a value of type {t}", node)
+        # Python: "'int' object is not iterable", "iteration over a 0-d array"
+        raise self.error(f"cannot iterate over a value of type {t}", node, TypeError)
 
     def range_spec(self, node: ast.Call):
         args = [self.value(self.expr(a), a) for a in node.args]

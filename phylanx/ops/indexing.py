@@ -167,7 +167,11 @@ def _infer_setitem(types, attrs):
     if not isinstance(value, (ArrayType, ScalarType)):
         raise TypeRuleError(f"cannot assign {value} into an array", TypeError)
     if index.count("i") == x.rank and len(index) == x.rank and rank_of(value) > 0:
-        # one element (every axis indexed by an integer): NumPy takes scalars and 0-d arrays
+        # one element (every axis indexed by an integer): NumPy takes scalars and 0-d arrays;
+        # a complex element converts the value as a Python scalar (TypeError)
+        if x.dtype in ("c64", "c128"):
+            raise TypeRuleError("only 0-dimensional arrays can be converted to Python scalars "
+                                f"({value} into one element of {x})", TypeError)
         raise TypeRuleError(f"setting an array element with a sequence ({value})", ValueError)
     if index == ("a",) and idx[0].dtype == "bool" and rank_of(value) > 1:
         raise TypeRuleError("NumPy boolean array indexing assignment requires a 0 or "

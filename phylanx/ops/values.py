@@ -108,7 +108,7 @@ def _infer_len(types, attrs):
     (t,) = types
     if isinstance(t, ArrayType) and t.rank > 0 or isinstance(t, (ListType, TupleType)):
         return INT
-    raise TypeRuleError(f"len() of {t}")
+    raise TypeRuleError(f"len() of {t}", TypeError)  # Python: "len() of unsized object"
 
 
 def _list_get(lst, i):
