@@ -159,11 +159,7 @@ class Kernel(CompiledFunction):
             try:
                 types.append(type_of_value(v))
             except (TypeError, KeyError) as e:
-                # a CompileError at the parameter, and the TypeError it always was
-                src = read_source(self.py_func)
-                param = next((a for a in src.fdef.args.args if a.arg == name), src.fdef)
-                raise src.error(f"{self.py_func.__name__}(): argument '{name}': {e}", param,
-                                TypeError) from None
+                raise TypeError(f"{self.py_func.__name__}(): argument '{name}': {e}") from None
         return tuple(types)
 
     def compile(self, types) -> CompiledKernel:

@@ -202,12 +202,35 @@ def _setitem(x, *values, index):
     return x
 
 
+def _numpy_shape(shape: tuple) -> str:
+    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _check_fits(target, value):
+    if np.shape(value) != np.shape(target):
+        raise ValueError(f"non-broadcastable output operand with shape "
+                         f"{_numpy_shape(np.shape(target))} doesn't match the broadcast shape "
+                         f"{_numpy_shape(np.shape(value))}")
+    return value
+
+
+def _infer_check_fits(types, attrs):
+    target, value = types
+    if not isinstance(target, ArrayType):
+        raise TypeRuleError(f"check_fits needs an array target, got {target}")
+    return value
+
+
 declare("getitem", operands=("x", "index*"), attrs=(Attr("index"),),
         traits=("pure", "view"), infer=_infer_getitem, impl=_getitem, quiet_when=basic_slicing,
         doc="Basic indexing x[i, a:b:c, None, ...]: a view (or a NumPy scalar).")
 declare("gather", operands=("x", "index*"), attrs=(Attr("index"),),
         traits=("pure", "allocates"), infer=_infer_gather, impl=_getitem,
         doc="Advanced indexing with integer or boolean arrays: a copy.")
+declare("check_fits", operands=("target", "value"), traits=("pure",), infer=_infer_check_fits,
+        impl=_check_fits,
+        doc="`value`, the result of `target op= y` computed over the broadcast shape; NumPy's "
+            "ValueError when that is not target's shape (an in-place result cannot grow).")
 declare("setitem", operands=("x", "args*"), attrs=(Attr("index"),),
         traits=("inplace",), infer=_infer_setitem, impl=_setitem,
         doc="x[index] = value, in place; returns x.")
