@@ -6,6 +6,7 @@ import importlib
 import sys
 import textwrap
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -802,3 +803,19 @@ def test_in_place_result_that_does_not_fit_raises_numpy_value_error(func, x, y):
 ])
 def test_in_place_results_that_fit_are_written(x, y):
     check_kernel(add_in_place, x, y)
+
+
+def constant_condition_that_warns(a, n):
+    a = n
+    if np.nanmean(np.nan, axis=None) >= 0.5:
+        a = n + 1
+    return a
+
+
+def test_constant_expression_that_warns_warns_on_every_call():
+    kernel = phylanx.kernel(constant_condition_that_warns)
+    for _ in range(3):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert kernel(np.arange(3), 3) == 3
+        assert [str(w.message) for w in caught] == ["Mean of empty slice"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -154,9 +155,12 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
         if not isinstance(t, (ScalarType, type(NONE))):
             return None
         try:
-            with np.errstate(all="raise"):
+            # a warning (floating-point or NumPy's own, e.g. "Mean of empty slice") must be
+            # issued by every call, so an op that warns is not folded
+            with np.errstate(all="raise"), warnings.catch_warnings():
+                warnings.simplefilter("error")
                 value = (decl.fold or decl.impl)(*consts, **attrs)
-        except Exception:  # noqa: BLE001  (the runtime raises it, at the right time)
+        except Exception:  # noqa: BLE001  (the runtime raises or warns, at the right time)
             return None
         try:
             # Known operands give the exact result kind, even where the type rule cannot
