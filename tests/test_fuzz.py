@@ -29,10 +29,7 @@ from phylanx.fuzz.runner import (
 SAMPLE = range(300)
 
 # Known bugs the sample finds (being fixed; strict xfails: each entry goes with its fix)
-NP_BOOL = "np.bool_ results come back as Python bool (one PhySL type for both)"
-KNOWN: dict[int, str] = {
-    **dict.fromkeys([11, 233], NP_BOOL),
-}
+KNOWN: dict[int, str] = {}
 
 
 @pytest.mark.parametrize("seed", [

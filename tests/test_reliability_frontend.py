@@ -819,3 +819,30 @@ def test_constant_expression_that_warns_warns_on_every_call():
             warnings.simplefilter("always")
             assert kernel(np.arange(3), 3) == 3
         assert [str(w.message) for w in caught] == ["Mean of empty slice"]
+
+
+# --- NumPy bool scalars of constant operands stay NumPy bools ---------------------------------
+
+def any_of_a_constant(x):
+    return np.any(2), x
+
+
+def compare_with_a_numpy_constant(x):
+    return 1 >= np.sign(-np.inf), x
+
+
+def modulo_by_a_numpy_false(t):
+    return t % np.trunc(False)
+
+
+@pytest.mark.parametrize(("func", "arg"), [
+    (any_of_a_constant, 1), (compare_with_a_numpy_constant, 1), (modulo_by_a_numpy_false, 2.5),
+])
+def test_constant_numpy_bool_results_keep_their_type(func, arg):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = func(arg)
+        got = phylanx.kernel(func)(arg)
+    assert_same(got, expected)
+    first = lambda r: r[0] if isinstance(r, tuple) else r
+    assert type(first(got)) is type(first(expected))

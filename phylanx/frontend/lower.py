@@ -43,7 +43,7 @@ from phylanx.ir.types import (
     type_of_value,
     unify,
 )
-from phylanx.ops.values import materialize
+from phylanx.ops.values import materialize, materializes_as_itself
 
 _FOLDABLE_SKIP = {"random", "inplace", "view", "control", "terminator"}
 
@@ -168,6 +168,8 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
             t = type_of_value(value)
         except TypeError:
             return None
+        if not materializes_as_itself(value, t):
+            return None  # np.bool_ (`bool` types Python's too): computed at run time
         return self.const(value, t)
 
     def const(self, value, t: Type | None = None, hint: str = "") -> Value:

@@ -37,6 +37,21 @@ def materialize(value, t: Type):
     return None
 
 
+def materializes_as_itself(value, t: Type) -> bool:
+    """Whether a constant of type `t` holding `value` comes back as the same Python types
+    (a folded result must): `bool` types both Python's bool and np.bool_, and a constant
+    materializes as the former."""
+    back = materialize(value, t)
+
+    def same(a, b) -> bool:
+        if isinstance(a, tuple) or isinstance(b, tuple):
+            return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and \
+                all(map(same, a, b))
+        return type(a) is type(b)
+
+    return same(back, value)
+
+
 def zero_of(t: Type):
     """The value an `undef` of type `t` takes: zeros, empty arrays, empty lists."""
     if isinstance(t, ScalarType):
@@ -224,4 +239,4 @@ declare("range_len", operands=("start", "stop", "step"), traits=("pure", "nonneg
 declare("not", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL,
         impl=lambda x: not x, quiet_when=always, doc="Python's `not x` of a bool.")
 
-__all__ = ["materialize", "unify", "zero_of"]
+__all__ = ["materialize", "materializes_as_itself", "unify", "zero_of"]
