@@ -680,6 +680,16 @@ def test_list_literal_of_mixed_scalar_types_is_refused():
         phylanx.kernel(mixed_list)(1)
 
 
+def mixed_list_read_by_np_array_only(a):
+    items = [1, 2.5, a]
+    return np.array(items), np.asarray([a, 1, True])
+
+
+def test_mixed_list_read_only_by_np_array_converts_as_numpy_does():
+    check_kernel(mixed_list_read_by_np_array_only, 3)
+    check_kernel(mixed_list_read_by_np_array_only, 0.5)
+
+
 def two_arrays_in_a_list(a, b):
     items = [a, b]
     return items[1]

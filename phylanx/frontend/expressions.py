@@ -100,11 +100,14 @@ class ExpressionsMixin:
     def unify_items(self, items: list[Value], node) -> list[Value]:
         """The items of a list literal, of one type: a list holds one type, so items may
         differ only in the extents their types know (Python keeps each item's own type:
-        `[1, 2.5][0]` is the int 1)."""
+        `[1, 2.5][0]` is the int 1). Items of other types that unify are converted only in
+        a list that nothing but np.array()/np.asarray() reads (`array_only_lists`), where
+        the conversion is what NumPy does too."""
         t = items[0].type
         for v in items[1:]:
             u = unify(t, v.type)
-            if u is None or not (refines(t, u) and refines(v.type, u)):
+            if u is None or not (refines(t, u) and refines(v.type, u)) \
+                    and id(node) not in self.array_only_lists:
                 raise self.error(f"list items of types {t} and {v.type}: a phylanx list holds "
                                  "items of one type (Python keeps each item's own type); "
                                  "convert them to one type", node)

@@ -60,6 +60,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
         fdef = desugar(self.src, guard_unbound_reads(self.src.fdef))
         self.fdef = fdef
         self.liveness = Liveness(fdef)
+        self.array_only_lists = _array_only_lists(fdef)
         args = fdef.args
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
             raise self.error("*args, **kwargs, keyword-only and positional-only parameters "
@@ -454,6 +455,34 @@ class _NotConst:
 
 
 _NOT_CONST = _NotConst()
+
+
+_TO_ARRAY = frozenset({"array", "asarray"})
+
+
+def _array_only_lists(fdef: ast.FunctionDef) -> set[int]:
+    """ids of the list literals whose only reader is np.array()/np.asarray(): a direct first
+    argument, or the value of the one assignment of a name read only as such an argument."""
+    def to_array(call) -> bool:
+        return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+            and call.func.attr in _TO_ARRAY and bool(call.args)
+
+    calls = [n for n in ast.walk(fdef) if to_array(n)]
+    found = {id(c.args[0]) for c in calls if isinstance(c.args[0], ast.List)}
+    as_argument = {id(c.args[0]) for c in calls if isinstance(c.args[0], ast.Name)}
+    loads: dict[str, list] = {}
+    stores: dict[str, list] = {}
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.Name):
+            (loads if isinstance(n.ctx, ast.Load) else stores).setdefault(n.id, []).append(n)
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
+                isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.List):
+            name = n.targets[0].id
+            if len(stores.get(name, ())) == 1 and loads.get(name) and \
+                    all(id(x) in as_argument for x in loads[name]):
+                found.add(id(n.value))
+    return found
 
 
 _UNSUPPORTED_KINDS = {str: "string", bytes: "bytes", dict: "dict", set: "set", list: "list",
