@@ -767,8 +767,9 @@ def set_one_element(x, v):
     (length, (np.complex128(1j),)),
     (set_one_element, (np.zeros(3, np.complex128), np.ones((1, 2)))),
     (set_one_element, (np.zeros(3, np.complex64), np.ones(1))),
+    (set_one_element, (np.float64(1.0), 2.0)), (set_one_element, ((1, 2), 3)),
 ], ids=["iterate-0d", "iterate-int", "len-0d", "len-scalar", "complex-element-2d",
-        "complex-element-1d"])
+        "complex-element-1d", "setitem-numpy-scalar", "setitem-tuple"])
 def test_refusals_where_python_raises_type_error_are_type_errors(func, args):
     with pytest.raises(TypeError):
         func(*args)

@@ -135,7 +135,8 @@ class StatementsMixin:
             raise self.error("assignment into list items is not supported; use an array",
                              target)
         if not isinstance(base.type, ArrayType):
-            raise self.error(f"'{base.type}' does not support item assignment", target)
+            raise self.error(f"'{base.type}' does not support item assignment", target,
+                             TypeError)
         index, operands = self.index_operands(target.slice)
         v = self.value(value, target)
         new = self.emit("setitem", base, *operands, v, index=index, hint=base.hint)

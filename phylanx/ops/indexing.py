@@ -162,7 +162,7 @@ def _infer_setitem(types, attrs):
     x, *idx, value = types
     index = attrs["index"]
     if not isinstance(x, ArrayType):
-        raise TypeRuleError(f"'{x}' object does not support item assignment")
+        raise TypeRuleError(f"'{x}' object does not support item assignment", TypeError)
     target = (_infer_gather if "a" in index else _infer_getitem)([x, *idx], attrs)
     if not isinstance(value, (ArrayType, ScalarType)):
         raise TypeRuleError(f"cannot assign {value} into an array", TypeError)
