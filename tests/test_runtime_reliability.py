@@ -117,8 +117,20 @@ def test_other_threads_run_while_a_scalar_loop_runs(one_thread):
 
 def _interrupt_from_a_timer(seconds, run):
     """Ctrl-C as a threading.Timer delivers it (_thread.interrupt_main): the timer thread
-    needs the GIL to fire. Returns the time from the start of run() to KeyboardInterrupt."""
-    timer = threading.Timer(seconds, _thread.interrupt_main)
+    needs the GIL to fire. Returns the time from the start of run() to KeyboardInterrupt.
+    Should an interrupt be lost, another follows every second, so the test fails on the
+    time it took instead of hanging the suite."""
+    done = threading.Event()
+
+    def fire():
+        if done.wait(seconds):
+            return
+        while True:
+            _thread.interrupt_main()
+            if done.wait(1.0):
+                return
+
+    timer = threading.Thread(target=fire, daemon=True)
     t0 = time.monotonic()
     timer.start()
     try:
@@ -126,7 +138,7 @@ def _interrupt_from_a_timer(seconds, run):
             run()
         return time.monotonic() - t0
     finally:
-        timer.cancel()
+        done.set()
         timer.join()
 
 

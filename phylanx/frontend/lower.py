@@ -235,7 +235,7 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
                                                 np.ndarray, tuple)):
                 return self.const(obj)
             kind = next((k for t, k in _UNSUPPORTED_KINDS.items() if isinstance(obj, t)), None)
-            if kind is not None:
+            if kind is not None and not isinstance(obj, KernelDict):
                 raise self.error(f"{kind} arguments and values are not supported: a kernel "
                                  "computes with numbers, NumPy arrays and tuples of them", node)
             raise self.error(f"{_describe(obj)} cannot be used as a value", node)
