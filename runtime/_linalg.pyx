@@ -30,6 +30,7 @@ from libc.string cimport memset
 from scipy.linalg.cython_blas cimport ddot, dgemm, dgemv, sdot, sgemm, sgemv
 from scipy.linalg.cython_lapack cimport dgelsd, dgesv, dgetrf, dpotrf
 
+from phylanx.runtime._elementwise cimport current_isa
 from phylanx.runtime._fpe import reported_bits
 from phylanx.runtime._threads cimport job_threads
 from phylanx.runtime.native cimport Job
@@ -149,7 +150,6 @@ cdef extern from *:
     """
     long phx_l3_bytes()
 
-cdef phx_mvp_fn _row_fn = phx_mvp_pick(2)
 # Matrix bytes from which an f64 gemv streams on the team (stream_gemv.h), when the job may
 # use more than one thread: twice the last-level cache, so the matrix comes from memory. From
 # memory the team's dynamic blocks win (10^4 x 10^4 on this VM: 1.09-1.15x OpenBLAS's gemv);
@@ -269,7 +269,7 @@ cdef class _ProdJob(Job):
                 xc[i] = x[i * self.incx]
             x = xc
         rc = phx_stream_gemv(<const double *> self.pa, self.lda, self.N, self.M, mode, x,
-                             <double *> self.pc, job_threads(), _row_fn)
+                             <double *> self.pc, job_threads(), phx_mvp_pick(current_isa()))
         free(xc)
         if rc == 0:
             _stream_runs += 1
