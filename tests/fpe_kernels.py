@@ -132,3 +132,11 @@ def rows_total_ratio(a, b):
     for i in range(a.shape[0]):
         out[i] = np.sum(a[i]) / np.sum(b[i])
     return out
+
+
+@phylanx.kernel
+def shrinking_sum_ratio(a, b):
+    out = np.zeros(b.shape[0])
+    for i in range(b.shape[0]):
+        out[i] = np.sum(a[: a.shape[0] // (i // 2 * 1000 + 1)]) / b[i]
+    return out

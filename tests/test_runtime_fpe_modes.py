@@ -74,6 +74,16 @@ def zero_rows(rows):
     return a, b
 
 
+def slow_then_fast(n=2_000_000):
+    """Iterations 0 and 1 sum all of a, the others a thousandth of it: iteration 1 (1 / 0)
+    ends after iteration 2 (0 / 0) when another thread runs iteration 2."""
+    a = np.zeros(n)
+    a[-1] = 1.0
+    b = np.ones(16)
+    b[1:3] = 0.0
+    return a, b
+
+
 CASES = {
     "elementwise divide": (K.divide, lambda: (np.ones(N), with_values([0.0]))),
     "elementwise 0/0 and x/0": (K.divide, lambda: (with_values([0.0, 1.0]),
@@ -103,6 +113,7 @@ CASES = {
     "native parallel loop": (K.rows_log_ratio, loop_inputs),
     "native parallel loop, products": (K.rows_scaled_products, tiny_row_products),
     "parallel loop of the executor": (K.rows_total_ratio, lambda: zero_rows(400)),
+    "parallel loop, slow iteration first": (K.shrinking_sum_ratio, slow_then_fast),
 }
 
 
