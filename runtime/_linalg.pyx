@@ -22,9 +22,8 @@ sums and the thread split: NumPy's product runs instead (and reports) whenever t
 asks about a flag the product may raise. May raise: the flags our BLAS call raised on this
 thread; overflow and invalid when the result is not finite (an inf or NaN that another order
 of the sums may avoid comes with a different result too); underflow when some product of two
-operand elements is small enough to round in any order of the sums (min |a| * min |b| over
-nonzero elements below 2^-968, f32 2^-101: below that an FMA can round into the subnormal
-range; above it no product, FMA or sum of them is tiny and inexact), checked only while
+operand elements is small enough to round in any order of the sums (fpe.h's
+phx_may_underflow, from the smallest nonzero |element| of each operand), checked only while
 underflow is reported (not by default).
 
 BLAS threads are the scheduler's policy (runtime/_threads.pyx): these jobs call BLAS as they are
@@ -58,6 +57,7 @@ cdef extern from "fpe.h" nogil:
     void phx_fpe_clear()
     void phx_fpe_collect(int *acc)
     int phx_fpe_bits(int f)
+    int phx_may_underflow(double min_a, double min_b, int f32)
 
 from numpy._core.umath import FPE_INVALID, FPE_OVERFLOW, FPE_UNDERFLOW
 
@@ -335,9 +335,7 @@ cdef class _ProdJob(Job):
         """Can some product of an element of a and one of b round into the subnormal range
         (in an FMA with any addend)? See the module doc."""
         a, b = self.keep
-        cdef double ma = _min_abs_nonzero(a), mb = _min_abs_nonzero(b)
-        cdef double limit = 2.0 ** -101 if self.f32 else 2.0 ** -968
-        return ma < limit / mb
+        return phx_may_underflow(_min_abs_nonzero(a), _min_abs_nonzero(b), self.f32)
 
 
 cdef double _min_abs_nonzero(object x):

@@ -634,8 +634,7 @@ cdef int _astype(Ctx *c, Ins *ins) noexcept nogil:
 
 
 cdef double _min_abs_nonzero(Reg *r) noexcept nogil:
-    """The smallest nonzero |element| of an f64 array register (inf if none). Comparisons
-    with a NaN may raise "invalid": the caller clears the flags after."""
+    """The smallest nonzero |element| of an f64 array register (inf if none)."""
     cdef Py_ssize_t n0 = r.shape[0] if r.ndim >= 1 else 1, n1 = r.shape[1] if r.ndim == 2 else 1
     cdef Py_ssize_t i, j
     cdef double v, m = INFINITY
@@ -648,21 +647,17 @@ cdef double _min_abs_nonzero(Reg *r) noexcept nogil:
     return m
 
 
-cdef inline bint _may_underflow(Reg *a, Reg *b) noexcept nogil:
-    """Can a product of an element of a and one of b round into the subnormal range in an FMA
-    with any addend, in whatever order NumPy's BLAS sums (runtime/_linalg.pyx)?"""
-    return _min_abs_nonzero(a) < 2.0 ** -968 / _min_abs_nonzero(b)
-
-
 cdef int _fp_after(Ctx *c, Ins *ins, bint product) noexcept nogil:
     """After an instruction that may raise floating-point flags: the iteration is flagged if
     it raised one np.errstate asks about (a product: or may raise underflow in NumPy's order of
     the sums), and stops there (-1, E_FPE) if its mode is "raise"."""
-    cdef int f = fetestexcept(PHX_FPE_ALL)
-    if product and c.fpe_want & FE_UNDERFLOW and not f & FE_UNDERFLOW and \
-            _may_underflow(&c.regs[ins.args[0]], &c.regs[ins.args[1]]):
-        f |= FE_UNDERFLOW
-    if f:
+    cdef int f = fetestexcept(PHX_FPE_ALL), clear = f
+    if product and c.fpe_want & FE_UNDERFLOW and not f & FE_UNDERFLOW:
+        clear = 1       # (the test's own comparisons and product may raise flags)
+        if phx_may_underflow(_min_abs_nonzero(&c.regs[ins.args[0]]),
+                             _min_abs_nonzero(&c.regs[ins.args[1]]), 0):
+            f |= FE_UNDERFLOW
+    if clear:
         feclearexcept(PHX_FPE_ALL)
     f &= c.fpe_want
     if not f:

@@ -18,8 +18,8 @@ the BLAS kernels do not raise exactly NumPy's flags (another order of the sums u
 elsewhere). So the native run only finds the iterations that need NumPy: after every
 instruction that may raise flags (float scalar arithmetic, elementwise programs, products) a
 thread tests its flags, and an iteration that raised one the error state asks about is
-flagged (a product is also flagged when it may underflow in NumPy's order of the sums: some
-|a_i| * |b_j| below 2^-968, tested only while underflow is reported). An iteration whose flag
+flagged (a product is also flagged when it may underflow in NumPy's order of the sums: fpe.h's
+phx_may_underflow, tested only while underflow is reported). An iteration whose flag
 has mode "raise" stops at that instruction, as an error does (E_FPE), and the loop claims no
 further iterations. Then, with the GIL, the flagged and failed iterations are settled in
 iteration order: each flagged one is run again by the NumPy reference of the body's ops
@@ -74,6 +74,7 @@ cdef extern from "fpe.h" nogil:
     int fetestexcept(int)
     int feclearexcept(int)
     int phx_fpe_from_bits(int b)
+    int phx_may_underflow(double min_a, double min_b, int f32)
 
 cdef extern from *:
     """
