@@ -105,6 +105,8 @@ ctypedef struct Scope:      # a concurrent execution (GExec, ParLoop) and its fa
     Py_ssize_t fail_key  # the lowest position of this execution that failed (atomic)
     PyObject *exc        # that failure: exception and notes (owned; GIL held)
     PyObject *notes
+    PyObject *reports    # floating-point reports made at its positions, to be made in program
+                         # order: list of (key, op id, event) (owned; GIL held), or NULL
 
 
 ctypedef struct RunState:   # one kernel call (every thread working for it shares it)
@@ -116,6 +118,8 @@ ctypedef struct RunState:   # one kernel call (every thread working for it share
     int profile
     PyObject *fpstate    # the caller's NumPy error state (np.errstate), borrowed: pool threads
                          # adopt it before running Python for this call
+    PyObject *fprec      # the error state recording reports of nodes that run concurrently
+    int fprec_built      # (owned; NULL: none, nothing to record) once fprec_built
     ProfRec *prof        # appended with the GIL held
     Py_ssize_t n_prof
     Py_ssize_t cap_prof
@@ -137,6 +141,11 @@ ctypedef struct TCtx:       # one thread's view of a call
     Py_ssize_t key       # and its position there (a failure here is ordered by it)
     double probe         # >= 0: add up the cost of the work done without the GIL here
     int pparent          # profiling: record of the control node whose region runs here, or -1
+
+
+ctypedef struct FpPos:      # whose floating-point reports this thread makes: a position
+    TCtx *tc             # (tc.scope, tc.key; NULL: not in a concurrent execution)
+    int op_id            # and the op of the node there (for the note of an exception)
 
 
 ctypedef struct PTask:      # a node of a graph execution, submitted to the pool
@@ -242,3 +251,7 @@ cdef void tctx_init(TCtx *tc, RunState *run, int tid, int seq, int intask,
                     int pparent) noexcept nogil
 cdef int pace_check(TCtx *tc) except -1
 cdef int adopt_fpstate(RunState *run) except -1
+cdef int fp_begin(RunState *run, PyObject **saved) except -1
+cdef void fp_end(PyObject *saved) noexcept
+cdef FpPos fp_enter(TCtx *tc, int op_id) noexcept nogil
+cdef void fp_leave(FpPos prev) noexcept nogil

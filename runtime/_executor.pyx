@@ -30,7 +30,9 @@ about every 0.2 ms for signals and for threads asking for it, as CPython's eval 
 Errors: the first failing node's exception is kept in the call's RunState; every thread stops
 starting nodes of that call (cancellation), waits for what is already running, and the caller
 raises the exception with one note naming the kernel's source line of the failing op and of
-each call site (_notes.py).
+each call site (_notes.py). Floating-point reports (np.errstate's warn, print, log and call
+modes) of nodes that run concurrently are kept the same way, per position, and made in
+program order when the concurrent execution ends (_fpe.recording_state).
 """
 
 from libc.stdlib cimport calloc, free, malloc, realloc
@@ -43,7 +45,7 @@ import threading
 
 import numpy as _np
 
-from phylanx.runtime import _lowering
+from phylanx.runtime import _fpe, _lowering
 from phylanx.runtime._notes import add_kernel_note
 from phylanx.runtime._threads cimport (
     gil_threshold, num_threads, run_destroy, set_serial, task_threshold, team_threshold,
@@ -254,12 +256,15 @@ cdef void scope_open(Scope *s, TCtx *tc) noexcept nogil:
     """A concurrent execution starts at tc's position."""
     s.parent, s.parent_key = tc.scope, tc.key
     s.fail_key = PY_SSIZE_T_MAX
-    s.exc = s.notes = NULL
+    s.exc = s.notes = s.reports = NULL
 
 
 cdef int scope_close(RunState *run, Scope *s) noexcept:
-    """The execution ended (nothing of it runs any more), GIL held: its failure, if any,
-    becomes one of its position in the enclosing scope. 1 if it had one."""
+    """The execution ended (nothing of it runs any more), GIL held: its floating-point reports
+    (_fp_close), then its failure, if any, become ones of its position in the enclosing
+    scope. 1 if it had a failure."""
+    if s.reports != NULL:
+        _fp_close(run, s)
     if s.exc == NULL:
         return 0
     try:
@@ -271,6 +276,156 @@ cdef int scope_close(RunState *run, Scope *s) noexcept:
     _decref(s.notes)
     s.exc = s.notes = NULL
     return 1
+
+
+# -- floating-point reports of concurrent executions ------------------------------------------
+# NumPy reports floating-point errors as they happen (np.errstate). Nodes that run
+# concurrently would make their reports in the order they happen to run: instead, while a call
+# runs nodes concurrently, its threads use a recording error state (_fpe.recording_state)
+# whose callback object, an _FpRecorder, keeps every report with the position this thread
+# works at (phx_fp_cur: set by the scheduler around each node, iteration and preparer) in that
+# execution's Scope. When the execution ends, its reports, sorted by position and cut at its
+# failure, become reports of its position in the enclosing execution, or, at the top, are made
+# then under the caller's error state. The cost while nothing is reported: setting the
+# thread-local position per node, and the error state per concurrent execution.
+
+cdef extern from *:
+    """
+    typedef struct { void *tc; int op; } phx_fp_pos;
+    static __thread phx_fp_pos phx_fp_cur = {0, -1};
+    """
+    ctypedef struct phx_fp_pos:
+        void *tc
+        int op
+    phx_fp_pos phx_fp_cur
+
+
+cdef FpPos fp_enter(TCtx *tc, int op_id) noexcept nogil:
+    """This thread's reports now belong to tc's position (node op_id); returns the previous."""
+    cdef FpPos prev
+    prev.tc, prev.op_id = <TCtx *> phx_fp_cur.tc, phx_fp_cur.op
+    phx_fp_cur.tc, phx_fp_cur.op = <void *> tc, op_id
+    return prev
+
+
+cdef void fp_leave(FpPos prev) noexcept nogil:
+    phx_fp_cur.tc, phx_fp_cur.op = <void *> prev.tc, prev.op_id
+
+
+cdef class _FpRecorder:
+    """np.errstate's callback object in the recording error state: called in "call" mode,
+    written to in "log" mode (the caller's warn, print and log); keeps each report."""
+    cdef object original        # the caller's error state
+
+    def __init__(self, original):
+        self.original = original
+
+    def __call__(self, kind, flags):
+        self._keep(("call", kind, "", flags))
+
+    def write(self, text):
+        self._keep(_fpe.recorded_log(text))
+
+    cdef _keep(self, event):
+        cdef TCtx *tc = <TCtx *> phx_fp_cur.tc
+        cdef Scope *s
+        if tc == NULL or tc.scope == NULL:      # not in a concurrent execution: now
+            token = _np_errstate_var.set(self.original)
+            try:
+                _fpe.replay(event)
+            finally:
+                _np_errstate_var.reset(token)
+            return
+        s = tc.scope
+        if s.reports == NULL:
+            reports = []
+            s.reports = <PyObject *> reports
+            _incref(s.reports)
+        (<list> s.reports).append((tc.key, phx_fp_cur.op, event))
+
+
+def _position(report):
+    return report[0]
+
+
+cdef void _fp_close(RunState *run, Scope *s) noexcept:
+    """The execution s ended, GIL held: its reports in program order (a position's in the
+    order they were made), up to its failure, go to its position in the enclosing execution,
+    or are made now under the caller's error state; one that raises (a warning filter
+    "error", a callback) is the failure of its position."""
+    cdef Py_ssize_t key
+    reports = <list> s.reports
+    _decref(s.reports)
+    s.reports = NULL
+    try:
+        reports.sort(key=_position)
+        if s.parent != NULL:
+            if s.parent.reports == NULL:
+                outer = []
+                s.parent.reports = <PyObject *> outer
+                _incref(s.parent.reports)
+            outer = <list> s.parent.reports
+            for key, op_id, event in reports:
+                if key > s.fail_key:
+                    break
+                outer.append((s.parent_key, op_id, event))
+            return
+        token = _np_errstate_var.set(<object> run.fpstate)
+        try:
+            for key, op_id, event in reports:
+                if key > s.fail_key:
+                    break
+                try:
+                    _fpe.replay(event)
+                except Exception as exc:
+                    _xdecref(s.exc)
+                    _xdecref(s.notes)
+                    notes = [op_id]
+                    s.exc, s.notes = <PyObject *> exc, <PyObject *> notes
+                    _incref(s.exc)
+                    _incref(s.notes)
+                    phx_store_ssize(&s.fail_key, key)
+                    phx_store(&run.failed, 1)
+                    break
+        finally:
+            _np_errstate_var.reset(token)
+    except BaseException as exc:    # Ctrl-C, out of memory: the call fails
+        try:
+            _keep_failure(run, NULL, 0, exc, [])
+        except BaseException:
+            phx_store(&run.abort, 1)
+            phx_store(&run.failed, 1)
+
+
+cdef int fp_begin(RunState *run, PyObject **saved) except -1:
+    """This thread starts to run nodes of the call concurrently: it takes the recording error
+    state (made once per call). saved: the state fp_end restores (NULL: none changed)."""
+    saved[0] = NULL
+    if not run.fprec_built:
+        run.fprec_built = 1
+        if run.fpstate != NULL:
+            state = _fpe.recording_state(<object> run.fpstate, _FpRecorder)
+            if state is not None:
+                run.fprec = <PyObject *> state
+                _incref(run.fprec)
+    if run.fprec == NULL:
+        return 0
+    current = _np_errstate_var.get()
+    if <PyObject *> current != run.fprec:
+        _np_errstate_var.set(<object> run.fprec)
+        saved[0] = <PyObject *> current
+        _incref(saved[0])
+    return 0
+
+
+cdef void fp_end(PyObject *saved) noexcept:
+    if saved == NULL:
+        return
+    try:
+        _np_errstate_var.set(<object> saved)
+    except BaseException:
+        pass
+    _decref(saved)
 
 
 # A Python function: calling it runs one RESUME instruction, where CPython's eval loop handles
@@ -448,6 +603,7 @@ cdef class Executable:
         run.failed, run.abort, run.exc, run.notes, run.profile = 0, 0, NULL, NULL, profile
         fpstate = _np_errstate_var.get()     # kept alive by this frame for the whole call
         run.fpstate = <PyObject *> fpstate
+        run.fprec, run.fprec_built = NULL, 0
         run.prof, run.n_prof, run.cap_prof = NULL, 0, 0
         run.wait.ready = 0
         tctx_init(&tc, &run, 0, 0, 0, -1)
@@ -470,6 +626,8 @@ cdef class Executable:
             _xdecref(run.exc)
             _xdecref(run.notes)
             run.exc = run.notes = NULL
+            _xdecref(run.fprec)
+            run.fprec = NULL
             free(run.prof)
             run_destroy(&run.wait)
 
@@ -834,15 +992,17 @@ except ImportError:   # pragma: no cover - other NumPy layouts: pool threads kee
 
 
 cdef int adopt_fpstate(RunState *run) except -1:
-    """On a pool thread, with the GIL: take the calling thread's np.errstate for this call, so
-    fallback nodes and native finish() warn or raise as they would on the caller, and the
-    memory pool as NumPy's allocator (once per thread)."""
+    """On a pool thread, with the GIL: take the calling thread's np.errstate for this call
+    (its recording form: a pool thread runs nodes concurrently), so fallback nodes and native
+    finish() warn or raise as they would on the caller, in program order, and the memory pool
+    as NumPy's allocator (once per thread)."""
     pool_adopt()        # and the caller's array allocator (the memory pool)
-    if run.fpstate == NULL:
+    cdef PyObject *state = run.fprec if run.fprec != NULL else run.fpstate
+    if state == NULL:
         return 0
     current = _np_errstate_var.get()
-    if <PyObject *> current != run.fpstate:
-        _np_errstate_var.set(<object> run.fpstate)
+    if <PyObject *> current != state:
+        _np_errstate_var.set(<object> state)
     return 0
 
 

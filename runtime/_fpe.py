@@ -81,17 +81,76 @@ try:    # NumPy 2 keeps the error state in a context variable: a new object per 
     from numpy._core._ufunc_config import _extobj_contextvar as _errstate_var
 except ImportError:     # pragma: no cover - another NumPy layout: ask np.geterr() each time
     _errstate_var = None
-_last_state: list = [None, sum(k[0] for k in _KINDS)]   # (error state object, its bits)
+# (error state object, its bits): one tuple, read and replaced whole (threads share it)
+_last_state: tuple = (None, sum(k[0] for k in _KINDS))
 
 
 def reported_bits() -> int:
     """The flags NumPy's current error state asks about (cached per error-state object: this
     runs for every elementwise job, whose vectorised math checks its inputs only for those)."""
+    global _last_state
     state = _errstate_var.get() if _errstate_var is not None else None
-    if state is not None and state is _last_state[0]:
-        return _last_state[1]
+    cached = _last_state
+    if state is not None and state is cached[0]:
+        return cached[1]
     err = np.geterr()
     bits = sum(bit for bit, key, _ in _KINDS if err[key] != "ignore")
     if state is not None:
-        _last_state[:] = [state, bits]
+        _last_state = (state, bits)
     return bits
+
+
+# --- reports of nodes that run concurrently, in program order (runtime/_executor.pyx) ---------
+# While a call runs nodes concurrently, its threads run under a "recording" error state: the
+# modes whose reports are side effects (warn, print, log: as NumPy's "log" mode; call: as
+# "call") go to a recorder instead, which keeps them with the position of the node that made
+# them; when the concurrent execution ends they are replayed in program order under the
+# caller's error state. "raise" and "ignore" stay as they are (an exception is ordered as a
+# failure); with "call" or "log" but no callback object (NumPy's NameError) nothing is
+# recorded.
+
+_KEY_OF = {kind: key for _, key, kind in _KINDS}
+_recording: tuple = (None, None)    # (caller's error state object, its recording state)
+
+
+def recording_state(original: object, make_recorder: Callable[[object], object]) -> object:
+    """The error state (the value of NumPy's error-state context variable) under which nodes
+    of a call whose caller has error state `original` run concurrently; None when no mode
+    needs recording. make_recorder(original) gives the callback object: recorder(kind, flags)
+    in "call" mode, recorder.write(text) in "log" mode. Cached for the last `original`."""
+    global _recording
+    if _errstate_var is None:
+        return None
+    cached = _recording
+    if cached[0] is original:
+        return cached[1]
+    token = _errstate_var.set(original)
+    try:
+        err, call = np.geterr(), np.geterrcall()
+        modes = {key: "log" if err[key] in ("warn", "print") else err[key]
+                 for _, key, _ in _KINDS}
+        recorded = any(m in ("log", "call") for m in modes.values())
+        state = None
+        if recorded and (call is not None or all(err[key] not in ("log", "call")
+                                                 for _, key, _ in _KINDS)):
+            with np.errstate(**modes, call=make_recorder(original)):
+                state = _errstate_var.get()
+    finally:
+        _errstate_var.reset(token)
+    _recording = (original, state)
+    return state
+
+
+def recorded_log(text: str) -> tuple:
+    """A report NumPy wrote in "log" mode ("Warning: <kind> encountered in <name>\\n") as a
+    recorded event: ("log", kind, name, 0)."""
+    kind, _, name = text[len("Warning: "):].rstrip("\n").partition(" encountered in ")
+    return ("log", kind, name, 0)
+
+
+def replay(event: tuple) -> None:
+    """Make a recorded report (("log", kind, name, 0) or ("call", kind, "", flags)) under the
+    current error state (the caller's), as NumPy would have made it."""
+    via, kind, name, bits = event
+    mode = "call" if via == "call" else np.geterr()[_KEY_OF[kind]]
+    _report(mode, kind, name, bits)

@@ -14,6 +14,18 @@ singular -> LinAlgError("Singular matrix"), not positive definite -> LinAlgError
 not positive definite"). Anything unusual (empty, batched, complex, shape errors) is handed to
 the NumPy reference by the preparer, which then raises NumPy's own exception.
 
+Floating-point errors are reported as NumPy's product would (runtime/_fpe.py): np.outer is a
+multiply per element, exactly our loop, so its flags are NumPy's ("... encountered in
+multiply"). For the BLAS products NumPy reports what its own BLAS call raised on the calling
+thread (not in OpenBLAS's worker threads), and that depends on the kernel, the order of the
+sums and the thread split: NumPy's product runs instead (and reports) whenever the error state
+asks about a flag the product may raise. May raise: the flags our BLAS call raised on this
+thread; overflow and invalid when the result is not finite (an inf or NaN that another order
+of the sums may avoid comes with a different result too); underflow when some product of two
+operand elements is small enough to round in any order of the sums (fpe.h's
+phx_may_underflow, from the smallest nonzero |element| of each operand), checked only while
+underflow is reported (not by default).
+
 BLAS threads are the scheduler's policy (runtime/_threads.pyx): these jobs call BLAS as they are
 called, from one thread. One exception: an f64 matrix-vector product over a matrix far bigger
 than cache runs on a team of job_threads() threads that claim row blocks dynamically
@@ -24,18 +36,30 @@ the slower core.
 import numpy as np
 
 cimport numpy as cnp
-from libc.math cimport exp, isfinite, log, INFINITY
+from libc.math cimport exp, fabs, isfinite, log, INFINITY
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 from scipy.linalg.cython_blas cimport ddot, dgemm, dgemv, sdot, sgemm, sgemv
 from scipy.linalg.cython_lapack cimport dgelsd, dgesv, dgetrf, dpotrf
 
-from phylanx.runtime._fpe import reported_bits
+from phylanx.runtime._elementwise cimport current_isa
+from functools import partial
+
+from phylanx.runtime._fpe import NOT_REDONE, reported_bits
+from phylanx.runtime._fpe import handle as handle_fpe
 from phylanx.runtime._threads cimport job_threads
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import register
 
 cnp.import_array()
+
+cdef extern from "fpe.h" nogil:
+    void phx_fpe_clear()
+    void phx_fpe_collect(int *acc)
+    int phx_fpe_bits(int f)
+    int phx_may_underflow(double min_a, double min_b, int f32)
+
+from numpy._core.umath import FPE_INVALID, FPE_OVERFLOW, FPE_UNDERFLOW
 
 cdef extern from "limits.h":
     int INT_MAX
@@ -149,7 +173,6 @@ cdef extern from *:
     """
     long phx_l3_bytes()
 
-cdef phx_mvp_fn _row_fn = phx_mvp_pick(2)
 # Matrix bytes from which an f64 gemv streams on the team (stream_gemv.h), when the job may
 # use more than one thread: twice the last-level cache, so the matrix comes from memory. From
 # memory the team's dynamic blocks win (10^4 x 10^4 on this VM: 1.09-1.15x OpenBLAS's gemv);
@@ -203,16 +226,24 @@ cdef class _ProdJob(Job):
     cdef Py_ssize_t sa, sb       # outer: byte strides of the two vectors
     cdef double dres
     cdef object keep             # operands (and copies) whose buffers pa/pb point into
-    cdef object redo             # (NumPy function, a, b, keywords): NumPy's run if it warns
+    cdef object redo             # (NumPy function, a, b, keywords): NumPy's run if it reports
+    cdef int fpe                 # FE_* flags the calling thread raised in run() (fpe.h)
     cdef bint stream             # gemv big enough for stream_gemv.h
 
     cdef int run(self) noexcept nogil:
+        self.fpe = 0
+        phx_fpe_clear()
+        self._run()
+        phx_fpe_collect(&self.fpe)      # this thread's flags (not those of BLAS's threads)
+        return 0
+
+    cdef void _run(self) noexcept nogil:
         cdef double one = 1.0, zero = 0.0
         cdef float onef = 1.0, zerof = 0.0
         cdef Py_ssize_t i, j
         cdef double ai
         if self.stream and job_threads() > 1 and self._stream() == 0:
-            return 0
+            return
         if self.kind == P_GEMM:
             if self.f32:
                 sgemm(&self.ta, &self.tb, &self.M, &self.N, &self.K, &onef, <float *> self.pa,
@@ -249,7 +280,6 @@ cdef class _ProdJob(Job):
                     for j in range(self.N):
                         (<double *> self.pc)[i * self.N + j] = \
                             ai * (<double *> (self.pb + j * self.sb))[0]
-        return 0
 
     cdef int _stream(self) noexcept nogil:
         """The gemv on a team (stream_gemv.h): column j of the column-major M x N matrix is
@@ -269,31 +299,66 @@ cdef class _ProdJob(Job):
                 xc[i] = x[i * self.incx]
             x = xc
         rc = phx_stream_gemv(<const double *> self.pa, self.lda, self.N, self.M, mode, x,
-                             <double *> self.pc, job_threads(), _row_fn)
+                             <double *> self.pc, job_threads(), phx_mvp_pick(current_isa()))
         free(xc)
         if rc == 0:
             _stream_runs += 1
         return rc
 
     cpdef object finish(self):
-        # Overflow and inf * 0 leave inf/NaN in the result (outer: in max|a| * max|b|), where
-        # NumPy warns ("overflow encountered in matmul") per np.errstate: then NumPy's own
-        # product gives the warnings (a NaN from the inputs only costs that run).
-        if self.redo is not None and reported_bits() and not self._finite():
-            impl, a, b, kw = self.redo
-            return impl(a, b, **kw)
+        cdef int bits = phx_fpe_bits(self.fpe), asked
+        if self.kind == P_OUTER:        # np.outer: these multiplies, these flags
+            if bits:
+                handle_fpe(bits, "multiply")
+            return self.result
+        asked = reported_bits() if self.redo is not None else 0
+        if asked:       # the flags NumPy's product may raise (see the module doc)
+            if asked & (FPE_OVERFLOW | FPE_INVALID) and not self._finite():
+                bits |= FPE_OVERFLOW | FPE_INVALID
+            if asked & FPE_UNDERFLOW and self._may_underflow():
+                bits |= FPE_UNDERFLOW
+            if bits & asked:
+                impl, a, b, kw = self.redo
+                redone = handle_fpe(bits, redo=partial(impl, a, b, **kw))
+                if redone is not NOT_REDONE:
+                    return redone
         if self.kind == P_DOT:
             return np.float32(self.dres) if self.f32 else np.float64(self.dres)
         return self.result
 
     cdef bint _finite(self):
         if self.kind == P_DOT:
-            return np.isfinite(self.dres)
-        if self.kind == P_OUTER:
-            a, b = self.keep
-            with np.errstate(all="ignore"):
-                return np.isfinite(np.max(np.abs(a)) * np.max(np.abs(b)))
+            return isfinite(self.dres)
         return np.isfinite(self.result).all()
+
+    cdef bint _may_underflow(self):
+        """Can some product of an element of a and one of b round into the subnormal range
+        (in an FMA with any addend)? See the module doc."""
+        a, b = self.keep
+        return phx_may_underflow(_min_abs_nonzero(a), _min_abs_nonzero(b), self.f32)
+
+
+cdef double _min_abs_nonzero(object x):
+    """The smallest nonzero |element| of an f64 or f32 array of rank 1 or 2 (inf if none)."""
+    cdef cnp.ndarray a = <cnp.ndarray> x
+    cdef int nd = cnp.PyArray_NDIM(a)
+    cdef Py_ssize_t n0 = cnp.PyArray_DIMS(a)[0], n1 = cnp.PyArray_DIMS(a)[1] if nd == 2 else 1
+    cdef Py_ssize_t s0 = cnp.PyArray_STRIDES(a)[0], s1 = cnp.PyArray_STRIDES(a)[1] if nd == 2 \
+        else 0
+    cdef bint f32 = cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT
+    cdef const char *p = <const char *> cnp.PyArray_DATA(a)
+    cdef Py_ssize_t i, j
+    cdef double v, m = INFINITY
+    with nogil:
+        for i in range(n0):
+            for j in range(n1):
+                if f32:
+                    v = fabs((<const float *> (p + i * s0 + j * s1))[0])
+                else:
+                    v = fabs((<const double *> (p + i * s0 + j * s1))[0])
+                if v < m and v > 0:
+                    m = v
+    return m
 
 
 cdef class _MatOperand:

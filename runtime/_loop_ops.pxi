@@ -1,5 +1,7 @@
 # Instructions of the native loop kernel (included by _loopkernel.pyx): each reads and writes
-# the registers of one thread, returns 0 or -1 after _fail() recorded the error.
+# the registers of one thread, returns 0 or -1 after _fail() recorded the error. After each
+# instruction that may raise floating-point flags NumPy reports (scalar float arithmetic,
+# elementwise programs, products), _fp_after notes them (see _loopkernel's module doc).
 
 # Products with small outputs (at most SMALL_OUT elements) go to dgemm in slices of K of at most
 # CHUNK_MNK multiply-adds each, accumulated with beta = 1. OpenBLAS's small-matrix kernel
@@ -631,6 +633,41 @@ cdef int _astype(Ctx *c, Ins *ins) noexcept nogil:
     return 0
 
 
+cdef double _min_abs_nonzero(Reg *r) noexcept nogil:
+    """The smallest nonzero |element| of an f64 array register (inf if none)."""
+    cdef Py_ssize_t n0 = r.shape[0] if r.ndim >= 1 else 1, n1 = r.shape[1] if r.ndim == 2 else 1
+    cdef Py_ssize_t i, j
+    cdef double v, m = INFINITY
+    for i in range(n0):
+        for j in range(n1):
+            v = fabs((<double *> (r.data + (i * r.strides[0] if r.ndim >= 1 else 0)
+                                  + (j * r.strides[1] if r.ndim == 2 else 0)))[0])
+            if v < m and v > 0:
+                m = v
+    return m
+
+
+cdef int _fp_after(Ctx *c, Ins *ins, bint product) noexcept nogil:
+    """After an instruction that may raise floating-point flags: the iteration is flagged if
+    it raised one np.errstate asks about (a product: or may raise underflow in NumPy's order of
+    the sums), and stops there (-1, E_FPE) if its mode is "raise"."""
+    cdef int f = fetestexcept(PHX_FPE_ALL), clear = f
+    if product and c.fpe_want & FE_UNDERFLOW and not f & FE_UNDERFLOW:
+        clear = 1       # (the test's own comparisons and product may raise flags)
+        if phx_may_underflow(_min_abs_nonzero(&c.regs[ins.args[0]]),
+                             _min_abs_nonzero(&c.regs[ins.args[1]]), 0):
+            f |= FE_UNDERFLOW
+    if clear:
+        feclearexcept(PHX_FPE_ALL)
+    f &= c.fpe_want
+    if not f:
+        return 0
+    c.flagged = 1
+    if f & c.fpe_stop:
+        return _fail(c, E_FPE, ins.op)
+    return 0
+
+
 cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
     cdef int k
     cdef Ins *ins
@@ -641,6 +678,8 @@ cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
         ins = &p.ins[k]
         if ins.code == I_SCALAR:
             if _scalar(c, ins, p.kinds) < 0:
+                return -1
+            if c.fpe_want and p.kinds[ins.out] == R_FLOAT and _fp_after(c, ins, 0) < 0:
                 return -1
         elif ins.code == I_DIM:
             x = &c.regs[ins.args[0]]
@@ -655,12 +694,18 @@ cdef int _iteration(Prog *p, Ctx *c, long long iv) noexcept nogil:
         elif ins.code == I_EW:
             if _elementwise(c, ins, p) < 0:
                 return -1
+            if c.fpe_want and _fp_after(c, ins, 0) < 0:
+                return -1
         elif ins.code == I_GEMM:
             if _product(c, ins, 3 * k) < 0:
+                return -1
+            if c.fpe_want and _fp_after(c, ins, 1) < 0:
                 return -1
         elif ins.code == I_SOLVE:
             if _solve(c, ins, 3 * k) < 0:
                 return -1
+            if c.fpe_want:      # numpy.linalg sets its own error state: solve never reports
+                feclearexcept(PHX_FPE_ALL)
         elif ins.code == I_SETITEM:
             if _setitem(c, ins, p.kinds) < 0:
                 return -1

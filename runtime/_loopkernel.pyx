@@ -8,6 +8,36 @@ The work goes in chunks of about 20 ms; between chunks the calling thread takes 
 at signals, so Ctrl-C stops a long loop. The first failing iteration (lowest index) decides
 the exception, raised with NumPy's type and message; the executor's note names the kernel
 line of the op that failed (note_origin).
+
+Floating-point errors. Python would run the iterations in order, and every NumPy op of every
+iteration would report the flags it raised under the caller's np.errstate (a warning, a
+callback call, a printed or logged line per op and iteration; under "raise", the first op that
+raises one ends the loop). The native body cannot make those reports itself: a fused
+elementwise program is several ufuncs, each reporting under its own name; the vector math and
+the BLAS kernels do not raise exactly NumPy's flags (another order of the sums underflows
+elsewhere). So the native run only finds the iterations that need NumPy: after every
+instruction that may raise flags (float scalar arithmetic, elementwise programs, products) a
+thread tests its flags, and an iteration that raised one the error state asks about is
+flagged (a product is also flagged when it may underflow in NumPy's order of the sums: fpe.h's
+phx_may_underflow, tested only while underflow is reported). An iteration whose flag
+has mode "raise" stops at that instruction, as an error does (E_FPE), and the loop claims no
+further iterations. Then, with the GIL, the flagged and failed iterations are settled in
+iteration order: each flagged one is run again by the NumPy reference of the body's ops
+(_replay: its reports, in op order, are NumPy's own; its writes, the iteration's own elements,
+are NumPy's values); the first real error is raised (after replaying its iteration if it was
+flagged too, so that the reports before it come first); an E_FPE iteration whose replay did
+not raise (the native flags over-approximate NumPy's) is complete after its replay, and the
+native loop resumes at the first iteration not yet claimed. Running an iteration again is
+sound because the body reads no array it writes: it writes only the loop-carried arrays, at
+the iteration's own elements, and reads neither them (_loopcompile declines such bodies) nor
+any value that may alias them (parallelize-loops, condition 5; the executor checks arguments
+for overlap), so an iteration's inputs are the same after the loop as when it first ran. The
+cost when nothing is flagged: one fetestexcept after each such instruction (nothing at all
+under np.errstate(all="ignore")); a loop where every iteration reports runs each one twice.
+As the executor documents for errors, when an iteration raises, the iterations after it that
+already ran have written their elements; the failing iteration has not written past its
+failing op unless the report that raised was a warning turned error by a filter or an
+exception of the error callback (those modes do not stop the native run).
 """
 
 import numpy as np
@@ -15,6 +45,7 @@ import numpy as np
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from posix.time cimport CLOCK_MONOTONIC, clock_gettime, timespec
+from libc.math cimport INFINITY, fabs
 from libc.stdlib cimport free, malloc, realloc, calloc
 from libc.string cimport memcpy, memset
 from libc.stdint cimport int32_t, int64_t
@@ -31,9 +62,19 @@ from phylanx.runtime.tasks cimport phx_fetch_add
 
 from phylanx.errors import note_origin
 from phylanx.runtime import _threads as _threads_py
+from phylanx.runtime._fpe import _KINDS as _FPE_KINDS
+from phylanx.runtime._fpe import reported_bits
 from phylanx.runtime.natives import Decline
 
 cnp.import_array()
+
+cdef extern from "fpe.h" nogil:
+    enum: PHX_FPE_ALL
+    enum: FE_UNDERFLOW
+    int fetestexcept(int)
+    int feclearexcept(int)
+    int phx_fpe_from_bits(int b)
+    int phx_may_underflow(double min_a, double min_b, int f32)
 
 cdef extern from *:
     """
@@ -85,6 +126,8 @@ cdef enum:
     E_SETITEM = 8      # v: value shape, target shape
     E_NOMEM = 9
     E_OVERFLOW = 10
+    E_FPE = 11         # a floating-point flag whose np.errstate mode is "raise": settled by
+                       # running the iteration as NumPy (LoopKernel._settle)
 
 
 ctypedef struct Reg:
@@ -135,6 +178,11 @@ ctypedef struct Ctx:           # one thread
     Tmp *tmp                   # 3 per instruction
     phx_prog *ew               # per I_EW program: this thread's copy
     Err err
+    int fpe_want               # FE_* flags np.errstate reports (0: no test at all)
+    int fpe_stop               # of those, the ones whose mode is "raise"
+    int flagged                # the running iteration raised one of fpe_want
+    long long *flagged_its     # the iterations that did, in the order they ran (ascending)
+    Py_ssize_t n_flagged, cap_flagged
 
 
 ctypedef struct Prog:
@@ -215,19 +263,40 @@ ctypedef struct Loop:
     int stop
 
 
+cdef int _run_one(Prog *prog, Ctx *c, long long lo, long long step, Py_ssize_t it) noexcept nogil:
+    """Iteration it on this thread: 0, or -1 when it failed (c.err; the loop stops)."""
+    cdef int rc = _iteration(prog, c, lo + it * step)
+    cdef long long *grown
+    if c.flagged:
+        c.flagged = 0
+        if c.n_flagged == c.cap_flagged:
+            grown = <long long *> realloc(c.flagged_its,
+                                          (2 * c.cap_flagged + 16) * sizeof(long long))
+            if grown == NULL:
+                rc = _fail(c, E_NOMEM, 0)
+            else:
+                c.flagged_its, c.cap_flagged = grown, 2 * c.cap_flagged + 16
+        if c.n_flagged < c.cap_flagged:
+            c.flagged_its[c.n_flagged] = it
+            c.n_flagged += 1
+    if rc < 0 and (c.err.it < 0 or it < c.err.it):
+        c.err.it = it
+    return rc
+
+
 cdef void _claim(Loop *L, Ctx *c) noexcept nogil:
     # the loop's constants in locals: the other thread's fetch_add on L.next takes the cache
     # line they share away on every claim
     cdef Prog *prog = L.prog
     cdef long long lo = L.lo, step = L.step
     cdef Py_ssize_t it, end = L.end
+    if c.fpe_want:
+        feclearexcept(PHX_FPE_ALL)
     while not L.stop:
         it = phx_fetch_add(&L.next, 1)
         if it >= end:
             break
-        if _iteration(prog, c, lo + it * step) < 0:
-            if c.err.it < 0 or it < c.err.it:
-                c.err.it = it
+        if _run_one(prog, c, lo, step, it) < 0:
             L.stop = 1
             break
 
@@ -235,12 +304,12 @@ cdef void _claim(Loop *L, Ctx *c) noexcept nogil:
 cdef void _serial_until(Loop *L, Ctx *c, long long deadline) noexcept nogil:
     """Iterations on this thread alone until L.end, a failure, or the deadline (ns)."""
     cdef Py_ssize_t it
+    if c.fpe_want:
+        feclearexcept(PHX_FPE_ALL)
     while L.next < L.end and not L.stop:
         it = L.next
         L.next += 1
-        if _iteration(L.prog, c, L.lo + it * L.step) < 0:
-            if c.err.it < 0 or it < c.err.it:
-                c.err.it = it
+        if _run_one(L.prog, c, L.lo, L.step, it) < 0:
             L.stop = 1
             break
         if _now_ns() >= deadline:
@@ -373,8 +442,9 @@ cdef class LoopKernel:
         free(self.dtypes)
         free(self.ndims)
 
-    cdef int _start_ew(self, Ctx *c) except -1:
-        """This thread's copies of the elementwise programs (on the current instruction set)."""
+    cdef int _start_ew(self, Ctx *c, int want) except -1:
+        """This thread's copies of the elementwise programs (on the current instruction set;
+        the vector math raises the flags `want` asks about, as outside loops)."""
         cdef int k
         cdef LoopEw *e
         c.ew = <phx_prog *> calloc(max(1, self.prog.n_ew), sizeof(phx_prog))
@@ -384,6 +454,7 @@ cdef class LoopKernel:
             e = &self.prog.ew[k]
             c.ew[k] = e.prog
             c.ew[k].isa = current_isa()
+            c.ew[k].fpe_want = want
             c.ew[k].regs = <phx_reg *> malloc(max(1, e.prog.nreg) * sizeof(phx_reg))
             if c.ew[k].regs == NULL:
                 raise MemoryError()
@@ -414,22 +485,23 @@ cdef class LoopKernel:
 
     def __call__(self, lo, hi, step, *values):
         cdef int n_carried = len(self.carried_regs), n_regs = self.prog.n_regs
-        cdef int threads, t, k
+        cdef int threads, t, k, want, stop
         cdef Py_ssize_t n
         cdef Reg *template = NULL
         cdef Ctx *ctx = NULL
         cdef Loop L
-        cdef long long t0, t1, dt, chunk
-        cdef double per_it
+        cdef long long dt = 0
         cdef list keep = []
         n = len(range(lo, hi, step))
         carried, free_values = values[:n_carried], values[n_carried:]
         if n == 0:
             return tuple(carried)
         writes_back = []
+        live = []                   # the carried arrays the iterations write
         threads = job_threads()
         if threads > n:
             threads = <int> n
+        want, stop = _fpe_bits()
         template = <Reg *> calloc(n_regs, sizeof(Reg))
         ctx = <Ctx *> calloc(threads, sizeof(Ctx))
         try:
@@ -447,6 +519,7 @@ cdef class LoopKernel:
                     work = np.array(v, dtype=np.float64)   # written here, copied back after
                     writes_back.append((v, work))
                     v = work
+                live.append(v)
                 self._load(template, r, v, keep)
             for t in range(threads):
                 ctx[t].regs = <Reg *> malloc(n_regs * sizeof(Reg))
@@ -455,35 +528,17 @@ cdef class LoopKernel:
                     raise MemoryError()
                 memcpy(ctx[t].regs, template, n_regs * sizeof(Reg))
                 ctx[t].err.it = -1
-                self._start_ew(&ctx[t])
+                ctx[t].fpe_want, ctx[t].fpe_stop = want, stop
+                self._start_ew(&ctx[t], want)
             L.prog, L.ctx, L.lo, L.step, L.next, L.stop = &self.prog, ctx, lo, step, 0, 0
-            par_enter()     # BLAS at one thread: its calls here are small (and concurrent)
-            try:
-                # The caller runs iterations alone for up to SERIAL_NS: a short loop never
-                # wakes a team (that costs more than it saves). Then chunks of about CHUNK_NS,
-                # sized from the time per iteration so far, run on the team; between chunks
-                # the caller looks at signals (Ctrl-C).
-                with nogil:
-                    t0 = _now_ns()
-                    L.end = n
-                    _serial_until(&L, &ctx[0], t0 + <long long> SERIAL_NS)
-                    dt = _now_ns() - t0
-                PyErr_CheckSignals()
-                while L.next < n and not L.stop:
-                    per_it = dt / L.next if L.next > 0 else dt
-                    chunk = <long long> (CHUNK_NS / per_it) if per_it > 0 else n
-                    if chunk < threads:
-                        chunk = threads
-                    L.end = L.next + chunk if L.next + chunk < n else n
-                    with nogil:
-                        t1 = _now_ns()
-                        _run_chunk(&L, threads)
-                        dt += _now_ns() - t1
-                    L.next = L.end
-                    PyErr_CheckSignals()
-            finally:
-                par_exit()
-            self._raise_first_error(ctx, threads)
+            L.end = n
+            while True:
+                self._run(&L, threads, n, &dt)
+                if not self._settle(ctx, threads, lo, step, free_values, live):
+                    break       # nothing to settle: the loop ran to its end
+                if L.next >= n:
+                    break
+                L.stop = 0      # flagged iterations settled: on with the rest
             for orig, work in writes_back:
                 orig[...] = work
             return tuple(carried)   # setitem wrote into them in place
@@ -502,22 +557,112 @@ cdef class LoopKernel:
                         for k in range(self.prog.n_ew):
                             free(ctx[t].ew[k].regs)
                     free(ctx[t].ew)
+                    free(ctx[t].flagged_its)
             free(ctx)
             free(template)
 
-    cdef _raise_first_error(self, Ctx *ctx, int threads):
-        cdef int t, best = -1
+    cdef int _run(self, Loop *L, int threads, Py_ssize_t n, long long *dt) except -1:
+        """Run iterations from L.next until the end or a failure (L.stop); L.next is then the
+        first iteration not claimed. The first time (dt[0] == 0), the caller runs iterations
+        alone for up to SERIAL_NS: a short loop never wakes a team (that costs more than it
+        saves). Then chunks of about CHUNK_NS, sized from the time per iteration so far (dt:
+        the time spent, kept across calls), run on the team; between chunks the caller looks
+        at signals (Ctrl-C)."""
+        cdef long long t0, t1, chunk
+        cdef double per_it
+        par_enter()     # BLAS at one thread: its calls here are small (and concurrent)
+        try:
+            if dt[0] == 0:
+                with nogil:
+                    t0 = _now_ns()
+                    _serial_until(L, &L.ctx[0], t0 + <long long> SERIAL_NS)
+                    dt[0] = _now_ns() - t0 + 1
+                PyErr_CheckSignals()
+            while L.next < n and not L.stop:
+                per_it = dt[0] / L.next if L.next > 0 else dt[0]
+                chunk = <long long> (CHUNK_NS / per_it) if per_it > 0 else n
+                if chunk < threads:
+                    chunk = threads
+                L.end = L.next + chunk if L.next + chunk < n else n
+                with nogil:
+                    t1 = _now_ns()
+                    _run_chunk(L, threads)
+                    dt[0] += _now_ns() - t1
+                if L.next > L.end:      # claims past the chunk's end (one per thread)
+                    L.next = L.end
+                PyErr_CheckSignals()
+        finally:
+            par_exit()
+        return 0
+
+    cdef bint _settle(self, Ctx *ctx, int threads, lo, step, free_values, live) except -1:
+        """With the GIL, after a run: the flagged and failed iterations, in iteration order
+        (see the module doc). Raises the first error, or the first report that raises;
+        returns whether there was anything to settle (then the loop goes on)."""
+        cdef int t
+        cdef Py_ssize_t j
+        flagged = set()
+        failed = {}
         for t in range(threads):
-            if ctx[t].err.code and (best < 0 or ctx[t].err.it < ctx[best].err.it):
-                best = t
-        if best < 0:
-            return
-        e = ctx[best].err
+            for j in range(ctx[t].n_flagged):
+                flagged.add(ctx[t].flagged_its[j])
+            ctx[t].n_flagged = 0
+            if ctx[t].err.code:
+                failed[ctx[t].err.it] = t
+        if not flagged and not failed:
+            return False
+        for it in sorted(flagged | failed.keys()):
+            t = failed.get(it, -1)
+            if t >= 0 and ctx[t].err.code != E_FPE:
+                if it in flagged:       # its reports first; NumPy raises the same error
+                    self._replay(lo + it * step, free_values, live)
+                self._raise(&ctx[t].err)
+            self._replay(lo + it * step, free_values, live)
+            if t >= 0:                  # it did not raise: the iteration is complete now
+                ctx[t].err.code, ctx[t].err.it = 0, -1
+        return True
+
+    def _replay(self, iv, free_values, live):
+        """Run one iteration with the NumPy reference of each op of the body, in order: it
+        reports (or raises) exactly as NumPy does, and writes its own elements of the carried
+        arrays `live` (reading neither them nor anything they alias)."""
+        body = self.program.op.regions[0]
+        env = dict(zip(self.program.free, free_values))
+        env[body.args[0]] = iv
+        env.update(zip(body.args[1:], live))
+        for o in body.ops:
+            if o.name == "yield":
+                break
+            try:
+                if o.regions:
+                    out = o.decl.evaluate(o, [env[v] for v in o.operands])
+                else:
+                    kw = dict(o.attrs)
+                    if o.decl.needs_result_types:
+                        kw["result_types"] = [r.type for r in o.results]
+                    out = [o.decl.impl(*[env[v] for v in o.operands], **kw)]
+            except Exception as e:  # noqa: BLE001 (re-raised with the body op's line)
+                note_origin(e, o.loc, o.name)
+                raise
+            env.update(zip(o.results, out))
+
+    cdef _raise(self, Err *e):
         v = [e.v[0], e.v[1], e.v[2], e.v[3]]
         exc = _EXC[e.code](_message(e.code, v))
         op = self.ops[e.op]
         note_origin(exc, op.loc, op.name)   # the executor's note names this op's line
         raise exc
+
+
+cdef tuple _fpe_bits():
+    """(FE_* flags np.errstate reports, those of them whose mode is "raise")."""
+    cdef int want = phx_fpe_from_bits(reported_bits()), stop = 0
+    if want:
+        err = np.geterr()
+        for bit, key, _ in _FPE_KINDS:
+            if err[key] == "raise":
+                stop |= phx_fpe_from_bits(bit)
+    return want, stop
 
 
 def loop_kernel(op):

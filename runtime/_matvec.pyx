@@ -21,7 +21,8 @@ The body f is a program of the elementwise engine (runtime/_ew_program.py, compi
 lowering): each thread runs it over its row block through ew_eval (_elementwise.pxd) with z_b
 and the block of f(z_b) in its own buffers and the per-row operands read where they are, so it
 computes with the same instructions and vector math (exp, log, tanh, ...) as a fused op, bit
-for bit, on the instruction set set_isa() chose. Whatever the program does not take (dtypes,
+for bit, on the instruction set _elementwise.set_isa() chose, which also picks the row kernels
+(one setting for every engine). Whatever the program does not take (dtypes,
 shapes) goes to NumPy's twin of the op, X.T @ f(X @ w), run as the user's code runs it (which
 also raises NumPy's errors). The result differs from the twin's only by the rounding of the
 two products (another grouping of the sums). Floating-point flags raised by the team are
@@ -38,8 +39,8 @@ from cython.parallel cimport parallel, threadid
 from libc.stdlib cimport calloc, free, malloc
 from scipy.linalg.cython_blas cimport dgemv
 
-from phylanx.runtime._elementwise cimport (PHX_R_IN, PHX_R_OUT, EwProgram, ew_eval, ew_layout,
-                                           ew_thread_start, phx_prog, phx_reg)
+from phylanx.runtime._elementwise cimport (PHX_R_IN, PHX_R_OUT, EwProgram, current_isa, ew_eval,
+                                           ew_layout, ew_thread_start, phx_prog, phx_reg)
 from phylanx.runtime._threads cimport job_threads, par_enter, par_exit
 from phylanx.runtime.native cimport Job
 
@@ -66,28 +67,24 @@ cdef extern from "mvp_kernel.h" nogil:
 
 # Bytes of X per row block: small enough to stay in L2 between its two passes, big enough that
 # per-block overhead (the body, BLAS calls for column-major X) stays small. Tunable for
-# benchmarks, as is the instruction set of the row kernels (tests run every variant).
+# benchmarks and tests. The row kernels follow the instruction set of the elementwise engine
+# (_elementwise.set_isa: sse2 -> plain C, avx2 -> AVX2+FMA, avx512 -> AVX-512).
 _block_bytes = 320 * 1024
-_isa = 2
-cdef phx_mvp_fn _mvp_fn = phx_mvp_pick(2)
 
 
-def set_tuning(block_bytes=None, isa=None):
-    """Block size in bytes of X; isa: highest instruction set of the row-major kernels
-    (0 plain C, 1 AVX2, 2 AVX-512; the best one the CPU has up to that)."""
-    global _block_bytes, _isa, _mvp_fn
+def set_tuning(block_bytes=None):
+    """Block size in bytes of X (None: unchanged)."""
+    global _block_bytes
     if block_bytes is not None:
         _block_bytes = max(1, int(block_bytes))
-    if isa is not None:
-        _isa = min(2, max(0, int(isa)))
-        _mvp_fn = phx_mvp_pick(_isa)
 
 
 def kernel_variant():
-    """Name of the row-major kernel in use."""
-    if _mvp_fn == phx_mvp_avx512:
+    """Name of the row-major kernel the instruction set of set_isa() selects."""
+    cdef phx_mvp_fn fn = phx_mvp_pick(current_isa())
+    if fn == phx_mvp_avx512:
         return "avx512"
-    if _mvp_fn == phx_mvp_avx2:
+    if fn == phx_mvp_avx2:
         return "avx2"
     return "plain"
 
@@ -116,6 +113,7 @@ cdef class _MvpJob(Job):
     cdef int n, k, ld, incw, L
     cdef double *zero         # a row of k zeros (row-major, n % 4 != 0), during run()
     cdef int fpe              # FE_* flags raised by the team (fpe.h)
+    cdef phx_mvp_fn mvp       # the row kernel of the instruction set in use
     cdef object redo          # (preparer, operands): NumPy's twin if NumPy would report
     cdef const double *w
     cdef double *g
@@ -271,7 +269,7 @@ cdef class _MvpJob(Job):
                     f[j] = fz[r]
                 else:
                     bb[j], f[j] = self.zero, 0.0
-            _mvp_fn(&a[0] if 4 * q < mn else NULL, &bb[0] if 4 * q < mp else NULL, f, self.w,
+            self.mvp(&a[0] if 4 * q < mn else NULL, &bb[0] if 4 * q < mp else NULL, f, self.w,
                     gt, self.k, s)
             for j in range(min(4, mn - 4 * q)):
                 zn[4 * q + j] = s[j]
@@ -379,6 +377,7 @@ cdef class _MvpPrep:
         shape[0] = n
         ew_layout(P, 1, shape, strides, nin, bound)
         job.zreg, job.outreg = self.zreg, self.outreg
+        job.mvp = phx_mvp_pick(current_isa())
         g = np.zeros(k, np.float64)
         job.X = <const double *> cnp.PyArray_DATA(<cnp.ndarray> X)
         job.w = <const double *> cnp.PyArray_DATA(<cnp.ndarray> w)

@@ -15,7 +15,10 @@ The owner of a GExec (the thread that started it) waits for `outstanding` to dro
 running queued tasks of its own kernel call meanwhile and sleeping on the call's condition
 variable otherwise; the main thread wakes every 20 ms to look at signals (Ctrl-C cancels the
 call). Failures are ordered as a sequential run would meet them (_executor: Scope): a node
-after a failed one is not started, the ones before it still run.
+after a failed one is not started, the ones before it still run. Floating-point reports are
+ordered the same way: a thread running nodes of a concurrent execution records them under the
+position it works at (fp_begin, fp_enter), and they are made in program order when the
+execution ends.
 
 `for_range {parallel = true}`: the owner and up to num_threads()-1 helper tasks claim
 iterations one at a time from a shared counter (dynamic: a thread that does not get a core
@@ -30,9 +33,9 @@ from libc.string cimport memcpy
 
 from phylanx.runtime._executor cimport (
     C_CONTROL, F_HEAVY, F_NATIVE, RUN_FAILED, RUN_RETURNED, Executable, Frame, GExec, Graph,
-    LoopTask, Node, ParLoop, PTask, RunState, Scope, TCtx, adopt_fpstate, cancelled, copy_slots,
-    estimate, fail, fail_at, now_ns, scope_close, scope_open, set_scheduler, store_result,
-    tctx_init,
+    FpPos, LoopTask, Node, ParLoop, PTask, RunState, Scope, TCtx, adopt_fpstate, cancelled,
+    copy_slots, estimate, fail, fail_at, fp_begin, fp_end, fp_enter, fp_leave, now_ns,
+    scope_close, scope_open, set_scheduler, store_result, tctx_init,
 )
 from phylanx.runtime._threads cimport (
     is_main_thread, num_threads, par_enter, par_exit, pool_lock, pool_ready, pool_submit,
@@ -160,6 +163,7 @@ cdef int run_par(Executable ex, int gi, Frame *fr, TCtx *tc) except -1:
     cdef int buf[2 * _STACK_NODES]
     cdef int *L = buf
     cdef int *H
+    cdef PyObject *fp_saved = NULL
     _start_pool(run)
     if n > _STACK_NODES:
         L = <int *> malloc(2 * n * sizeof(int))
@@ -171,6 +175,13 @@ cdef int run_par(Executable ex, int gi, Frame *fr, TCtx *tc) except -1:
         if L != buf:
             free(L)
         raise MemoryError()
+    try:
+        fp_begin(run, &fp_saved)    # reports in program order (see _executor)
+    except BaseException:
+        free(ge.tasks)
+        if L != buf:
+            free(L)
+        raise
     ge.ex, ge.g, ge.fr, ge.run = <PyObject *> ex, g, fr, run
     ge.count, ge.outstanding, ge.rc, ge.seq = fr.scratch + g.scratch_off, 0, 0, tc.seq
     ge.pparent = tc.pparent
@@ -194,6 +205,7 @@ cdef int run_par(Executable ex, int gi, Frame *fr, TCtx *tc) except -1:
         if L != buf:
             free(L)
         failed = scope_close(run, &ge.scope)
+        fp_end(fp_saved)
     if failed or cancelled(run, ge.scope.parent, ge.scope.parent_key):
         return RUN_FAILED    # (some nodes may not have run)
     return ge.rc
@@ -217,14 +229,23 @@ cdef int _ready(GExec *ge, int s, TCtx *tc) noexcept:
     cdef Node *nd = &ge.g.nodes[s]
     cdef PTask *pt = &ge.tasks[s]
     cdef double cost
+    cdef Scope *outer
+    cdef Py_ssize_t outer_key
+    cdef FpPos fp_prev
     if not (nd.flags & F_HEAVY) or ge.seq:
         return 0
     if nd.flags & F_NATIVE:
+        outer, outer_key = tc.scope, tc.key
+        tc.scope, tc.key = &ge.scope, s     # what the preparer reports is node s's
+        fp_prev = fp_enter(tc, nd.op_id)
         try:
             prep = _prepare(nd, ge.fr)
         except BaseException as exc:
             _fail_node(ge, s, tc, exc)
             return -1
+        finally:
+            fp_leave(fp_prev)
+            tc.scope, tc.key = outer, outer_key
         pt.prep = <PyObject *> prep
         _incref(pt.prep)
         if not isinstance(prep, Job):
@@ -318,6 +339,7 @@ cdef int _run_node(Executable ex, GExec *ge, int j, TCtx *tc, long long t0, int 
     cdef int rc, rec = -1
     cdef Scope *outer = tc.scope
     cdef Py_ssize_t outer_key = tc.key
+    cdef FpPos fp_prev = fp_enter(tc, nd.op_id)    # and its floating-point reports
     pt.prep = NULL
     tc.scope, tc.key = &ge.scope, j     # failures in this node are ordered by j
     if tc.run.profile:   # nodes run by this one (regions, callee) record it as parent
@@ -342,6 +364,7 @@ cdef int _run_node(Executable ex, GExec *ge, int j, TCtx *tc, long long t0, int 
     finally:
         _xdecref(prep)
         tc.scope, tc.key = outer, outer_key
+        fp_leave(fp_prev)
     if tc.run.profile:
         tc.pparent = ge.pparent
         ex._prof_end(tc, rec)
@@ -425,7 +448,8 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
     cdef ParLoop pl
     cdef RunState *run = tc.run
     cdef TCtx probe = tc[0]
-    cdef int k, n_help = num_threads() - 1
+    cdef int k, failed, n_help = num_threads() - 1
+    cdef PyObject *fp_saved = NULL
     if n_help > n - 1:
         n_help = <int> (n - 1)
     pl.ex, pl.nd, pl.fr, pl.run = <PyObject *> ex, nd, fr, run
@@ -447,6 +471,7 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
             raise MemoryError()
         par_enter()
         try:
+            fp_begin(run, &fp_saved)    # iterations report in order (see _executor)
             for k in range(n_help):
                 pl.helpers[k].base.fn = _loop_task
                 pl.helpers[k].base.owner = &run.wait
@@ -458,7 +483,9 @@ cdef int exec_parfor(Executable ex, Node *nd, Frame *fr, TCtx *tc, Py_ssize_t lo
         finally:
             par_exit()
             free(pl.helpers)
-    if scope_close(run, &pl.scope) or cancelled(run, pl.scope.parent, pl.scope.parent_key):
+            fp_end(fp_saved)
+    failed = scope_close(run, &pl.scope)
+    if failed or cancelled(run, pl.scope.parent, pl.scope.parent_key):
         return RUN_FAILED
     return 0
 
@@ -476,6 +503,7 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
     cdef Py_ssize_t it
     cdef PyObject *i
     cdef int rc
+    cdef FpPos fp_prev
     t2.seq, t2.scope = 1, &pl.scope
     if not owner:   # a private frame: the body's values are per iteration
         pf.slots = PyList_GetSlice(pl.fr.slots, 0, _list_size(pl.fr.slots))
@@ -485,6 +513,7 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
             free(pf.scratch)
             _abort(run, MemoryError(), nd.op_id, pl.fr)
             return
+    fp_prev = fp_enter(&t2, nd.op_id)      # each iteration reports at its position
     try:
         while limit != 0:
             limit -= 1
@@ -505,6 +534,7 @@ cdef void _participate(Executable ex, ParLoop *pl, TCtx *tc, int owner, int limi
     except BaseException as exc:
         _fail(&t2, exc, nd.op_id, pl.fr)
     finally:
+        fp_leave(fp_prev)
         if not owner:
             _decref(pf.slots)
             free(pf.scratch)

@@ -44,4 +44,15 @@ static inline int phx_fpe_bits(int f) {
          | ((f & FE_INVALID) ? NPY_FPE_INVALID : 0);
 }
 
+/* May a dot product of elements whose smallest nonzero magnitudes are min_a and min_b raise
+ * "underflow", whatever the order of its sums (BLAS kernels, FMAs, thread splits)? Every exact
+ * product of two f64 elements with |a| |b| >= 2^-968 is a normal number and a multiple of
+ * 2^-1074 (f32: 2^-101 and 2^-149), and so are the partial sums: a result in the subnormal
+ * range is then exact, and an exact result raises no underflow. Below that an FMA may round
+ * a product into the subnormal range: "may". (The test itself may raise flags: call it after
+ * collecting them.) */
+static inline int phx_may_underflow(double min_a, double min_b, int f32) {
+    return min_a * min_b < (f32 ? 0x1p-101 : 0x1p-968);
+}
+
 #endif

@@ -103,3 +103,40 @@ def running_product(a):
 @phylanx.kernel
 def variance(a):
     return np.var(a, axis=0)
+
+
+@phylanx.kernel
+def matvec_forms(A, v):
+    return A @ v, A.T @ v, np.dot(A, v), v @ A, A @ A.T, np.dot(v, v), np.outer(v, A[0])
+
+
+@phylanx.kernel
+def rows_log_ratio(a, b):
+    out = np.zeros_like(a)
+    for i in range(a.shape[0]):
+        out[i] = np.log(a[i]) / b[i]
+    return out
+
+
+@phylanx.kernel
+def rows_scaled_products(a, b, c):
+    out = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = (a[i] * b[i]) @ c
+    return out
+
+
+@phylanx.kernel
+def rows_total_ratio(a, b):
+    out = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        out[i] = np.sum(a[i]) / np.sum(b[i])
+    return out
+
+
+@phylanx.kernel
+def shrinking_sum_ratio(a, b):
+    out = np.zeros(b.shape[0])
+    for i in range(b.shape[0]):
+        out[i] = np.sum(a[: a.shape[0] // (i // 2 * 1000 + 1)]) / b[i]
+    return out

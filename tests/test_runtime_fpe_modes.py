@@ -1,8 +1,10 @@
 """Every np.errstate mode (ignore, warn, raise, call, print, log) on every native engine that
-raises floating-point flags: the elementwise engine, reductions, casts (_move), scans and
-matvec_pair report exactly what NumPy reports for the same code: the same warnings in the same
-order, the same exception, the same calls of the error callback, the same printed and logged
-lines (runtime/_fpe.py)."""
+raises floating-point flags: the elementwise engine, reductions, casts (_move), scans,
+matvec_pair (native and its blocked reference), BLAS products, parallel loops (the native loop
+kernel and the executor's) and dataflow graphs report exactly what NumPy reports for the same
+code: the same warnings in the same order, the same exception, the same calls of the error
+callback, the same printed and logged lines (runtime/_fpe.py), on one thread and on two with
+every node a task (reports of concurrent nodes come in program order)."""
 
 import importlib.util
 import pathlib
@@ -36,6 +38,52 @@ def logreg_inputs(rows=3000):
     return X, w, (r.random(rows) > 0.5).astype(float)
 
 
+def tiny_rows(n=300, where=slice(-5, None), fill=1e-200, dtype=np.float64):
+    """A matrix of ones with some rows of tiny values, and a tiny vector: whether a BLAS
+    product raises "underflow" depends on its kernel's order of sums (and OpenBLAS's threads)."""
+    A = np.ones((n, n), dtype)
+    A[where] = fill
+    return A, np.full(n, fill, dtype)
+
+
+def loop_inputs(rows=20000, zeros=None):
+    """Rows of ones, a few zeros in a and b: log(0) and x / 0 in some iterations, early and
+    late (a team of two threads runs the late ones)."""
+    a, b = np.ones((rows, 8)), np.ones((rows, 8))
+    if zeros is None:
+        zeros = ((3, 2), (7, 1), (rows * 3 // 4, 4), (rows - 10, 0))
+    for k, (i, j) in enumerate(zeros):
+        (a if k % 2 else b)[i, j] = 0.0
+    a[7, 1] = b[7, 1] = 0.0             # log(0) and -inf / 0 in one iteration
+    return a, b
+
+
+def tiny_row_products(rows=20000):
+    """Rows of ones, a few with an element 1e-10, and 1e-300s: (a[i] * b[i]) @ c underflows
+    (1e-310) in those rows only, early and late."""
+    a, b = loop_inputs(rows, zeros=())
+    a[[2, 9, rows // 2, rows - 4], [1, 0, 7, 3]] = 1e-10
+    return a, b, np.full(8, 1e-300)
+
+
+def zero_rows(rows):
+    """a / b of row sums, some 1 / 0 and 0 / 0 (scalar divides), early and late."""
+    a, b = np.ones((rows, 8)), np.ones((rows, 8))
+    b[[3, 7, rows - 20, rows - 3]] = 0.0
+    a[[7, rows - 3]] = 0.0
+    return a, b
+
+
+def slow_then_fast(n=2_000_000):
+    """Iterations 0 and 1 sum all of a, the others a thousandth of it: iteration 1 (1 / 0)
+    ends after iteration 2 (0 / 0) when another thread runs iteration 2."""
+    a = np.zeros(n)
+    a[-1] = 1.0
+    b = np.ones(16)
+    b[1:3] = 0.0
+    return a, b
+
+
 CASES = {
     "elementwise divide": (K.divide, lambda: (np.ones(N), with_values([0.0]))),
     "elementwise 0/0 and x/0": (K.divide, lambda: (with_values([0.0, 1.0]),
@@ -50,6 +98,22 @@ CASES = {
     "scan overflow": (K.running_sum, lambda: (np.full(N, 1e305),)),
     "scan underflow": (K.running_product, lambda: (with_values([1e-200, 1e-200]),)),
     "matvec_pair exp overflow": (K.gradient, logreg_inputs),
+    "matvec_pair reference f32": (K.gradient, lambda: tuple(
+        v.astype(np.float32) for v in logreg_inputs())),
+    "reductions in program order": (K.reductions, lambda: (np.full((4000, 3), 1e300),)),
+    "products underflow": (K.products, lambda: (np.full((90, 90), 1e-200),) * 2
+                           + (np.full(90, 1e-200),)),
+    "products f32 underflow": (K.products, lambda: (np.full((90, 90), 1e-30, np.float32),) * 2
+                               + (np.full(90, 1e-30, np.float32),)),
+    "products overflow": (K.products, lambda: (np.full((90, 90), 1e200),) * 2
+                          + (np.full(90, 1e200),)),
+    "product forms, tiny last rows": (K.matvec_forms, tiny_rows),
+    "product forms, tiny first rows": (K.matvec_forms, lambda: tiny_rows(where=slice(0, 5))),
+    "product forms f32": (K.matvec_forms, lambda: tiny_rows(fill=1e-30, dtype=np.float32)),
+    "native parallel loop": (K.rows_log_ratio, loop_inputs),
+    "native parallel loop, products": (K.rows_scaled_products, tiny_row_products),
+    "parallel loop of the executor": (K.rows_total_ratio, lambda: zero_rows(400)),
+    "parallel loop, slow iteration first": (K.shrinking_sum_ratio, slow_then_fast),
 }
 
 
@@ -79,12 +143,18 @@ def outcome(f, args, mode, capfd):
     return messages, exc, calls, printed, result
 
 
-@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+@pytest.fixture(params=["1thread", "2threads", "2threads-eager"])
 def threads(request):
-    before = rt.num_threads()
-    rt.set_num_threads(request.param)
+    """One thread; two; two with every node a task and every job a team (thresholds 0)."""
+    before = rt.num_threads(), rt.get_task_threshold(), rt.get_team_threshold()
+    rt.set_num_threads(1 if request.param == "1thread" else 2)
+    if request.param.endswith("eager"):
+        rt.set_task_threshold(0)
+        rt.set_team_threshold(0)
     yield
-    rt.set_num_threads(before)
+    rt.set_num_threads(before[0])
+    rt.set_task_threshold(before[1])
+    rt.set_team_threshold(before[2])
 
 
 @pytest.mark.parametrize("mode", ["ignore", "warn", "raise", "call", "print", "log"])
@@ -101,4 +171,5 @@ def test_every_mode_on_every_engine(case, mode, threads, capfd):
         assert any(want[:4]), "the case must make NumPy report"
     if want[4] is not None:
         for g, w in zip(*(v if isinstance(v, tuple) else (v,) for v in (got[4], want[4]))):
-            np.testing.assert_allclose(g, w, rtol=1e-6, equal_nan=True)
+            rtol = 1e-4 if np.asarray(w).dtype == np.float32 else 1e-6
+            np.testing.assert_allclose(g, w, rtol=rtol, equal_nan=True)

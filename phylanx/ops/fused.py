@@ -259,20 +259,31 @@ def _evaluate_matvec_pair(op, values) -> list:
     X, w, *rest = values
     body = op.regions[0]
     n = X.shape[0]
-    if n <= BLOCK_ROWS:
+    if n <= BLOCK_ROWS or np.geterr()["under"] != "ignore":
         (fz,) = evaluate_body(body, [X @ w, *rest])
         return [X.T @ fz]
     if X.shape[1] != np.shape(w)[0]:
         np.matmul(X, w)  # raises NumPy's own error
-    rest = [np.broadcast_to(v, np.broadcast_shapes((n,), v.shape))
-            if isinstance(v, np.ndarray) and v.ndim else v for v in rest]
-    g = None
-    for i in range(0, n, BLOCK_ROWS):
-        rows = X[i:i + BLOCK_ROWS]
-        part = [v[i:i + BLOCK_ROWS] if isinstance(v, np.ndarray) and v.ndim else v
-                for v in rest]
-        (fz,) = evaluate_body(body, [rows @ w, *part])
-        g = rows.T @ fz if g is None else g + rows.T @ fz
+    blocked = [np.broadcast_to(v, np.broadcast_shapes((n,), v.shape))
+               if isinstance(v, np.ndarray) and v.ndim else v for v in rest]
+    # The blocks' floating-point errors that the caller's np.errstate reports (any mode but
+    # "ignore") are only noted here: whether there was one decides below.
+    reported = {key: "call" for key, mode in np.geterr().items() if mode != "ignore"}
+    raised = []
+    with np.errstate(**reported, call=lambda kind, bits: raised.append(kind)):
+        g = None
+        for i in range(0, n, BLOCK_ROWS):
+            rows = X[i:i + BLOCK_ROWS]
+            part = [v[i:i + BLOCK_ROWS] if isinstance(v, np.ndarray) and v.ndim else v
+                    for v in blocked]
+            (fz,) = evaluate_body(body, [rows @ w, *part])
+            g = rows.T @ fz if g is None else g + rows.T @ fz
+    if raised:
+        # NumPy's X.T @ f(X @ w) reports once per op, not once per block: run it, and it
+        # reports. (The blocks raise every flag it raises, except underflows that another
+        # grouping of the sums may give: with underflow reported, it ran above instead.)
+        (fz,) = evaluate_body(body, [X @ w, *rest])
+        return [X.T @ fz]
     return [g]
 
 
