@@ -227,7 +227,10 @@ def test_cheap_target_figures_beside_their_targets(keep_threads):
     limits = {targets.DISPATCH: 30, targets.FORCED_TASKS: 2, targets.FIRST_CALL: 30}
     for f in figures:
         assert f.name in targets.FIGURE_NAMES
-        assert np.isfinite(f.value) and f.value > 0, f
+        assert np.isfinite(f.value), f
+        # forced tasks is a difference of two medians (tasks - inline): on a busy machine the
+        # tasks' median may come out lower, so only the durations must be positive.
+        assert f.value > 0 or f.name == targets.FORCED_TASKS, f
         assert f.met is (f.value <= limits[f.name]), f
         assert f.check in ("ok", "-"), f
     table = targets.format_table(figures)
