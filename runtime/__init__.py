@@ -65,6 +65,12 @@ from phylanx.runtime._threads import (
 from phylanx.runtime._threads import get_num_threads as num_threads
 
 
+def get_include() -> str:
+    """The folder with the runtime's Cython declarations (``*.pxd``) and C headers: compile
+    native kernels outside the package against it (`phylanx.runtime.extbuild`)."""
+    return _os.path.dirname(_os.path.abspath(__file__))
+
+
 def fallback_ops():
     """Ops without a native kernel: they run their NumPy reference holding the GIL."""
     from phylanx.runtime._lowering import fallback_ops as _f
@@ -77,6 +83,7 @@ __all__ = [
     "NodeRecord",
     "blas_libraries",
     "fallback_ops",
+    "get_include",
     "get_task_threshold",
     "get_team_threshold",
     "lower",

@@ -28,7 +28,7 @@ from cython.parallel cimport prange
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
-from phylanx.runtime._move cimport MoveJob, copy_threads, phx_cast_1d, phx_copy_1d, ptype
+from phylanx.runtime._move cimport MoveJob, cast_1d, copy_threads, phx_copy_1d, ptype
 from phylanx.runtime.native cimport Job
 from phylanx.runtime.natives import Decline, register
 
@@ -224,7 +224,7 @@ cdef class _IdxJob(MoveJob):
             feclearexcept(FPE)
         for i in range(i0, i1):
             if m[i]:
-                phx_cast_1d(self.vt, self.xt, src, self.vi, xb + i * sx, self.si, self.ni)
+                cast_1d(self.vt, self.xt, src, self.vi, xb + i * sx, self.si, self.ni)
                 src += self.vj
         return fetestexcept(FPE) if check else 0
 
@@ -256,7 +256,7 @@ cdef class _IdxJob(MoveJob):
             j0, j1, i0 = 0, self.nj, c * self.ich
             n = min(self.ich, self.ni - i0)
         for j in range(j0, j1):
-            phx_cast_1d(self.vt, self.xt, src + j * self.vj + i0 * self.vi, self.vi,
+            cast_1d(self.vt, self.xt, src + j * self.vj + i0 * self.vi, self.vi,
                         dst + self.offs[j] + i0 * self.si, self.si, n)
         return fetestexcept(FPE) if check else 0
 

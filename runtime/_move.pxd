@@ -17,14 +17,16 @@ cdef extern from "move.h" nogil:
         Py_ssize_t rows, rpu, cpr, units
     void phx_move_plan(phx_move *m)
     int phx_moves_run(const phx_move *moves, int n, int nt, int indep)
-    void phx_cast_1d(int st, int dt, const char *s, Py_ssize_t ss, char *d, Py_ssize_t ds,
-                     Py_ssize_t n)
     void phx_copy_1d(int size, const char *s, Py_ssize_t ss, char *d, Py_ssize_t ds,
                      Py_ssize_t n)
 
 
 cdef int ptype(cnp.ndarray a)          # PT_* code of a's dtype, -1 when unsupported
 cdef int copy_threads(double cost) noexcept nogil   # team size of a copy-like job
+# One strided 1-d cast (move.h's phx_cast_1d). Other modules call it through this function
+# instead of the header, so its dtype-pair loops are compiled once, here.
+cdef void cast_1d(int st, int dt, const char *s, Py_ssize_t ss, char *d, Py_ssize_t ds,
+                  Py_ssize_t n) noexcept nogil
 
 cdef class MoveJob(Job):
     cdef phx_move *moves

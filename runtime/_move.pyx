@@ -30,6 +30,8 @@ cdef extern from "move.h" nogil:
     enum:
         PT_BOOL, PT_I8, PT_I16, PT_I32, PT_I64, PT_U8, PT_U16, PT_U32, PT_U64, PT_F32, PT_F64,
         PT_C64, PT_C128
+    void phx_cast_1d(int st, int dt, const char *s, Py_ssize_t ss, char *d, Py_ssize_t ds,
+                     Py_ssize_t n)
 
 cdef extern from "fpe.h" nogil:
     int phx_fpe_bits(int f)
@@ -66,6 +68,11 @@ _PT = {np.dtype(t).num: code for t, code in (
 # np.intc/np.int_ share numbers with the sized types on this platform; longlong may not
 _PT.setdefault(np.dtype(np.longlong).num, PT_I64)
 _PT.setdefault(np.dtype(np.ulonglong).num, PT_U64)
+
+
+cdef void cast_1d(int st, int dt, const char *s, Py_ssize_t ss, char *d, Py_ssize_t ds,
+                  Py_ssize_t n) noexcept nogil:
+    phx_cast_1d(st, dt, s, ss, d, ds, n)
 
 
 cdef int ptype(cnp.ndarray a):

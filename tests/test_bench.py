@@ -11,6 +11,7 @@ import sys
 import types
 from pathlib import Path
 
+import native_kernels
 import numpy as np
 import pytest
 
@@ -214,19 +215,22 @@ def test_asv_benchmark_runs_like_asv_does(keep_threads):
 # -- the target figures (--targets) and the committed docs -----------------------------------
 
 
-def _test_kernels_or_skip():
-    return pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
+def _test_kernels():
+    return native_kernels.load()
 
 
 def test_cheap_target_figures_beside_their_targets(keep_threads):
-    _test_kernels_or_skip()   # the forced-tasks figure runs test.spin nodes
+    _test_kernels()   # the forced-tasks figure runs test.spin nodes
     figures = targets.run(2, 3, 0.0, only=["dispatch", "forced-tasks", "compile"])
     assert [f.name for f in figures] == [targets.DISPATCH, targets.FORCED_TASKS,
                                          targets.FIRST_CALL]
     limits = {targets.DISPATCH: 30, targets.FORCED_TASKS: 2, targets.FIRST_CALL: 30}
     for f in figures:
         assert f.name in targets.FIGURE_NAMES
-        assert np.isfinite(f.value) and f.value > 0, f
+        assert np.isfinite(f.value), f
+        # forced tasks is a difference of two medians (tasks - inline): on a busy machine the
+        # tasks' median may come out lower, so only the durations must be positive.
+        assert f.value > 0 or f.name == targets.FORCED_TASKS, f
         assert f.met is (f.value <= limits[f.name]), f
         assert f.check in ("ok", "-"), f
     table = targets.format_table(figures)
@@ -237,7 +241,7 @@ def test_cheap_target_figures_beside_their_targets(keep_threads):
 def test_forced_tasks_keeps_a_callers_test_ops(keep_threads):
     from phylanx.ir.registry import OPS
 
-    testkernels = _test_kernels_or_skip()
+    testkernels = _test_kernels()
     targets.forced_tasks(2, 1, 0.0)
     assert "test.spin" not in OPS  # registered for the measurement only
     testkernels.register()
@@ -248,21 +252,16 @@ def test_forced_tasks_keeps_a_callers_test_ops(keep_threads):
         testkernels.unregister()
 
 
-def test_forced_tasks_without_test_kernels_says_how_to_build_them(monkeypatch, keep_threads):
-    """A build without -Dtest-kernels=true reports the figure as failed with the remedy."""
-    import importlib
-
-    real = importlib.import_module
-
-    def no_test_kernels(name, *args):
-        if name == "phylanx.runtime._testkernels":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, *args)
-
-    monkeypatch.setattr(importlib, "import_module", no_test_kernels)
+def test_forced_tasks_without_test_kernels_says_how_to_build_them(monkeypatch, tmp_path,
+                                                                    keep_threads):
+    """Outside a checkout (no tests/native_test_kernels here) the figure is reported as failed
+    with the remedy."""
+    monkeypatch.delitem(sys.modules, "phylanx_test_kernels", raising=False)
+    monkeypatch.chdir(tmp_path)
     (figure,) = targets.run(2, 1, 0.0, only=["forced-tasks"])
     assert figure.result == "failed" and figure.met is None
-    assert "-Dtest-kernels=true" in figure.detail
+    assert TEST_KERNELS_MISSING in figure.detail
+    assert "requirements/bench.txt" in figure.detail
 
 
 def test_target_failure_lands_in_its_row(monkeypatch):

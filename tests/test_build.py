@@ -103,14 +103,13 @@ def _installed_extension_modules():
 def test_runtime_modules_are_listed_once():
     """runtime/modules.txt is the one list of the runtime's Cython modules: meson.build builds
     them and natives imports those tagged `natives`; nothing else is built into the runtime but
-    the shared Cython utility code and, on request, the test kernels."""
+    the shared Cython utility code (the test kernels are no part of an install)."""
     import importlib
 
     from phylanx.runtime import natives
 
     listed = natives.runtime_modules()
     assert {"_threads", "_executor", "_elementwise"} <= set(listed)
-    assert "_testkernels" not in listed
     for name, tags in listed.items():
         assert set(tags) <= {"natives"}, (name, tags)
         module = importlib.import_module(f"phylanx.runtime.{name}")
@@ -118,7 +117,7 @@ def test_runtime_modules_are_listed_once():
     assert set(natives._MODULES) == {f"phylanx.runtime.{n}" for n, t in listed.items()
                                      if "natives" in t}
     if not _editable_install():
-        assert _installed_extension_modules() - set(listed) <= {"_cyutility", "_testkernels"}
+        assert _installed_extension_modules() - set(listed) == {"_cyutility"}
 
 
 def test_natives_modules_register_kernels():
@@ -136,25 +135,71 @@ def test_benchmarks_are_not_in_the_runtime():
         __import__("phylanx.runtime._bench")
 
 
-@pytest.mark.skipif(os.environ.get("CI") != "true", reason="CI only: CI builds the test kernels")
-def test_ci_builds_the_test_kernels():
-    """The README's test command (what .ci/run runs) builds -Dtest-kernels=true, so the tests
-    that need them run in CI rather than skip."""
-    from phylanx.runtime import _testkernels
+def test_runtime_installs_its_declarations():
+    """The .pxd files and the headers they name are installed (get_include()), the .pyx/.c
+    sources are not."""
+    folder = rt.get_include()
+    names = set(os.listdir(folder))
+    assert {"native.pxd", "_threads.pxd", "tasks.pxd", "_move.pxd", "tasks.h", "move.h"} <= names
+    if not _editable_install():
+        assert not {n for n in names if n.endswith((".pyx", ".pxi", ".c"))}
 
-    assert callable(_testkernels.register)
+
+def test_test_kernels_compile_against_the_installed_runtime():
+    """The suite's native test kernels are compiled outside the package (a cached build), and
+    their cdef class derives from the installed runtime's Job."""
+    import native_kernels
+
+    from phylanx.runtime import native
+
+    module = native_kernels.load()
+    assert module.__name__ == "phylanx_test_kernels"
+    assert not os.path.realpath(module.__file__).startswith(os.path.realpath(rt.get_include()))
+    assert issubclass(module.SpinJob, native.Job)
+    assert native_kernels.load() is module
+
+
+def test_cast_loops_are_compiled_once():
+    """move.h's dtype-pair cast loops (phx_cast_1d) are compiled into _move only: _indexing
+    calls them through _move.cast_1d instead of compiling its own copy."""
+    from phylanx.runtime import _indexing, _move
+
+    def has_symbol(module):
+        with open(module.__file__, "rb") as f:
+            return b"phx_cast_1d" in f.read()
+
+    if not has_symbol(_move):
+        pytest.skip("stripped build: no symbol names to check")
+    assert not has_symbol(_indexing)
+
+
+def _readme_commands():
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        return set(re.findall(r"^    (\S.*)$", f.read(), re.MULTILINE))
 
 
 def test_ci_runs_the_readme_commands():
-    """.ci/run's test and docs commands are the README's, character for character."""
+    """.ci/run's install, test and docs commands are the README's, character for character, and
+    none of them rebuilds phylanx after the install."""
     with open(os.path.join(REPO, ".ci", "run"), encoding="utf-8") as f:
         ci = f.read()
-    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
-        readme = f.read()
-    commands = dict(re.findall(r"^(TEST_CMD|DOCS_CMD)='(.*)'$", ci, re.MULTILINE))
-    assert set(commands) == {"TEST_CMD", "DOCS_CMD"}
-    for command in commands.values():
-        assert f"\n    {command}\n" in readme, command
-    assert 'eval "$TEST_CMD"' in ci and 'eval "$DOCS_CMD"' in ci
-    assert "-Dtest-kernels=true" in commands["TEST_CMD"]
+    commands = dict(re.findall(r"^(INSTALL_CMD|TEST_CMD|DOCS_CMD)='(.*)'$", ci, re.MULTILINE))
+    assert set(commands) == {"INSTALL_CMD", "TEST_CMD", "DOCS_CMD"}
+    readme = _readme_commands()
+    for name, command in commands.items():
+        assert command in readme, command
+        assert f'eval "${name}"' in ci
+    assert commands["INSTALL_CMD"].startswith("pip install . ")
+    for name in ("TEST_CMD", "DOCS_CMD"):
+        installs = re.findall(r"pip install ([^&]*)", commands[name])
+        assert installs and all(i.startswith("-r requirements/") for i in installs), installs
     assert "sphinx-build -W" in commands["DOCS_CMD"]
+
+
+def test_requirement_files_exist_for_every_readme_install():
+    """Every `pip install -r FILE` the README shows names a file of the checkout."""
+    with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+        files = re.findall(r"pip install -r ([\w./-]+)", f.read())
+    assert files
+    for name in files:
+        assert os.path.isfile(os.path.join(REPO, name)), name

@@ -3,16 +3,15 @@ sequential regions, recursive calls, while loops, pool tasks and parallel-loop h
 
 import itertools
 
+import native_kernels
 import numpy as np
 import pytest
 
 import phylanx.runtime as rt
-from phylanx.bench.scheduler import PARLOOP, TEST_KERNELS_MISSING  # PARLOOP: test.spin loop
+from phylanx.bench.scheduler import PARLOOP  # PARLOOP: test.spin loop
 from phylanx.ir.parser import parse_physl
 from phylanx.runtime import lower
 from phylanx.runtime._executor import PROFILE_DTYPE
-
-_testkernels = pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
 
 CALLS = """
 func @main(%n: int) -> int {
@@ -49,9 +48,9 @@ func @fact(%n: int) -> int {
 
 @pytest.fixture(scope="module", autouse=True)
 def test_kernels():
-    _testkernels.register()
+    native_kernels.load().register()
     yield
-    _testkernels.unregister()
+    native_kernels.load().unregister()
 
 
 @pytest.fixture

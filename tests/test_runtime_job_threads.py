@@ -2,24 +2,23 @@
 alone, one thread inside a parallel loop or next to another heavy node (no team inside a
 task, BLAS on one thread). Checked from the largest team each kernel module recorded."""
 
+import native_kernels
 import numpy as np
 import pytest
+from native_kernels import spin_reference
 
 import phylanx.runtime as rt
-from phylanx.bench.scheduler import TEST_KERNELS_MISSING
 from phylanx.ir.parser import parse_physl
 from phylanx.runtime import _matvec, _reduce, _threads, lower
-
-_testkernels = pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
 
 
 @pytest.fixture
 def two_threads():
     before, threshold = rt.num_threads(), rt.get_task_threshold()
     rt.set_num_threads(2)
-    _testkernels.register()
+    native_kernels.load().register()
     yield
-    _testkernels.unregister()
+    native_kernels.load().unregister()
     rt.set_num_threads(before)
     rt.set_task_threshold(threshold)
 
@@ -131,7 +130,7 @@ def test_jobs_beside_another_heavy_node_run_on_one_thread(two_threads):
     g, s, spin = ex.run((X, w, y, m), profile=True)
     np.testing.assert_allclose(g, reference(X, w, y), rtol=1e-10)
     assert s == pytest.approx(X.sum(), rel=1e-12)
-    assert spin == _testkernels.spin_reference(0.0, m)
+    assert spin == spin_reference(0.0, m)
     # Three heavy nodes are queued at once: whichever kernel starts while another node is in
     # flight runs on one thread; only one that runs after both others ended may have a team.
     records = {r.op: r for r in ex.last_profile()}

@@ -14,20 +14,22 @@ import _thread
 import threading
 import time
 
+import native_kernels
 import numpy as np
 import pytest
+from native_kernels import spin_reference
 
 import phylanx
 import phylanx.runtime as rt
 from phylanx.ir.parser import parse_physl
-from phylanx.runtime import _testkernels, lower
+from phylanx.runtime import lower
 
 
 @pytest.fixture(scope="module", autouse=True)
 def test_kernels():
-    _testkernels.register()
+    native_kernels.load().register()
     yield
-    _testkernels.unregister()
+    native_kernels.load().unregister()
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def _best_of_three(measure):
 def test_other_threads_run_while_iterations_hold_the_gil(one_thread):
     ex = lower(parse_physl(GIL_LOOP))
     m = 200_000     # about 1 ms per iteration; 256 of them took 0.3 s
-    assert ex.run((1.0, 3, m)) == pytest.approx(_testkernels.spin_reference(1.0, 3 * m))
+    assert ex.run((1.0, 3, m)) == pytest.approx(spin_reference(1.0, 3 * m))
     gap, python = _best_of_three(lambda: (_largest_gap(lambda: ex.run((1.0, 300, m))),
                                           _largest_gap(lambda: _python_loop(0.3))))
     assert gap < python + 0.05, (gap, python)
@@ -152,7 +154,7 @@ def test_ctrl_c_from_a_timer_thread_stops_a_loop_holding_the_gil(one_thread):
             lambda run=run: (_interrupt_from_a_timer(0.1, run),
                      _interrupt_from_a_timer(0.1, lambda: _python_loop(100))))
         assert elapsed < python + 0.05, (elapsed, python)
-    assert ex.run((1.0, 2, 10)) == _testkernels.spin_reference(1.0, 20)   # still usable
+    assert ex.run((1.0, 2, 10)) == spin_reference(1.0, 20)   # still usable
 
 
 # -- runtime errors: class, message, and the note naming the kernel line -----------------------

@@ -11,24 +11,24 @@ import threading
 import time
 import tracemalloc
 
+import native_kernels
 import numpy as np
 import pytest
+from native_kernels import spin_reference
 
 import phylanx
 import phylanx.runtime as rt
-from phylanx.bench.scheduler import PARLOOP, TEST_KERNELS_MISSING  # PARLOOP: test.spin loop
+from phylanx.bench.scheduler import PARLOOP  # PARLOOP: test.spin loop
 from phylanx.ir.parser import parse_physl
 from phylanx.oracle import evaluate
 from phylanx.runtime import _threads, lower
 
-_testkernels = pytest.importorskip("phylanx.runtime._testkernels", reason=TEST_KERNELS_MISSING)
-
 
 @pytest.fixture(scope="module", autouse=True)
 def test_kernels():
-    _testkernels.register()
+    native_kernels.load().register()
     yield
-    _testkernels.unregister()
+    native_kernels.load().unregister()
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_independent_native_nodes_overlap(threads):
     assert ex.concurrent_graphs() == [0]
     n = 20_000_000
     got = ex.run((1.0, n, n), profile=True)
-    assert got == 2 * _testkernels.spin_reference(1.0, n)
+    assert got == 2 * spin_reference(1.0, n)
     spins = [r for r in ex.last_profile() if r.op == "test.spin"]
     assert len(spins) == 2 and all(r.task for r in spins)
     assert spins[0].thread != spins[1].thread
@@ -82,7 +82,7 @@ def test_one_thread_runs_everything_inline(threads):
     threads(1)
     ex = lower(parse_physl(TWO_SPINS))
     assert ex.run((1.0, 1000, 10), profile=True) == \
-        _testkernels.spin_reference(1.0, 1000) + _testkernels.spin_reference(1.0, 10)
+        spin_reference(1.0, 1000) + spin_reference(1.0, 10)
     assert {(r.thread, r.task) for r in ex.last_profile()} == {(0, False)}
 
 
@@ -192,7 +192,7 @@ def test_failing_branch_raises_and_pool_stays_usable(threads, n_threads):
         assert info.value.__notes__ == [
             "  File \"k.py\", line 3, col 4, in kernel 'f':\n    op: test.spin"]
         assert ex.run((1.0, 1000, 10)) == \
-            _testkernels.spin_reference(1.0, 1000) + _testkernels.spin_reference(1.0, 10)
+            spin_reference(1.0, 1000) + spin_reference(1.0, 10)
     assert not _threads.concurrent_sections()
 
 
@@ -238,7 +238,7 @@ def test_fallback_error_names_line_and_call_site(threads, n_threads):
 
 
 def parloop_expected(n, m):
-    return np.array([_testkernels.spin_reference(float(i), m) for i in range(n)])
+    return np.array([spin_reference(float(i), m) for i in range(n)])
 
 
 def test_parallel_loop_spreads_iterations(threads):
@@ -277,7 +277,7 @@ def test_shrinking_and_growing_the_pool(threads):
     for n in (3, 1, 2, 4, 2):
         threads(n)
         got = ex.run((1.0, 3_000_000, 3_000_000), profile=True)
-        assert got == 2 * _testkernels.spin_reference(1.0, 3_000_000)
+        assert got == 2 * spin_reference(1.0, 3_000_000)
         spins = [r for r in ex.last_profile() if r.op == "test.spin"]
         assert len({r.thread for r in spins}) == min(n, 2), (n, spins)
 
@@ -333,8 +333,8 @@ def test_concurrent_calls_from_four_python_threads(threads):
             for i in range(150):
                 n, m = 100 * k + i, 7 * i
                 got = ex_two.run((float(k), n, m))
-                want = _testkernels.spin_reference(float(k), n) + \
-                    _testkernels.spin_reference(float(k), m)
+                want = spin_reference(float(k), n) + \
+                    spin_reference(float(k), m)
                 assert got == want, (k, i)
                 a = np.zeros(6)
                 np.testing.assert_array_equal(ex_loop.run((a, 6, 100 + k)),

@@ -2,16 +2,16 @@
 
 Per-node overhead of the sequential path (a scalar loop), per-task overhead (independent tiny
 native nodes forced to be tasks), Ctrl-C latency, and 1 vs 2 threads on a few kernels.
-The tiny native nodes are the runtime's test op `test.spin`: its module is built only with
-``-Dtest-kernels=true`` (see `load_test_kernels`).
+The tiny native nodes are the test op `test.spin` of the test suite's native kernels, compiled
+from a checkout's tests/native_test_kernels when needed (see `load_test_kernels`).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import signal
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -21,21 +21,29 @@ import phylanx.runtime as rt
 from phylanx.ir.parser import parse_physl
 from phylanx.runtime import _threads, lower
 
+TEST_KERNELS = os.path.join("tests", "native_test_kernels")   # of a phylanx checkout
 TEST_KERNELS_MISSING = (
-    "phylanx.runtime._testkernels is not installed: it is built only with the meson option "
-    "test-kernels (pip install -Csetup-args=-Dtest-kernels=true .)")
+    "the test kernels (ops test.spin, test.team) are compiled from the source folder "
+    f"{TEST_KERNELS} of a phylanx checkout: run this from the checkout's root folder, with "
+    "meson, ninja and Cython installed (pip install -r requirements/bench.txt)")
 
 
-def load_test_kernels():
-    """The runtime's test-kernel module (ops test.spin, test.spin_gil, test.team), or a
-    ModuleNotFoundError saying how to build it."""
-    name = "phylanx.runtime._testkernels"
+def load_test_kernels(source_dir: str | None = None):
+    """The test-kernel module (ops test.spin, test.spin_gil, test.team), compiled from
+    `source_dir` (default: tests/native_test_kernels of the checkout in the current folder)
+    against the installed runtime on first use, then cached (phylanx.runtime.extbuild).
+    A missing source folder or build tool is a ModuleNotFoundError saying what to do."""
+    from phylanx.runtime import extbuild
+
+    source_dir = source_dir or TEST_KERNELS
+    name = "phylanx_test_kernels"
+    if name not in sys.modules and not os.path.isdir(source_dir):
+        raise ModuleNotFoundError(f"{TEST_KERNELS_MISSING} (no folder {os.path.abspath(source_dir)})",
+                                  name=name)
     try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise
-        raise ModuleNotFoundError(TEST_KERNELS_MISSING, name=name) from None
+        return extbuild.load(source_dir)
+    except extbuild.BuildError as e:
+        raise ModuleNotFoundError(f"{TEST_KERNELS_MISSING}\n{e}", name=name) from None
 
 
 TWO = """

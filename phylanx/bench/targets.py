@@ -6,7 +6,7 @@ Numba, JAX, Dask when installed) in the same process, medians of interleaved run
 
 - dispatch, ns per scalar node: a kernel looping 20,000 times over ``x = x*1.0001 + 0.5``;
 - forced tasks, us per pool task: independent tiny native nodes forced to run as pool tasks
-  (uses the runtime's test kernels, built with ``-Dtest-kernels=true``);
+  (uses the test suite's native kernels, compiled from a checkout's tests/native_test_kernels);
 - fused exp/sin, speedup over NumPy: ``np.exp(-x*x/2)*a + b*np.sin(x)`` on 1e7 doubles;
 - memory-bound ``a*x + b*y - c`` on 1e7 doubles, share of the bound from np.copyto's bandwidth;
 - matmul overlap: two independent 2000x2000 matmuls, their overlap in the runtime's profile;
@@ -180,7 +180,7 @@ def forced_tasks(threads: int, repeat: int, max_time: float) -> list[Figure]:
     from phylanx.ir.parser import parse_physl
     from phylanx.ir.registry import OPS
 
-    testkernels = load_test_kernels()  # the runtime's test op `test.spin`
+    testkernels = load_test_kernels()  # the test op `test.spin`
 
     k = 64
     registered_here = "test.spin" not in OPS  # leave a caller's registration in place
