@@ -45,20 +45,26 @@ def is_dask_array(value) -> bool:
     return t.__name__ == "Array" and t.__module__.startswith("dask.array")
 
 
+DEFAULT_TIMEOUT = 300.0      # seconds: the longest wait for the cluster before an error
+
+
 @contextlib.contextmanager
-def using(client):
-    """Kernels called inside run on `client` when given Dask arrays."""
+def using(client, timeout: float | None = None):
+    """Kernels called inside run on `client` when given Dask arrays; `timeout`: the longest
+    wait (seconds) for any one answer of the cluster (a task, a transfer), DEFAULT_TIMEOUT if
+    None. Past it the call raises TimeoutError: a lost cluster never hangs the caller."""
     stack = getattr(_local, "clients", None)
     if stack is None:
         stack = _local.clients = []
-    stack.append(client)
+    stack.append((client, DEFAULT_TIMEOUT if timeout is None else float(timeout)))
     try:
         yield client
     finally:
         stack.pop()
 
 
-def _client():
+def _client() -> tuple:
+    """(the client to run on, the timeout in seconds)."""
     stack = getattr(_local, "clients", None)
     if stack:
         return stack[-1]
@@ -68,14 +74,14 @@ def _client():
         raise ImportError("phylanx.distributed needs dask.distributed: pip install "
                           "'phylanx[distributed]'") from None
     try:
-        return get_client()
+        return get_client(), DEFAULT_TIMEOUT
     except ValueError:
         raise RuntimeError("a kernel called with Dask arrays needs a Dask client: start one "
                            "(dask.distributed.Client()) or use phylanx.distributed.using("
                            "client)") from None
 
 
-def check_workers(client) -> None:
+def check_workers(client, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Every worker runs the client's phylanx (version and op set); VersionMismatch otherwise.
     Checked once per client; each task checks again (workers may join later)."""
     if client in _checked_clients:
@@ -83,7 +89,11 @@ def check_workers(client) -> None:
     from phylanx.distributed.worker import worker_fingerprint
 
     mine = fingerprint()
-    found = client.run(worker_fingerprint)
+    try:
+        found = client.sync(client._run, worker_fingerprint, callback_timeout=timeout)
+    except TimeoutError:
+        raise TimeoutError(f"phylanx.distributed: the workers did not answer within "
+                           f"{timeout:g} s") from None
     bad = {addr: fp for addr, fp in found.items() if fp != mine}
     if bad:
         listed = ", ".join(f"{a}: {fp}" for a, fp in sorted(bad.items()))
@@ -165,8 +175,8 @@ def physl(kernel, values, locations: bool = True) -> str:
 
 def run(kernel, values: tuple):
     """Call `kernel` (a phylanx.Kernel) with arguments some of which are Dask arrays."""
-    client = _client()
-    check_workers(client)
+    client, timeout = _client()
+    check_workers(client, timeout)
     compiled, planned = _plan(kernel, values)
     plan = planned.plan
     split, _ = _argument_layouts(values)
@@ -197,7 +207,7 @@ def run(kernel, values: tuple):
             env[arg] = v
     if grid is None:
         grid = (1,)
-    result, run_state = execute(plan, client, env, grid, arg_shapes)
+    result, run_state = execute(plan, client, env, grid, arg_shapes, timeout)
     return _result(result, run_state)
 
 
@@ -233,7 +243,7 @@ def _result(value, run_state):
     if isinstance(value, tuple):
         return tuple(_result(v, run_state) for v in value)
     if isinstance(value, Remote):
-        return value.future.result()
+        return run_state.fetch(value)
     if isinstance(value, Blocks):
         return _dask_array(value, run_state)
     return value
@@ -242,16 +252,13 @@ def _result(value, run_state):
 def _dask_array(value, run_state):
     import dask.array as da
     from dask.highlevelgraph import HighLevelGraph
-    from distributed import wait
-
     from phylanx.distributed import worker as W
 
     client = run_state.client
     futures = [p[0] if len(p) == 1 else client.submit(W.pick, p, pure=False)
                for p in value.parts]
-    found = client.gather([client.submit(W.shape_of, (f,), pure=False) for f in futures])
+    found = run_state.gather([client.submit(W.shape_of, (f,), pure=False) for f in futures])
     shapes = [s for s, _ in found]
-    wait(futures)
     axis = value.layout.axis
     ndim = len(shapes[0])
     for s in shapes:

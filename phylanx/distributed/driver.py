@@ -47,9 +47,11 @@ class _Return(Exception):
 class Run:
     """One call of a plan: the client, the grid of blocks and the values."""
 
-    def __init__(self, plan: Plan, client, grid: tuple, arg_shapes: dict, profile=None):
+    def __init__(self, plan: Plan, client, grid: tuple, arg_shapes: dict,
+                 timeout: float, profile=None):
         self.plan = plan
         self.client = client
+        self.timeout = timeout                            # seconds, for every wait
         self.grid = grid                                  # rows per block
         self.bounds = np.concatenate([[0], np.cumsum(grid)]).astype(int).tolist()
         self.arg_shapes = arg_shapes                      # partitioned argument -> shape
@@ -62,11 +64,22 @@ class Run:
     def fetch(self, value):
         """The replicated value at the client."""
         if isinstance(value, Remote):
-            return value.future.result()
+            return self.gather([value.future])[0]
         if isinstance(value, Blocks):
             raise TypeError("phylanx.distributed internal error: a partitioned value "
                             "reached the client")
         return value
+
+    def gather(self, futures: list) -> list:
+        """The values of `futures`, waiting at most the timeout; TimeoutError past it."""
+        from distributed import wait
+
+        try:
+            wait(futures, timeout=self.timeout)
+        except TimeoutError:
+            raise TimeoutError(f"phylanx.distributed: no answer from the cluster within "
+                               f"{self.timeout:g} s (workers lost or overloaded?)") from None
+        return self.client.gather(futures)
 
     def spec(self, value) -> tuple:
         """How a replicated value is passed to a task."""
@@ -75,7 +88,8 @@ class Run:
         if isinstance(value, np.ndarray) and value.nbytes > SCATTER_BYTES:
             kept = self.scattered.get(id(value))
             if kept is None or kept[0] is not value:
-                future = self.client.scatter(value, broadcast=True, hash=False)
+                future = self.client.scatter(value, broadcast=True, hash=False,
+                                             timeout=self.timeout)
                 kept = self.scattered[id(value)] = (value, future)
             return (kept[1],)
         return (value,)
@@ -223,7 +237,7 @@ class Run:
         index = (slice(None),) * axis
         pieces = [value[(*index, slice(lo, hi))]
                   for lo, hi in zip(self.bounds[:-1], self.bounds[1:])]
-        futures = self.client.scatter(pieces, hash=False)
+        futures = self.client.scatter(pieces, hash=False, timeout=self.timeout)
         return Blocks([(f,) for f in futures], lay)
 
 
@@ -231,9 +245,11 @@ def _const_value(op):
     return op.attrs["value"]
 
 
-def execute(plan: Plan, client, env: dict, grid: tuple, arg_shapes: dict, profile=None):
-    """Run `plan` with the entry arguments bound in `env`; the value the kernel returns."""
-    run = Run(plan, client, grid, arg_shapes, profile)
+def execute(plan: Plan, client, env: dict, grid: tuple, arg_shapes: dict, timeout: float,
+            profile=None):
+    """Run `plan` with the entry arguments bound in `env`; the value the kernel returns and
+    the Run (timeout: seconds, for every wait)."""
+    run = Run(plan, client, grid, arg_shapes, timeout, profile)
     try:
         run.run_steps(plan.steps, env)
     except _Return as r:
