@@ -18,8 +18,9 @@ axes (`matmul`/`matmul_t`/`dot`: rows of A -> rows of the result; the contracted
 partial sum; `matvec_pair` -> partial sum); transposes, views and `[:, None, :]` indexing map
 the axis; a boolean mask of the same rows selects a ragged partition; `blockwise` ops keep
 it. Loops and `if`s run at the client: a loop-carried value takes one layout for every
-iteration (partitioned wins over replicated). Where no rule applies, the partitioned value is
-gathered, with a remark `gather` naming the source line (the driver warns with it).
+iteration (partitioned wins over replicated, unless the body would gather it: then it is
+carried replicated, gathered once before the loop). Where no rule applies, the partitioned
+value is gathered, with a remark `gather` naming the source line (the driver warns with it).
 
 The pass makes the moves explicit: `dist.reduce` (partials -> replicated), `dist.gather`
 (partitioned -> replicated), `dist.partition` (replicated -> partitioned), each placed right
@@ -42,6 +43,7 @@ from .manager import Pass, PassContext, register
 LAYOUT_ATTR = "dist.layout"
 SPLIT_ATTR = "dist.split"
 ROWS = "rows"       # the grid of the partitioned arguments: their blocks of rows
+_BEFORE_LOOP = " inside the loop (gathered once, before it)"
 
 
 @dataclass(frozen=True)
@@ -233,8 +235,49 @@ class _Analysis:
     def loop(self, op: Op, inits, body: Block, bounds: int, cond: Block | None = None) -> None:
         for k in range(bounds):
             self.replicate(op, k, "a loop bound must be replicated")
-        carried = [self._carried_start(self.of(v)) for v in inits]
         skip = 1 if op.name == "for_range" else 0     # the loop index
+        # carried values the body gathers: carried replicated, gathered once before the loop
+        # rather than on every iteration
+        whole: dict[int, str] = {}      # carried index -> why the body gathers it
+        for _ in range(len(inits) + 1):
+            carried = self._carried_fixpoint(op, inits, body, cond, skip, set(whole))
+            if carried is None:
+                break
+            more = {}
+            for (user, j), reason in self.gathers.items():
+                for block in (cond, body):
+                    args = [] if block is None else block.args[skip if block is body else 0:]
+                    v = user.operands[j]
+                    if v in args and carried[args.index(v)].kind == "partitioned":
+                        more.setdefault(args.index(v), reason)
+            if not more.keys() - whole.keys():
+                break
+            whole.update((k, r) for k, r in more.items() if k not in whole)
+        if carried is None:
+            carried = [REPLICATED] * len(inits)
+            for block in (cond, body):
+                if block is not None:
+                    for a in block.args[skip if block is body else 0:]:
+                        self.layout[a] = REPLICATED
+                    self.block(block)
+        if cond is not None:
+            self.replicate(cond.terminator, 0, "a loop condition must be replicated")
+        term = body.terminator
+        for k, lay in enumerate(carried):
+            why = whole.get(k, "a loop-carried value changes its layout")
+            self._convert_to(term, k, lay, why)
+            if k in whole and not why.endswith(_BEFORE_LOOP):
+                why += _BEFORE_LOOP
+            self._convert_to(op, bounds + k, lay, why)
+        for r, lay in zip(op.results, carried):
+            self.layout[r] = lay
+
+    def _carried_fixpoint(self, op: Op, inits, body: Block, cond: Block | None, skip: int,
+                          whole: set[int]) -> list[Layout] | None:
+        """The carried values' layouts (the indices in `whole` replicated), None if they do
+        not settle."""
+        carried = [REPLICATED if k in whole else self._carried_start(self.of(v))
+                   for k, v in enumerate(inits)]
         for _ in range(8):
             for block in (cond, body):
                 if block is None:
@@ -245,25 +288,12 @@ class _Analysis:
                     self.layout[body.args[0]] = REPLICATED
                 self.block(block)
             yielded = [self.of(v) for v in body.terminator.operands]
-            new = [_join(c, y) for c, y in zip(carried, yielded)]
+            new = [REPLICATED if k in whole else _join(c, y)
+                   for k, (c, y) in enumerate(zip(carried, yielded))]
             if new == carried:
-                break
+                return carried
             carried = new
-        else:
-            carried = [REPLICATED] * len(carried)
-            for block in (cond, body):
-                if block is not None:
-                    for a in block.args[skip if block is body else 0:]:
-                        self.layout[a] = REPLICATED
-                    self.block(block)
-        if cond is not None:
-            self.replicate(cond.terminator, 0, "a loop condition must be replicated")
-        term = body.terminator
-        for k, lay in enumerate(carried):
-            self._convert_to(term, k, lay, "a loop-carried value changes its layout")
-            self._convert_to(op, bounds + k, lay, "a loop-carried value changes its layout")
-        for r, lay in zip(op.results, carried):
-            self.layout[r] = lay
+        return None
 
     @staticmethod
     def _carried_start(lay: Layout) -> Layout:

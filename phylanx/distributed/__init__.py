@@ -252,6 +252,7 @@ def _result(value, run_state):
 def _dask_array(value, run_state):
     import dask.array as da
     from dask.highlevelgraph import HighLevelGraph
+
     from phylanx.distributed import worker as W
 
     client = run_state.client
