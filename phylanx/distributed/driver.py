@@ -18,6 +18,7 @@ import numpy as np
 
 from phylanx.distributed import worker as W
 from phylanx.distributed.segments import Control, Plan, Segment
+from phylanx.ir.types import ArrayType
 from phylanx.passes.layout import REPLICATED, Layout
 
 SPLIT_EVERY = 8               # fan-in of the tree reductions
@@ -204,6 +205,13 @@ class Run:
                 return
             parts = value.parts
             combine = op.attrs["combine"]
+            if _rank(op.results[0]) <= 1 and len(parts) <= SPLIT_EVERY * SPLIT_EVERY and all(
+                    len(p) == 1 for p in parts):
+                # scalars and vectors combine here: fewer hops than a combine task whose
+                # result the client fetches anyway (matrices combine on the workers)
+                values = self.gather([p[0] for p in parts])
+                env[op.results[0]] = W.combine(combine, [(v,) for v in values])
+                return
             while len(parts) > 1:
                 parts = [(submit(W.combine, combine, parts[k:k + SPLIT_EVERY], pure=False),)
                          for k in range(0, len(parts), SPLIT_EVERY)]
@@ -239,6 +247,10 @@ class Run:
                   for lo, hi in zip(self.bounds[:-1], self.bounds[1:])]
         futures = self.client.scatter(pieces, hash=False, timeout=self.timeout)
         return Blocks([(f,) for f in futures], lay)
+
+
+def _rank(v) -> int:
+    return v.type.rank if isinstance(v.type, ArrayType) else 0
 
 
 def _const_value(op):
