@@ -116,10 +116,12 @@ def _is_dask_array(value) -> bool:
 class Kernel(CompiledFunction):
     """A Python function compiled to PhySL per argument signature and run by the runtime.
 
-    passes       the optimizer pipeline (phylanx.passes; None: the default one)
-    debug        print the final PhySL (what runs) of each new specialisation when it is
-                 compiled, to stdout
-    performance  profile every call into `self.profile` (phylanx.profiling)
+    Parameters:
+
+    - ``passes``: the optimizer pipeline (``phylanx.passes``; None: the default one).
+    - ``debug``: print the final PhySL (what runs) of each new specialisation, when it is
+      compiled, to stdout.
+    - ``performance``: profile every call into ``self.profile`` (``phylanx.profiling``).
     """
 
     def __init__(self, py_func, passes: str | None = None, debug: bool = False,
