@@ -68,6 +68,19 @@ def test_no_client_is_a_clear_error():
         pytest.skip("a default Dask client exists in this process")
 
 
+def test_unaligned_arrays_are_copied_before_the_runtime_sees_them():
+    """Arrays unpickled from network frames may start at any byte."""
+    x = np.arange(12.0).reshape(3, 4)
+    buf = np.empty(x.nbytes + 1, np.uint8)
+    unaligned = np.frombuffer(buf[1:].data, dtype=np.float64).reshape(x.shape)
+    unaligned[...] = x
+    assert not unaligned.flags.aligned
+    got = W.aligned(unaligned)
+    assert got.flags.aligned and got.dtype == x.dtype
+    np.testing.assert_array_equal(got, x)
+    assert W.aligned(x) is x
+
+
 def _regression_data(n=600, d=7, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))

@@ -116,7 +116,7 @@ class Run:
 
     def local(self, seg: Segment, env: dict) -> None:
         exe = W.compiled(seg.text)
-        args = tuple(self.fetch(env[v]) for v in seg.inputs)
+        args = tuple(W.aligned(self.fetch(env[v])) for v in seg.inputs)
         t0 = time.monotonic_ns()
         result = exe.run(args)
         if self.profile is not None:
@@ -129,13 +129,12 @@ class Run:
         for v in seg.inputs:
             value = env[v]
             per_block.append(value.parts if isinstance(value, Blocks) else self.spec(value))
-        futures = []
         submit = self.client.submit
         profile = self.profile is not None
-        for i in range(n):
-            specs = [p[i] if isinstance(p, list) else p for p in per_block]
-            futures.append(submit(W.run_segment, seg.text, self.version, specs, profile,
-                                  pure=False))
+        specs = [[p[i] if isinstance(p, list) else p for p in per_block] for i in range(n)]
+        # one message to the scheduler for the n tasks
+        futures = self.client.map(W.run_segment, [seg.text] * n, [self.version] * n, specs,
+                                  [profile] * n, pure=False)
         if profile:
             self.records.append(("blocks", seg, futures))
             futures = [submit(W.pick, (f, 0), pure=False) for f in futures]

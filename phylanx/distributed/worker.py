@@ -96,11 +96,20 @@ def _value(spec):
     return spec[0] if len(spec) == 1 else spec[0][spec[1]]
 
 
+def aligned(value):
+    """`value`, copied if it is an array whose data are not aligned for its dtype (arrays
+    unpickled from Dask's network frames can start at any byte; the runtime's native kernels
+    want aligned data and take a much slower path otherwise)."""
+    if isinstance(value, np.ndarray) and not value.flags.aligned:
+        return value.copy()
+    return value
+
+
 def run_segment(text: str, version: str, specs: list, profile: bool = False):
     """Run a segment on one block; with `profile`, (result, (records, t0, t1, pid))."""
     check_version(version)
     exe = compiled(text)
-    args = tuple(_value(s) for s in specs)
+    args = tuple(aligned(_value(s)) for s in specs)
     if not profile:
         return exe.run(args)
     start = time.monotonic_ns()
