@@ -9,8 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("phylanx", "passes", "runtime")
 SUFFIXES = {".py", ".pyx", ".pxd", ".pxi", ".h", ".c"}
-# The fuzzer's vocabulary lists ops to generate: optional for a new op.
-OPTIONAL = ("phylanx/fuzz/",)
+# The fuzzer's vocabulary and the NumPy API list name ops to generate and to probe: optional
+# for a new op.
+OPTIONAL = ("phylanx/fuzz/", "phylanx/api_coverage/")
 WALK = ["phylanx/ops/elementwise.py", "runtime/_ew_program.py", "runtime/ew_block.h",
         "runtime/ew_prog.h"]
 
