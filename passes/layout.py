@@ -22,8 +22,8 @@ iteration (partitioned wins over replicated, unless the body would gather it: th
 carried replicated, gathered once before the loop). Where no rule applies, the partitioned
 value is gathered, with a remark `gather` naming the source line (the driver warns with it).
 
-The pass makes the moves explicit: `dist.reduce` (partials -> replicated), `dist.gather`
-(partitioned -> replicated), `dist.partition` (replicated -> partitioned), each placed right
+The pass makes the moves explicit: `dist_reduce` (partials -> replicated), `dist_gather`
+(partitioned -> replicated), `dist_partition` (replicated -> partitioned), each placed right
 after the value's definition (hoisted out of the loops that use it), and writes each op's
 result layouts into its `dist.layout` annotation (a tuple for several results; loops and
 `if`s: their carried values). It is the last pass, run by the driver on the optimized IR.
@@ -648,7 +648,7 @@ def _defining_block(v: Value) -> tuple[Block, int]:
 
 
 def _conversion_ops(v: Value, have: Layout, want: Layout, loc) -> list[Op]:
-    """The dist.* ops that turn v from layout `have` into `want`."""
+    """The dist_* ops that turn v from layout `have` into `want`."""
     ops = []
 
     def add(name: str, attrs: dict) -> None:
@@ -660,11 +660,11 @@ def _conversion_ops(v: Value, have: Layout, want: Layout, loc) -> list[Op]:
         raise ValueError(f"{loc}: a tuple holding partitioned values is used whole; only its "
                          "elements can be")
     if have.kind == "partial":
-        add("dist.reduce", {"combine": have.combine})
+        add("dist_reduce", {"combine": have.combine})
     elif have.kind == "partitioned" and want != have:
-        add("dist.gather", {"axis": have.axis})
+        add("dist_gather", {"axis": have.axis})
     if want.kind == "partitioned":
-        add("dist.partition", {"axis": want.axis, LAYOUT_ATTR: str(want)})
+        add("dist_partition", {"axis": want.axis, LAYOUT_ATTR: str(want)})
     return ops
 
 
@@ -685,7 +685,7 @@ def _rewrite_mean(op: Op, analysis: _Analysis) -> None:
     for axis in _axes(op.attrs["axis"], _rank(x)):
         d = new_op("dim", [x], [int_t], {"axis": axis}, loc=op.loc)
         d.attrs[LAYOUT_ATTR] = str(partial("sum" if axis == lay.axis else "first"))
-        r = new_op("dist.reduce", [d.results[0]], [int_t],
+        r = new_op("dist_reduce", [d.results[0]], [int_t],
                    {"combine": "sum" if axis == lay.axis else "first"}, loc=op.loc)
         ops += [d, r]
         counts.append(r.results[0])
@@ -694,7 +694,7 @@ def _rewrite_mean(op: Op, analysis: _Analysis) -> None:
         m = new_op("multiply", [count, c], [int_t], loc=op.loc)
         ops.append(m)
         count = m.results[0]
-    total = new_op("dist.reduce", [s.results[0]], [rtype], {"combine": "sum"}, loc=op.loc)
+    total = new_op("dist_reduce", [s.results[0]], [rtype], {"combine": "sum"}, loc=op.loc)
     div = new_op("true_divide", [total.results[0], count], [rtype], loc=op.loc,
                  hints=(op.results[0].hint,))
     ops += [total, div]

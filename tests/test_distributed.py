@@ -209,7 +209,7 @@ def test_physl_shows_the_layouts(client):
     found = re.search(r'(%\w+) = matvec_pair %X, %\w+, %y \{dist\.layout = "partial\(sum\)"\}',
                       text)
     assert found, text
-    assert re.search(rf"= dist\.reduce {found.group(1)} ", text), text
+    assert re.search(rf"= dist_reduce {found.group(1)} ", text), text
 
 
 def test_workers_compile_the_shipped_physl(client):

@@ -3,7 +3,7 @@
 Values at the client are replicated (a Python/NumPy value, or `Remote`: a future of one held
 by a worker) or `Blocks` (one future per block: partitioned values and partials). The driver
 walks the plan's steps: a local segment runs here on the phylanx runtime; a block segment is
-one task per block (`worker.run_segment`), submitted where Dask keeps the block; `dist.reduce`
+one task per block (`worker.run_segment`), submitted where Dask keeps the block; `dist_reduce`
 is a tree of `worker.combine` tasks; control flow runs here, fetching only the replicated
 scalars it branches on. Partitioned values never come to the client: a partitioned result is
 returned as a Dask array over the workers' blocks.
@@ -198,7 +198,7 @@ class Run:
     def step_convert(self, op, env: dict) -> None:
         value = env[op.operands[0]]
         submit = self.client.submit
-        if op.name == "dist.reduce":
+        if op.name == "dist_reduce":
             if not isinstance(value, Blocks):
                 env[op.results[0]] = value
                 return
@@ -216,13 +216,13 @@ class Run:
                          for k in range(0, len(parts), SPLIT_EVERY)]
             env[op.results[0]] = Remote(parts[0][0] if len(parts[0]) == 1
                                         else submit(W.pick, parts[0], pure=False))
-        elif op.name == "dist.gather":
+        elif op.name == "dist_gather":
             if not isinstance(value, Blocks):
                 env[op.results[0]] = value
                 return
             env[op.results[0]] = Remote(submit(W.concatenate, op.attrs["axis"], value.parts,
                                                pure=False))
-        elif op.name == "dist.partition":
+        elif op.name == "dist_partition":
             env[op.results[0]] = self.partition(value, op.attrs["axis"])
         else:
             raise NotImplementedError(f"phylanx.distributed: '{op.name}'")

@@ -6,7 +6,7 @@ Straight-line runs of ops become *segments*, each a PhySL function printed as te
     worker holding the block.
 Control flow whose body holds partitioned values stays at the client (`Control` steps, run
 by the driver); a loop or `if` computing only replicated values is one op of a local
-segment. `dist.*` ops are `Convert` steps; tuples of mixed layouts `Struct` steps; the
+segment. `dist_*` ops are `Convert` steps; tuples of mixed layouts `Struct` steps; the
 extent of a partitioned argument a `Meta` step (the driver knows the arguments' shapes).
 """
 
@@ -61,7 +61,7 @@ class Plan:
 def _all_replicated(op: Op) -> bool:
     """Whether op and everything nested in it hold replicated values only."""
     for inner in op.walk():
-        if inner.name.startswith("dist.") or any(
+        if inner.name.startswith("dist_") or any(
                 lay != REPLICATED for lay in op_layouts(inner)):
             return False
     return True
@@ -73,7 +73,7 @@ def _classify(op: Op, layouts: dict) -> str:
         return name
     if name == "const":
         return "const"
-    if name.startswith("dist."):
+    if name.startswith("dist_"):
         return "convert"
     if op.regions and "control" in op.decl.traits:
         return "local" if _all_replicated(op) else "control"
