@@ -33,7 +33,7 @@ from .diagnostics import Diagnostic, Diagnostics
 from .ir_utils import clone_module, count_ops
 
 PASS_MODULES = ("fold", "canonicalize", "cse", "dce", "licm", "inline", "fuse_elementwise",
-                "fuse_matvec_pair", "parallelize_loops")
+                "fuse_matvec_pair", "parallelize_loops", "layout")
 
 DEFAULT_PIPELINE = ("inline,canonicalize,dce,cse,licm,cse,fuse-matvec-pair,fuse-elementwise,"
                     "parallelize-loops,dce")

@@ -107,6 +107,12 @@ def _fast_key(value):
     return None
 
 
+def _is_dask_array(value) -> bool:
+    """A dask.array.Array (told without importing dask)."""
+    t = type(value)
+    return t.__name__ == "Array" and t.__module__.startswith("dask.array")
+
+
 class Kernel(CompiledFunction):
     """A Python function compiled to PhySL per argument signature and run by the runtime.
 
@@ -208,6 +214,10 @@ class Kernel(CompiledFunction):
         key = tuple(map(_fast_key, values))
         compiled = self._fast.get(key)
         if compiled is None or self.py_func.__code__ is not self._code:
+            if None in key and any(map(_is_dask_array, values)):
+                from phylanx.distributed import run
+
+                return run(self, values)     # on the Dask cluster (phylanx.distributed)
             compiled = self.compile(self._types(values))
             if None not in key:
                 self._fast[key] = compiled
@@ -239,7 +249,12 @@ class Kernel(CompiledFunction):
         "input" (as lowered), the name of a pass of the pipeline ("cse#2": its second run),
         or "final" (what runs)."""
         if types is None:
-            types = self._types(self._bind(args, kwargs))
+            values = self._bind(args, kwargs)
+            if any(map(_is_dask_array, values)):
+                from phylanx.distributed import physl
+
+                return physl(self, values, locations)   # with the layouts, on a cluster
+            types = self._types(values)
         return self.compile(types).pipeline.stage(stage, locations=locations)
 
     def physl_stages(self, *args, types: str | None = None, locations: bool = True,

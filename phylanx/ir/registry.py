@@ -42,6 +42,19 @@ Traits:
     matmul       a contraction (matrix products): costs about m*k*n
     nonneg       its integer results are >= 0 (sizes, lengths, counts)
 
+Distribution traits (read by the layout pass, phylanx.passes.layout, when a kernel runs on a
+Dask cluster; elementwise, reduction and matmul above count too):
+    blockwise    one array operand; each block of rows of the result depends only on the same
+                 block of the operand (copy, astype): a partitioned operand, a partitioned
+                 result
+    partial_sum, partial_max, partial_min
+                 a reduction that may run on each block of the reduced axis, the blocks'
+                 results then combined by sum / maximum / minimum
+    partial_mean a mean: a sum per block, combined by sum and divided by the count
+
+Attributes whose name holds a dot (`dist.layout`) are annotations any op may carry (as MLIR's
+discardable attributes): declarations do not list them, passes that do not know them keep them.
+
 A misspelled key, trait, NumPy path, method, attribute, operator or builtin is an error when
 the declaring module is imported.
 """
@@ -61,8 +74,12 @@ from .types import OBJECT_KINDS, Type
 REQUIRED = object()
 TRAITS = frozenset(
     {"pure", "allocates", "view", "random", "io", "inplace", "control", "terminator", "elementwise",
-     "reduction", "commutative", "matmul", "nonneg"}
+     "reduction", "commutative", "matmul", "nonneg",
+     # distribution traits
+     "blockwise", "partial_sum", "partial_max", "partial_min", "partial_mean"}
 )
+PARTIAL_TRAITS = {"partial_sum": "sum", "partial_max": "max", "partial_min": "min",
+                  "partial_mean": "mean"}
 ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "dtype_or_builtin",
                         "axis"})
 BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<",
@@ -307,10 +324,11 @@ class OpDecl:
             raise TypeRuleError(f"'{self.name}' takes {want} operands, got {n}")
 
     def complete_attrs(self, attrs: dict) -> dict:
-        """Attributes with defaults filled in; raises TypeRuleError on unknown/missing ones."""
+        """Attributes with defaults filled in; raises TypeRuleError on unknown/missing ones.
+        Annotations (names with a dot, `dist.layout`) are kept as they are."""
         known = {a.name for a in self.attrs}
         for key in attrs:
-            if key not in known:
+            if key not in known and not is_annotation(key):
                 raise TypeRuleError(f"'{self.name}' has no attribute '{key}'")
         out = {}
         for a in self.attrs:
@@ -320,12 +338,17 @@ class OpDecl:
                 raise TypeRuleError(f"'{self.name}' needs attribute '{a.name}'")
             else:
                 out[a.name] = a.default
+        for key, value in attrs.items():
+            if key not in known:
+                out[key] = value
         return out
 
     def result_types(self, operand_types: list, attrs: dict) -> list:
         self.check_arity(len(operand_types))
         if self.infer is None:
             return []
+        if any(is_annotation(k) for k in attrs):
+            attrs = {k: v for k, v in attrs.items() if not is_annotation(k)}
         res = self.infer(list(operand_types), attrs)
         if isinstance(res, Type):
             return [res]
@@ -333,6 +356,12 @@ class OpDecl:
 
 
 OPS: dict[str, OpDecl] = {}
+
+
+def is_annotation(attr_name: str) -> bool:
+    """Whether an attribute name is an annotation (`dist.layout`) rather than a declared
+    attribute: any op may carry it."""
+    return "." in attr_name
 
 
 def declare(name: str, operands=(), attrs=(), infer=None, traits=(), regions=(), impl=None,

@@ -3,6 +3,7 @@
 from phylanx.ops import (  # noqa: F401
     control,
     creation,
+    distribution,
     dtypes,
     elementwise,
     fft,

@@ -305,9 +305,11 @@ _creator("asarray", ("a",), _asarray, _array_shape, attrs=(_DTYPE,),
          traits=("pure", "view"), quiet_when=safe_cast,
          doc="Like array, but returns an array operand unchanged.")
 _creator("copy", ("a",), np.copy, _like_shape, methods=("copy",), quiet_when=always,
+         traits=_NEW + ("blockwise",),
          doc="A copy of a (0-d array for scalars).")
 declare("astype", operands=("x",), attrs=(Attr("dtype", REQUIRED, "dtype"),),
-        infer=infer_by_sample(_astype, shape=_like_shape, check=_like_shape), traits=_NEW,
+        infer=infer_by_sample(_astype, shape=_like_shape, check=_like_shape),
+        traits=_NEW + ("blockwise",),
         impl=_astype, bindings=(Method("astype", scalars=True), NumpyFunction("np.astype")),
         quiet_when=safe_cast,
         doc="A copy of x cast to dtype (x.astype(dtype) / np.astype(x, dtype)).")

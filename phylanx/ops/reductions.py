@@ -95,9 +95,11 @@ def _nanmean(a, axis=None, dtype=None, keepdims=False):
 
 _ADK = (_AXIS, _DTYPE, _KEEPDIMS)
 # integer sums and products wrap silently (floats may overflow)
-_reduction("sum", _sum, _ADK, "Sum over axes.", quiet_when=integer_accumulation)
+_reduction("sum", _sum, _ADK, "Sum over axes.", quiet_when=integer_accumulation,
+           traits=_RED + ("partial_sum",))
 _reduction("prod", _prod, _ADK, "Product over axes.", quiet_when=integer_accumulation)
-_reduction("mean", _mean, _ADK, "Arithmetic mean over axes (f64 for integers).")
+_reduction("mean", _mean, _ADK, "Arithmetic mean over axes (f64 for integers).",
+           traits=_RED + ("partial_mean",))
 _reduction("nansum", _nansum, _ADK, "Sum over axes treating NaN as zero.", method=(),
            quiet_when=integer_accumulation)
 _reduction("nanmean", _nanmean, _ADK, "Mean over axes ignoring NaN.", method=())
@@ -146,8 +148,10 @@ def _median(a, axis=None, keepdims=False):
 
 
 _AK = (_AXIS, _KEEPDIMS)
-_reduction("min", _min, _AK, "Minimum over axes (NaN propagates).", numpy=("min", "amin"))
-_reduction("max", _max, _AK, "Maximum over axes (NaN propagates).", numpy=("max", "amax"))
+_reduction("min", _min, _AK, "Minimum over axes (NaN propagates).", numpy=("min", "amin"),
+           traits=_RED + ("partial_min",))
+_reduction("max", _max, _AK, "Maximum over axes (NaN propagates).", numpy=("max", "amax"),
+           traits=_RED + ("partial_max",))
 _reduction("nanmin", _nanmin, _AK, "Minimum over axes ignoring NaN.", method=())
 _reduction("nanmax", _nanmax, _AK, "Maximum over axes ignoring NaN.", method=())
 _reduction("argmin", _argmin, _AK, "Index of the minimum (flat index when axis is None).")
@@ -157,7 +161,7 @@ _reduction("any", _any, _AK, "True if any element along the axes is true.", quie
 _reduction("all", _all, _AK, "True if every element along the axes is true.",
            quiet_when=always)
 _reduction("count_nonzero", _count_nonzero, _AK, method=(), quiet_when=always,
-           traits=_RED + ("nonneg",),
+           traits=_RED + ("nonneg", "partial_sum"),
            doc="Number of non-zero elements along the axes.")
 _reduction("median", _median, _AK, "Median over axes.", method=())
 

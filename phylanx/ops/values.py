@@ -243,7 +243,7 @@ def _infer_select(types, attrs):
     return a
 
 
-declare("convert", operands=("x",), traits=("pure",), verify=_verify_convert,
+declare("convert", operands=("x",), traits=("pure", "blockwise"), verify=_verify_convert,
         needs_result_types=True, impl=_convert, quiet_when=same_or_array_conversion, doc="Convert to the result type (branch merges, loop carries, casts).")
 declare("select", operands=("cond", "a", "b"), traits=("pure",), infer=_infer_select,
         impl=lambda c, a, b: a if c else b, quiet_when=always, doc="`a if cond else b` for scalars (both computed).")
