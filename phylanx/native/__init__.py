@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 
-from phylanx.native.build import CompilerMissing, build, cache_dir
+from phylanx.native.cache import CompilerMissing, build, cache_dir
 from phylanx.native.generate import Unsupported, generate_c
 
 __all__ = ["NativeState", "Unsupported", "c_source", "cache_dir", "mode", "start"]
@@ -33,7 +33,7 @@ def mode() -> str:
 
 def c_source(module) -> str:
     """The C source the native tier compiles for PhySL `module` (raises Unsupported)."""
-    from phylanx.native.build import cache_key, module_name
+    from phylanx.native.cache import cache_key, module_name
 
     key = cache_key(str(module))
     return generate_c(module, module_name(key), key)
@@ -74,7 +74,7 @@ def start(compiled, on_ready) -> NativeState:
         return state
     physl = str(compiled.module)
     try:
-        from phylanx.native.build import cache_key, module_name
+        from phylanx.native.cache import cache_key, module_name
 
         key = cache_key(physl)
         source = generate_c(compiled.module, module_name(key), key)

@@ -70,7 +70,7 @@ def _environment_fingerprint() -> str:
     import phylanx
 
     sources = []
-    for name in ("generate.py", "runtime.h", "build.py"):
+    for name in ("generate.py", "runtime.h", "cache.py"):
         with open(os.path.join(_HERE, name), "rb") as f:
             sources.append(hashlib.sha256(f.read()).hexdigest())
     path, version = compiler()
