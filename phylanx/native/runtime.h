@@ -39,9 +39,15 @@ typedef struct {
 #define PA_CHECK_EVERY 65536
 
 /* The slow path of the periodic check, out of line: reading the flags register is slow and
-   must not be hoisted into the loop. 1: a flag is set (bail); -1: Ctrl-C (error); 0: go on. */
+   must not be hoisted into the loop. It also lets other Python threads take the GIL (a
+   thread waiting for it gets it within the switch interval, as with Python code) and
+   handles signals: Ctrl-C, and the _thread.interrupt_main of a timer thread, which needs
+   the GIL to fire. 1: a flag is set (bail); -1: KeyboardInterrupt (error); 0: go on. */
 static __attribute__((noinline, cold)) int pa_periodic(void) {
+    PyThreadState *ts;
     if (PA_FP_FLAGS()) return 1;
+    ts = PyEval_SaveThread();
+    PyEval_RestoreThread(ts);
     if (PyErr_CheckSignals()) return -1;
     return 0;
 }
