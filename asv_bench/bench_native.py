@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import ClassVar
 
 import numpy as np
 
@@ -56,18 +57,25 @@ def on_tier(func, args, tier: str):
     return k
 
 
-class Native:
-    params = (["half_sum", "mandelbrot"], ["native", "interpreter"])
-    param_names = ("kernel", "tier")
+class NativeTier:
+    """The native tier (compiled before the first call) against the plain function."""
+
+    params = (["half_sum", "mandelbrot"],)
+    param_names = ("kernel",)
     timeout = 600
+    sizes: ClassVar[dict] = {"half_sum": (10**6,), "mandelbrot": (100, 100, 100)}
 
-    def setup(self, name, tier):
-        func, self.args = CASES[name]
-        self.k = on_tier(func, self.args, "force" if tier == "native" else "0")
+    def setup(self, name):
+        self.func = CASES[name][0]
+        self.args = self.sizes[name]
+        self.k = on_tier(self.func, self.args, "force")
         self.k(*self.args)
 
-    def time_call(self, name, tier):
+    def time_phylanx(self, name):
         self.k(*self.args)
+
+    def time_numpy(self, name):
+        self.func(*self.args)
 
 
 def _best(f, args, repeats: int) -> float:
