@@ -1,5 +1,7 @@
 """The native tier against the interpreter and CPython: a scalar loop and a per-pixel
-Mandelbrot. `python asv_bench/bench_native.py` prints the table of docs/native.md."""
+Mandelbrot. `python asv_bench/bench_native.py` prints the figures of docs/native.md;
+`python asv_bench/bench_native.py numba` (in an environment with Numba) times the same
+functions under `numba.njit`."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ import time
 from typing import ClassVar
 
 import numpy as np
-
-import phylanx
 
 
 def half_sum(n):
@@ -44,6 +44,8 @@ CASES = {"half_sum": (half_sum, (10**7,)), "mandelbrot": (mandelbrot, (500, 500,
 
 def on_tier(func, args, tier: str):
     """`func` as a kernel compiled (for `args`) with PHYLANX_NATIVE=`tier`."""
+    import phylanx
+
     saved = os.environ.get("PHYLANX_NATIVE")
     os.environ["PHYLANX_NATIVE"] = tier
     try:
@@ -87,6 +89,15 @@ def _best(f, args, repeats: int) -> float:
     return min(times)
 
 
+def main_numba() -> None:
+    import numba
+
+    for name, (func, args) in CASES.items():
+        jitted = numba.njit(func)
+        assert np.array_equal(jitted(*args), func(*args)) if name == "mandelbrot" else True
+        print(f"{name}{args}: numba {numba.__version__} {_best(jitted, args, 5) * 1e3:.1f} ms")
+
+
 def main() -> None:
     for name, (func, args) in CASES.items():
         native = on_tier(func, args, "force")
@@ -98,4 +109,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main_numba() if sys.argv[1:] == ["numba"] else main()

@@ -172,6 +172,21 @@ def test_numpy_division(dtype):
             check(divmods, dtype(low), dtype(-1), native_ran=False)
 
 
+@phylanx.kernel
+def quotient(a, b):
+    return a / b
+
+
+@pytest.mark.parametrize("dtype", INT_DTYPES)
+def test_python_int_out_of_the_numpy_operand_range(dtype):
+    # NEP 50: the Python int takes the NumPy operand's dtype, and raises OverflowError if it
+    # does not fit, even where the result is a float (true division)
+    fits = np.iinfo(dtype).max >= 300 and np.dtype(dtype).kind == "i"
+    check(quotient, dtype(1), 300 if np.iinfo(dtype).max < 300 else -1, native_ran=fits)
+    check(quotient, dtype(100), 3)
+    check(quotient, 3, dtype(100))
+
+
 def test_errstate_raise():
     with np.errstate(divide="raise"):
         check(divmods, np.float64(1.0), np.float64(0.0), native_ran=False)

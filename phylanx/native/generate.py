@@ -155,6 +155,17 @@ class _Generator:
             cond = f"{expr} < 0" + ("" if dt == "u64" else f" || {expr} > {hi}")
             self.emit(f"if ({cond}) goto bail;")
 
+    def check_weak_ints(self, op: Op) -> None:
+        """NEP 50: a Python int combined with a NumPy integer scalar takes that dtype; one
+        that does not fit raises OverflowError (bail), whatever the result dtype."""
+        if len(op.operands) != 2:
+            return
+        for weak, strong in (op.operands, op.operands[::-1]):
+            wt, st = weak.type, strong.type
+            if isinstance(wt, ScalarType) and isinstance(st, ScalarType) and wt.kind == "int" \
+                    and st.kind in _C and _is_int(st.kind) and st.kind != "i64":
+                self.range_check(self.name(weak), st.kind)
+
     def as_int64(self, v: Value, op: Op) -> str:
         """C expression of integer scalar `v` as int64_t (u64 beyond int64 bails)."""
         t = v.type
@@ -280,6 +291,7 @@ class _Generator:
 
     def op_arith(self, op: Op, base: str) -> None:
         dt = self._result_dtype(op)
+        self.check_weak_ints(op)
         a, b = (self.coerce(v, dt, op) for v in op.operands)
         n = self.define(op.result, op)
         if _is_int(dt):
@@ -290,6 +302,7 @@ class _Generator:
 
     def op_true_divide(self, op: Op, base: str) -> None:
         dt = self._result_dtype(op)
+        self.check_weak_ints(op)
         x, y = op.operands
         python = _is_python(op.result.type) and all(
             isinstance(v.type, ScalarType) and v.type.kind in ("int", "float", "bool")
@@ -314,6 +327,7 @@ class _Generator:
 
     def _divmod(self, op: Op, floor: bool) -> None:
         dt = self._result_dtype(op)
+        self.check_weak_ints(op)
         a, b = (self.coerce(v, dt, op) for v in op.operands)
         n = self.define(op.result, op)
         c = _C[dt]
@@ -422,6 +436,7 @@ class _Generator:
         if not isinstance(t, ScalarType) or _is_float(_dtype(t)) or _dtype(t) not in _C:
             raise Unsupported(f"'{op.name}' giving {t}", op.loc)
         dt = _dtype(t)
+        self.check_weak_ints(op)
         a, b = (self.coerce(v, dt, op) for v in op.operands)
         n = self.define(op.result, op)
         self.emit(f"{n} = ({_C[dt]})({a} {_BITWISE[base]} {b});")
