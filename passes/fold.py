@@ -38,7 +38,7 @@ def foldable(op: Op) -> bool:
     decl = op.decl
     if op.regions or not op.operands or op.name in _FOLD_BLOCKLIST:
         return False
-    if decl.traits & {"random", "inplace", "terminator", "control"}:
+    if decl.traits & {"random", "io", "inplace", "terminator", "control"}:
         return False
     if decl.fold is None and (decl.impl is None or "pure" not in decl.traits):
         return False

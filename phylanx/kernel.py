@@ -305,10 +305,16 @@ class Kernel(CompiledFunction):
 
 
 def kernel(func=None, *, passes: str | None = None, debug: bool = False,
-           performance: bool = False):
+           performance: bool = False, target: str = "PhySL"):
     """Decorate a Python/NumPy function to compile it: `@kernel` or `@kernel(passes=...)`.
+
     debug=True prints the final PhySL of each new specialisation when it is compiled;
-    performance=True profiles every call into `f.profile` (a phylanx.profiling.Profile)."""
+    performance=True profiles every call into `f.profile` (a phylanx.profiling.Profile);
+    target="PhySL" (the only target) is accepted for scripts written for the original
+    Phylanx's `@Phylanx(target="PhySL")`."""
+    if target != "PhySL":
+        raise ValueError(f"phylanx.kernel: unknown target {target!r} (the one target is "
+                         "'PhySL')")
     if func is None:
         return lambda f: Kernel(f, passes=passes, debug=debug, performance=performance)
     return Kernel(func, passes=passes, debug=debug, performance=performance)

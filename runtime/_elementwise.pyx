@@ -300,7 +300,8 @@ cdef class EwPreparer:
         except Decline as e:
             STATS["declined"] += 1
             STATS["last_decline"] = str(e)
-            return self.reference(*args)
+        # outside the except clause: NumPy's own error must not show the Decline as its cause
+        return self.reference(*args)
 
     cdef object _prepare(self, tuple args):
         cdef int i, k, d, nd = 0

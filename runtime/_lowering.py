@@ -16,8 +16,8 @@ Edges of a block's graph (node j waits for node i, i earlier in program order):
     reader since then; a reader waits for the last writer. So `setitem` on v runs after every
     earlier op that reads v or a view of v, and every later reader of v, of a view of v, or of
     the setitem result runs after it;
-  * random: every op that draws (or contains or calls an op that draws) writes a pseudo class
-    "rng", so draws keep program order;
+  * global state: every op that draws random numbers or prints (or contains or calls such an
+    op) writes a pseudo class "global state", so draws and output keep program order;
   * early return: an op whose regions contain `return` waits for every earlier node, and every
     later node waits for it;
   * every sink feeds into the block's terminator, so a finished terminator means a finished block.
@@ -55,7 +55,7 @@ KIND = {"if": K_IF, "for_range": K_FOR, "while": K_WHILE, "call": K_CALL, "yield
         "return": K_RETURN}
 KIND_NAME = {K_PRIM: "prim", K_IF: "if", K_FOR: "for_range", K_WHILE: "while", K_CALL: "call",
              K_YIELD: "yield", K_RETURN: "return"}
-_RNG = "rng"   # pseudo alias class of the global random state
+_GLOBAL_STATE = "global state"   # pseudo alias class of NumPy's random state and stdout
 
 
 def _error(op, exc):
@@ -160,12 +160,12 @@ class Planner:
 
     def _writes(self, op):
         """Alias classes op (or an op in its regions, or a callee) writes, and the pseudo
-        class of the random state if it draws."""
+        class of the global state if it draws random numbers or prints."""
         w = self.writes_memo.get(op)
         if w is None:
             w = set(self.eff.writes(op))
-            if self.eff.draws_random(op):
-                w.add(_RNG)
+            if self.eff.uses_global_state(op):
+                w.add(_GLOBAL_STATE)
             self.writes_memo[op] = w
         return w
 

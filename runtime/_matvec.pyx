@@ -318,6 +318,8 @@ cdef class _MvpPrep:
         try:
             arrays = self.body.check(operands)
         except Decline:
+            arrays = None
+        if arrays is None:      # (outside the except clause: NumPy's error has no Decline cause)
             return self.twin(values)
         for i in arrays:
             v = operands[i]
@@ -326,7 +328,10 @@ cdef class _MvpPrep:
         if self.body.partial_results:              # f(z) of other shape than z: NumPy's error
             try:
                 self.body.check_shapes((np.broadcast_to(0.0, (n,)),) + rest, (n,))
+                declined = False
             except Decline:
+                declined = True
+            if declined:
                 return self.twin(values)
         cdef _MvpJob job = _MvpJob.__new__(_MvpJob)
         if s1 == 8 and s0 >= 8 * k and s0 % 8 == 0:
@@ -349,7 +354,10 @@ cdef class _MvpPrep:
         self.body.start(P)
         try:
             self.body.set_scalars(P, operands)
+            declined = False
         except Decline:
+            declined = True
+        if declined:
             return self.twin(values)
         P.fpe_want = phx_fpe_from_bits(reported_bits())
         for j in range(P.nreg):

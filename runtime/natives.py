@@ -66,6 +66,12 @@ def _factory(op):
     return factory
 
 
+def native_op_names() -> frozenset:
+    """The op names with a native kernel factory (which may still decline some operands)."""
+    _load()
+    return frozenset(FACTORIES)
+
+
 def preparer_for(op):
     """The preparer of a native kernel for `op`, or None (fallback to the NumPy reference)."""
     _load()

@@ -255,5 +255,5 @@ func @h(%n: int) -> int {
 """)
     summary = function_effects(m)
     assert summary["f"].writes and summary["g"].writes
-    assert not summary["f"].draws and not summary["f"].pure
+    assert not summary["f"].global_state and not summary["f"].pure
     assert summary["h"].pure and not summary["h"].writes

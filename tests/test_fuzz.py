@@ -23,11 +23,9 @@ SAMPLE = range(300)
 
 # Known bugs the sample finds (being fixed; strict xfails: each entry goes with its fix)
 UNBOUND = "a variable unbound on the path taken reads as zeros instead of UnboundLocalError"
-NP_BOOL = "np.bool_ results come back as Python bool (one PhySL type for both)"
 DCE_CRASH = "dce crashes ('NoneType' object has no attribute 'parent') on nested range(0) loops"
 KNOWN: dict[int, str] = {
     **dict.fromkeys([9, 132, 165, 200, 235, 238], UNBOUND),
-    **dict.fromkeys([11, 233], NP_BOOL),
     **dict.fromkeys([131], DCE_CRASH),
 }
 

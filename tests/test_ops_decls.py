@@ -1,10 +1,12 @@
 """The type rules of the NumPy-level op declarations agree with their reference implementations.
 
-For every op declared in phylanx/ops/{elementwise,reductions,linalg,creation,shape,random}.py,
-operand types are drawn from Python scalars, NumPy scalars and arrays of several dtypes and
-ranks; whenever the type rule accepts them, the reference implementation is run on concrete
-values of those types (extent 3, unlike the extent-1 samples the rules use) and the result
-must have exactly the inferred type: dtype, rank, known extents and Python-vs-NumPy scalar.
+For every op declared in phylanx/ops/{elementwise,reductions,linalg,creation,shape,random,
+generator,fft,rearranging,selecting,statistics,linalg_numpy}.py, operand types are drawn
+from Python scalars, NumPy scalars and arrays of several dtypes and ranks (draws and
+transforms: tests/draw_and_fft_cases.py); whenever the type rule accepts them, the reference
+implementation is run on concrete values of those types (extent 3, unlike the extent-1 samples
+the rules use) and the result must have exactly the inferred type: dtype, rank, known extents
+and Python-vs-NumPy scalar.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
+from draw_and_fft_cases import draw_and_fft_cases
 
 from phylanx.ir.registry import TRAITS, NumpyFunction, Operator, TypeRuleError, all_ops
 from phylanx.ir.types import (
@@ -33,7 +36,8 @@ from phylanx.ir.types import (
 from phylanx.ops._sample import type_of_result
 
 _MODULES = {"phylanx.ops." + m for m in (
-    "_sample", "elementwise", "reductions", "linalg", "creation", "shape", "random")}
+    "_sample", "elementwise", "reductions", "linalg", "creation", "shape", "random", "generator",
+    "fft", "rearranging", "selecting", "statistics", "linalg_numpy")}
 OPS = all_ops()
 MINE = sorted(n for n, d in OPS.items() if getattr(d.infer, "__module__", "") in _MODULES)
 
@@ -178,32 +182,6 @@ def _squeeze_cases():
     return out
 
 
-def _random_cases():
-    sizes = [NONE, INT, TupleType((INT, INT))]
-    params = [FLOAT, ScalarType("f32"), array("f64", 1), array("f32", 1)]
-    c = {
-        "random.seed": [([t], {}, None) for t in (INT, NONE, ScalarType("i64"))],
-        "random.rand": [([t], {}, None) for t in SHAPES],
-        "random.random": [([s], {}, None) for s in sizes],
-        "random.permutation": [([t], {}, None) for t in [INT] + arrays((1, 2), ("f32", "i64"))],
-    }
-    c["random.randn"] = c["random.rand"]
-    c["random.uniform"] = c["random.normal"] = cases_over([params, params, sizes])
-    lows = [INT, ScalarType("i32"), array("i64", 1)]
-    c["random.randint"] = [
-        ([lo, hi, s], a, [value_of(lo, 1) * (5 if hi == NONE else 0),
-                          None if hi == NONE else 5, value_of(s)])
-        for lo in lows for hi in (NONE, INT) for s in sizes
-        for a in ({}, {"dtype": "i32"}, {"dtype": "u8"})]
-    c["random.choice"] = [([a, s, p], {"replace": r},
-                           [4 if a == INT else value_of(a, 4), value_of(s, 2), pv])
-                          for a in (INT, array("f32", 1), array("i64", 1))
-                          for s in (NONE, INT, TupleType((INT, INT)))
-                          for p, pv in ((NONE, None), (array("f64", 1), np.full(4, 0.25)))
-                          for r in (True, False)]
-    return c
-
-
 def _creation_cases():
     c = {n: cases_over([SHAPES], ({}, {"dtype": "i32"}, {"dtype": None}, {"dtype": "bool"}))
          for n in ("zeros", "ones", "empty")}
@@ -312,8 +290,222 @@ def _elementwise_cases():
     return c
 
 
+# --- the ops NumPy runs (rearranging, selecting, statistics, more elementwise) -------------------
+
+NUMS = arrays((0, 1, 2), ("bool", "i32", "i64", "f32", "f64", "c128")) + WEAK + NP_SCALARS
+REALS = arrays((1, 2), ("i32", "i64", "f32", "f64")) + [INT, FLOAT, ScalarType("f32")]
+VECS = arrays((1,), ("bool", "i32", "i64", "f32", "f64", "c128"))
+MATS = arrays((2,), ("bool", "i32", "f32", "f64", "c128"))
+IDX = [array("i64", 1), INT, ScalarType("i32")]
+
+
+def _with_values(types, values, attrs=({},)):
+    return [(list(types), a, list(values)) for a in attrs]
+
+
+def _library_elementwise_cases():
+    c = {}
+    for n in ("fix", "sinc", "i0", "isneginf", "isposinf", "spacing", "modf", "frexp"):
+        c[n] = cases_over([REALS + arrays((0,), ("f64",))])
+    for n in ("isreal", "iscomplex", "isrealobj", "iscomplexobj", "isscalar", "angle"):
+        c[n] = cases_over([NUMS])
+    c["angle"] += cases_over([NUMS], ({"deg": True},))
+    c["bitwise_count"] = cases_over([arrays((0, 1), ("i32", "i64", "u8")) + [INT]])
+    for n in ("nextafter", "divmod"):
+        c[n] = cases_over([REALS, REALS])
+    c["ldexp"] = cases_over([REALS, IDX])
+    c["array_equal"] = c["array_equiv"] = cases_over([NUMS[:12], NUMS[:12]])
+    tol = [FLOAT, INT]
+    c["isclose"] = c["allclose"] = cases_over([REALS, REALS, tol, tol],
+                                              ({}, {"equal_nan": True}))
+    c["nan_to_num"] = cases_over([REALS + VECS, [FLOAT, INT], [NONE, FLOAT], [NONE]])
+    return c
+
+
+def _library_rearranging_cases():
+    arr = arrays((1, 2, 3), ("bool", "i32", "f64", "c128"))
+    c = {"moveaxis": cases_over([arr], ({"source": 0, "destination": -1},
+                                        {"source": (0, 1), "destination": (1, 0)})),
+         "rollaxis": cases_over([arr], ({"axis": -1}, {"axis": 1, "start": 0}))}
+    for n in ("matrix_transpose", "atleast_3d", "fliplr", "flipud", "ndim", "shape",
+              "argwhere", "flatnonzero", "diag_indices_from", "sort_complex", "unique_values",
+              "unique_counts", "unique_inverse", "unique_all", "ediff1d", "fill"):
+        c[n] = cases_over([arr + [INT, FLOAT]])
+    c["fill"] = cases_over([arr, [INT, FLOAT]])
+    c["rot90"] = cases_over([arr], ({}, {"k": 3}, {"axes": (1, 0)}))
+    c["broadcast_arrays"] = cases_over([NUMS[:12], REALS])
+    c["ix_"] = cases_over([VECS[1:], VECS[1:]])
+    for n in ("split", "array_split", "hsplit", "vsplit", "dsplit"):
+        c[n] = [([t], {"indices_or_sections": k}, [value_of(t, 6)])
+                for t in arr for k in (1, 3, (2, 4))]
+    c["append"] = cases_over([NUMS[:12], NUMS[:12]]) + cases_over(
+        [MATS, MATS], ({"axis": 0},))
+    c["delete"] = _with_values([array("f64", 1), INT], [np.arange(4.0), 2]) + _with_values(
+        [array("i32", 2), array("i64", 1)], [np.ones((3, 3), "i4"), np.array([0, 2])],
+        ({}, {"axis": 1}))
+    c["insert"] = [([a, i, v], at, [value_of(a), 1, value_of(v)])
+                   for a in arr[:4] for i in (INT,) for v in (INT, FLOAT, array("f32", 1))
+                   for at in ({}, {"axis": 0})]
+    c["resize"] = cases_over([arr + [FLOAT]], ({"new_shape": (2, 5)}, {"new_shape": 4}))
+    c["trim_zeros"] = cases_over([VECS], ({}, {"trim": "f"}))
+    c["pad"] = cases_over([arr], ({"pad_width": 2}, {"pad_width": 1, "mode": "edge"},
+                                  {"pad_width": 1, "constant_values": 1.5}))
+    c["matrix_transpose"] = cases_over([arrays((2, 3), ("i32", "f64"))])
+    c["linalg.diagonal"] = cases_over([arrays((2, 3), ("i32", "f64"))], ({}, {"offset": 1}))
+    c["diagonal"] = cases_over([arr[4:]], ({}, {"offset": -1}, {"axis1": 1, "axis2": 0}))
+    c["meshgrid"] = cases_over([VECS[1:], VECS[1:]], ({}, {"indexing": "ij"}, {"sparse": True}))
+    c["logspace"] = cases_over([REALS[2:], REALS[2:]], ({"num": 4}, {"dtype": "f32"}))
+    c["geomspace"] = [([t, t], a, [1.0, 8.0]) for t in (FLOAT, INT)
+                      for a in ({"num": 4}, {"endpoint": False})]
+    c["diagflat"] = cases_over([VECS + MATS], ({}, {"k": 1}))
+    c["vander"] = cases_over([VECS[1:]], ({}, {"N": 2}, {"increasing": True}))
+    c["indices"] = [([], a, None) for a in ({"dimensions": (2, 3)}, {"dimensions": (4,),
+                                                                        "dtype": "i32"})]
+    c["dstack"] = c["block"] = cases_over([VECS[1:], VECS[1:]])
+    c["packbits"] = cases_over([arrays((1, 2), ("bool", "u8", "i32"))], ({}, {"axis": 0}))
+    c["unpackbits"] = cases_over([arrays((1, 2), ("u8",))], ({}, {"bitorder": "little"}))
+    c["broadcast_shapes"] = [([TupleType((INT,) * j), TupleType((INT,) * k)], {},
+                              [(3,) * j, (1,) * k]) for j in range(3) for k in range(3)]
+    c["item"] = [([t, INT], {}, [value_of(t), 1]) for t in VECS + MATS] + [
+        ([t], {}, [value_of(t, 1)]) for t in VECS + MATS]
+    for n in ("tolist", "byteswap", "itemsize", "nbytes", "ascontiguousarray",
+              "asfortranarray"):
+        c[n] = cases_over([arr + VECS])
+    c["view"] = cases_over([arrays((1, 2), ("i64", "f64", "c128"))],
+                           ({"dtype": "u8"}, {"dtype": "i32"}, {"dtype": "f64"}))
+    return c
+
+
+def _library_linalg_cases():
+    sq = [ArrayType(d, (3, 3)) for d in ("i32", "f32", "f64", "c128")]
+    c = {}
+    for n in ("eig", "eigvals", "eigvalsh", "svdvals", "slogdet", "cond", "matrix_rank",
+              "matrix_norm", "trace"):
+        c["linalg." + n] = cases_over([sq + [array("f64", 3)]])
+    c["linalg.matrix_rank"] += cases_over([VECS[1:]])
+    c["linalg.matrix_power"] = cases_over([sq], ({"n": 3}, {"n": 0}, {"n": -1}))
+    c["linalg.multi_dot"] = cases_over([sq[1:3], sq[1:3], sq[1:3]]) + cases_over(
+        [VECS[2:5], sq[2:3], VECS[2:5]])
+    c["linalg.tensorinv"] = cases_over([sq], ({"ind": 1},))
+    c["linalg.tensorsolve"] = cases_over([sq[1:], VECS[2:]])
+    c["linalg.vector_norm"] = cases_over([MATS + VECS], ({}, {"ord": 1}, {"axis": 0}))
+    c["linalg.vecdot"] = c["vecdot"] = cases_over([VECS[1:] + MATS[1:], VECS[1:]])
+    c["linalg.outer"] = cases_over([VECS[1:], VECS[1:]])
+    c["linalg.matmul"] = cases_over([MATS[1:] + VECS[1:], MATS[1:]])
+    c["matvec"] = cases_over([MATS[1:], VECS[1:]])
+    c["vecmat"] = cases_over([VECS[1:], MATS[1:]])
+    return c
+
+
+def _library_selecting_cases():
+    arr = arrays((1, 2), ("bool", "i32", "f64", "c128"))
+    iv = np.array([0, 2, 1])
+    c = {"take": [([t, i], a, [value_of(t), iv if i.is_array else 1])
+                  for t in arr for i in IDX for a in ({}, {"axis": 0}, {"mode": "wrap"})]}
+    c["take_along_axis"] = [([t, array("i64", t.rank)], {"axis": 0},
+                             [value_of(t), np.zeros((3,) * t.rank, np.int64)]) for t in arr]
+    c["choose"] = [([array("i64", 1), TupleType((t, t))], {}, [np.array([0, 1, 0]),
+                                                              (value_of(t), value_of(t))])
+                   for t in arr]
+    c["compress"] = [([array("bool", 1), t], {"axis": 0}, None) for t in arr]
+    c["compress_method"] = [([t, array("bool", 1)], {"axis": 0}, None) for t in arr]
+    c["extract"] = [([array("bool", t.rank), t], {}, None) for t in arr]
+    c["select_choices"] = [([ListType(array("bool", 1)), ListType(t), d], {}, None)
+                           for t in arrays((1,), ("i32", "f64")) for d in (INT, FLOAT)]
+    c["ravel_multi_index"] = [([TupleType((t, t))], {"dims": (4, 4)},
+                               [(np.array([1, 2]), np.array([3, 0]))])
+                              for t in (array("i64", 1), array("i32", 1))]
+    c["unravel_index"] = [([t], {"shape": (2, 3)}, [value_of(t, 1) * 0 + 4])
+                          for t in (array("i64", 1), INT)]
+    c["diag_indices"] = cases_over([[INT]], ({}, {"ndim": 3}))
+    for n in ("tril_indices", "triu_indices"):
+        c[n] = cases_over([[INT]], ({}, {"k": 1, "m": 4}))
+    for n in ("tril_indices_from", "triu_indices_from"):
+        c[n] = cases_over([arrays((2,), ("f64", "i32"))], ({}, {"k": -1}))
+    c["searchsorted"] = cases_over([VECS[1:5], REALS, [NONE]], ({}, {"side": "right"}))
+    c["digitize"] = cases_over([REALS, VECS[1:5]], ({}, {"right": True}))
+    c["lexsort"] = cases_over([[TupleType((t, t)) for t in VECS]])
+    for n in ("nanargmax", "nanargmin"):
+        c[n] = cases_over([arr[1:4] + arr[5:8]], ({}, {"axis": 0}))
+    for n in ("intersect1d", "union1d", "setdiff1d", "setxor1d", "isin"):
+        c[n] = cases_over([VECS[1:5], VECS[1:5]])
+    c["intersect1d"] += cases_over([VECS[1:5], VECS[1:5]], ({"return_indices": True},))
+    c["isin"] += cases_over([arr, VECS[1:5]], ({"invert": True},))
+    for n in ("partition", "argpartition", "partition_inplace"):
+        c[n] = cases_over([arr], ({"kth": 1}, {"kth": (0, 2), "axis": 0}))
+    c["sort_inplace"] = cases_over([arr], ({}, {"axis": 0}, {"kind": "stable"}))
+    c["put"] = [([t, i, v], {}, [value_of(t), iv if i.is_array else 1, value_of(v)])
+                for t in arr for i in IDX for v in (INT, array("f64", 1))]
+    c["put_along_axis"] = [([t, array("i64", t.rank), INT], {"axis": 0},
+                            [value_of(t), np.zeros((3,) * t.rank, np.int64), 7]) for t in arr]
+    c["putmask"] = c["place"] = cases_over([arr, [array("bool", 1), array("bool", 2)],
+                                            [INT, array("f64", 1)]])
+    c["copyto"] = cases_over([arr, NUMS[:12]])
+    c["fill_diagonal"] = cases_over([arrays((2,), ("i32", "f64")), [INT, FLOAT]],
+                                    ({}, {"wrap": True}))
+    c["ufunc_add_at"] = [([t, array("i64", 1), v], {}, [value_of(t), iv, value_of(v)])
+                         for t in arrays((1,), ("i32", "f64", "c128")) for v in (INT, FLOAT)]
+    return c
+
+
+def _library_statistics_cases():
+    arr = arrays((1, 2), ("bool", "i32", "i64", "f32", "f64"))
+    fl = arrays((1, 2), ("f32", "f64"))
+    ax = ({}, {"axis": 0}, {"axis": -1, "keepdims": True})
+    c = {}
+    for n in ("percentile", "quantile", "nanpercentile", "nanquantile"):
+        q = [INT, FLOAT, array("f64", 1)] if "quant" not in n else [FLOAT, array("f64", 1)]
+        c[n] = [([a, qt], at, [value_of(a), 0.5 if qt in (INT, FLOAT) else np.array([.2, .7])])
+                for a in arr[1:] for qt in q for at in ax + ({"method": "nearest"},)]
+    for n in ("nanmedian", "ptp", "nanstd", "nanvar", "nanprod"):
+        c[n] = cases_over([arr + fl], ax)
+    for n in ("nancumsum", "nancumprod"):
+        c[n] = cases_over([arr], ({}, {"axis": 0}, {"dtype": "f32"}))
+    for n in ("cumulative_sum", "cumulative_prod"):
+        c[n] = cases_over([arrays((1,), ("bool", "i32", "f64"))], ({}, {"include_initial": True}))
+    c["diff"] = cases_over([arr], ({}, {"n": 2}, {"axis": 0}))
+    c["ediff1d"] = cases_over([arr])
+    c["gradient"] = cases_over([arr + fl], ({}, {"edge_order": 2}))
+    c["trapezoid"] = cases_over([arr, [NONE] + fl[:1]], ({}, {"dx": 0.5}))
+    c["unwrap"] = cases_over([fl], ({}, {"period": 4.0}))
+    c["cov"] = cases_over([fl + arr, [NONE]], ({}, {"rowvar": False}, {"ddof": 0}))
+    c["corrcoef"] = cases_over([fl + arr, [NONE]], ({}, {"rowvar": False}))
+    for n in ("convolve", "correlate"):
+        c[n] = cases_over([VECS, VECS], ({}, {"mode": "same"}))
+    c["histogram"] = cases_over([arr[1:], [NONE, array("f64", 1)]],
+                                ({}, {"bins": 3, "range": (0, 4)}, {"density": True}))
+    c["histogram_bin_edges"] = cases_over([arr[1:], [NONE]], ({}, {"bins": 4}))
+    c["histogram2d"] = cases_over([VECS[1:5], VECS[1:5], [NONE]], ({}, {"bins": 3}))
+    c["histogramdd"] = cases_over([VECS[1:5], [NONE]], ({"bins": 2},))
+    c["piecewise"] = [([t, ListType(array("bool", 1))], {"funclist": (-1.0, 2)}, None)
+                      for t in VECS[1:]]
+    c["bincount"] = [([t, w], {}, [np.array([0, 2, 2]).astype(DTYPES[t.dtype]), value_of(w)])
+                     for t in arrays((1,), ("i32", "i64", "u8")) for w in (NONE, array("f32", 1))]
+    c["interp"] = cases_over([REALS, VECS[1:5], VECS[1:6], [NONE], [NONE, FLOAT], [NONE]])
+    c["cross"] = cases_over([VECS[1:], VECS[1:]])
+    c["linalg.cross"] = cases_over([VECS[1:], VECS[1:]])
+    c["tensordot"] = c["linalg.tensordot"] = cases_over([MATS, MATS], ({}, {"axes": 1}))
+    c["kron"] = cases_over([MATS + VECS, MATS + VECS])
+    c["einsum"] = cases_over([MATS, MATS], ({"subscripts": "ij,jk->ik"},
+                                            {"subscripts": "ij,ij"}))
+    c["polyval"] = cases_over([VECS[1:], REALS])
+    c["polyfit"] = cases_over([fl[:1], fl[:1]], ({"deg": 1},))
+    for n in ("polyadd", "polymul"):
+        c[n] = cases_over([VECS[1:], VECS[1:]])
+    for n in ("polyder", "polyint"):
+        c[n] = cases_over([VECS[1:]], ({}, {"m": 2}))
+    for n, d in OPS.items():
+        if n.endswith((".reduce", ".accumulate")):
+            c[n] = cases_over([arr], ({}, {"axis": 0}, {"dtype": "f64"}))
+        elif n.endswith(".outer"):
+            c[n] = cases_over([VECS[1:5] + [INT, FLOAT], VECS[1:5]])
+    return c
+
+
 CASES = {**_elementwise_cases(), **_reduction_cases(), **_linalg_cases(), **_creation_cases(),
-         **_shape_cases(), **_random_cases()}
+         **_shape_cases(), **draw_and_fft_cases(), **_library_elementwise_cases(),
+         **_library_rearranging_cases(), **_library_selecting_cases(),
+         **_library_statistics_cases(), **_library_linalg_cases()}
 
 
 def test_every_op_has_cases():
@@ -332,7 +524,8 @@ def test_type_rule_agrees_with_impl(name):
 def test_declaration_metadata(name):
     d = OPS[name]
     assert d.doc and d.impl is not None and set(d.traits) <= TRAITS
-    assert ("random" in d.traits) != ("pure" in d.traits)
+    # exactly one of: pure, random (draws), inplace (writes into operand 0)
+    assert sum(t in d.traits for t in ("random", "pure", "inplace")) == 1
     assert sorted(d.param_names) == sorted(d.operand_names + [a.name for a in d.attrs])
     assert set(d.params.defaults) <= set(d.operand_names)
 
@@ -347,8 +540,8 @@ def test_python_bindings_are_unique():
                 keys.append(("numpy", id(b.target)))
             elif isinstance(b, Operator):
                 keys.append(("operator", b.symbol, len(d.operands)))
-            else:
-                keys.append((type(b).__name__, b.name))
+            else:   # a method is bound per receiver class (x.sum, rng.normal)
+                keys.append((type(b).__name__, b.name, getattr(b, "on", None)))
         for k in set(keys):   # np.abs is np.absolute: one function, two spellings
             assert k not in seen, f"{n} and {seen[k]} both bind {k}"
             seen[k] = n
@@ -448,7 +641,7 @@ def test_shapes_of_creation_and_joins():
 def test_random_inference_keeps_the_global_state():
     np.random.seed(1234)
     for name, types in [("random.rand", [TupleType((INT, INT))]), ("random.normal", [FLOAT, FLOAT, NONE]),
-                        ("random.randint", [INT, INT, INT]), ("random.choice", [INT, NONE, NONE])]:
+                        ("random.randint", [INT, INT, INT]), ("random.choice", [INT, NONE, BOOL, NONE])]:
         infer(name, *types)
     expected = np.random.RandomState(1234).random_sample()
     assert np.random.random() == expected

@@ -29,7 +29,8 @@ function starts in one class.
 An op writes the classes of operand 0 if it is `inplace`, the classes of its reference
 operands if it calls a function that may write, and whatever the ops of its regions write. Two
 ops of one block conflict (must keep their order) when one writes a class the other reads or
-writes, or when both draw random numbers (the draws would change).
+writes, or when both use global state: draw random numbers or print (ops with a trait of
+GLOBAL_STATE_TRAITS: reordered, the draws or the output would change).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ from phylanx.ir.types import ListType, TupleType
 
 from .values import is_reference, uses
 
+# Traits of ops that use state outside the program: NumPy's global generator, stdout.
+GLOBAL_STATE_TRAITS = frozenset({"random", "io"})
+
 # --- functions ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -51,11 +55,11 @@ class FunctionEffects:
     """What calling a function may do, itself or through its callees."""
 
     writes: bool   # write a buffer in place (an argument's, or one reached through them)
-    draws: bool    # draw random numbers
+    global_state: bool   # draw random numbers or print (GLOBAL_STATE_TRAITS)
     pure: bool     # none of the above and no other side effect
 
 
-UNKNOWN_FUNCTION = FunctionEffects(writes=True, draws=True, pure=False)
+UNKNOWN_FUNCTION = FunctionEffects(writes=True, global_state=True, pure=False)
 
 
 def function_effects(module: Module | None, names: Iterable[str] | None = None
@@ -77,9 +81,10 @@ def function_effects(module: Module | None, names: Iterable[str] | None = None
                 called.add(op.attrs["callee"])
                 continue
             writes |= "inplace" in traits
-            draws |= "random" in traits
+            draws |= bool(traits & GLOBAL_STATE_TRAITS)
             if not op.regions and "terminator" not in traits:
-                impure |= bool(traits & {"random", "inplace"}) or "pure" not in traits
+                impure |= bool(traits & (GLOBAL_STATE_TRAITS | {"inplace"})) \
+                    or "pure" not in traits
         local[name] = [writes, draws, impure]
         callees[name] = called
         todo.extend(called)
@@ -115,7 +120,7 @@ def function_is_pure(module: Module | None, name: str) -> bool:
 def is_pure(op: Op, module: Module | None = None) -> bool:
     """No side effects: removable when unused, movable, duplicable (reads aside)."""
     traits = op.decl.traits
-    if traits & {"terminator", "random", "inplace"}:
+    if traits & (GLOBAL_STATE_TRAITS | {"terminator", "inplace"}):
         return False
     if op.name == "call":
         return callee_effects(op, module).pure
@@ -241,13 +246,14 @@ class Effects:
         self._writes[op] = got
         return got
 
-    def draws_random(self, op: Op) -> bool:
-        """True if op (an op of its regions, or a function it calls) draws random numbers."""
+    def uses_global_state(self, op: Op) -> bool:
+        """True if op (an op of its regions, or a function it calls) draws random numbers or
+        prints."""
         got = self._draws.get(op)
         if got is None:
-            got = "random" in op.decl.traits or (
-                op.name == "call" and self._callee(op).draws) or any(
-                self.draws_random(inner) for block in op.regions for inner in block.ops)
+            got = bool(op.decl.traits & GLOBAL_STATE_TRAITS) or (
+                op.name == "call" and self._callee(op).global_state) or any(
+                self.uses_global_state(inner) for block in op.regions for inner in block.ops)
             self._draws[op] = got
         return got
 
@@ -261,13 +267,13 @@ class Effects:
 
     def conflict(self, a: Op, b: Op) -> bool:
         """True if ops a and b must keep their order: one may write what the other reads or
-        writes, or both draw random numbers."""
+        writes, or both use global state (random draws, printing)."""
         wa = {self.find(c) for c in self.writes(a)}
         wb = {self.find(c) for c in self.writes(b)}
         ra = {self.find(c) for c in self.reads(a)}
         rb = {self.find(c) for c in self.reads(b)}
-        return bool(wa & (rb | wb) or wb & ra) or (self.draws_random(a) and
-                                                   self.draws_random(b))
+        return bool(wa & (rb | wb) or wb & ra) or (self.uses_global_state(a) and
+                                                   self.uses_global_state(b))
 
     def is_written(self, *values: Value) -> bool:
         """True if some in-place write anywhere in the function may touch these values."""

@@ -25,8 +25,8 @@ def parallel_loop_refusal(loop: Op, effects: Effects, memo: dict | None = None) 
     for o in body.walk():
         if o.name == "return":
             return "its body returns from the function"
-        if "random" in o.decl.traits or o.name == "call" and effects.draws_random(o):
-            return "its body draws random numbers"
+        if effects.uses_global_state(o):
+            return "its body draws random numbers or prints"
     term = body.terminator
     for k, v in enumerate(term.operands):
         arg = body.args[k + 1]

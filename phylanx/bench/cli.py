@@ -4,6 +4,7 @@
     python -m phylanx.bench --workloads logreg,als --sizes s,m --threads 1,2 --plot out.png
     python -m phylanx.bench --workloads none --targets       # the runtime's target figures
     python -m phylanx.bench --targets --plot docs/performance.png --update-doc docs/performance.md
+    python -m phylanx.bench --workloads none --corpus s      # the corpus kernels at size s
 
 For every workload, size and thread count it prints one row of a markdown table (see
 `phylanx.bench.compare`): the median times of the NumPy twin and of the kernel, the speedup
@@ -12,7 +13,9 @@ check; NumExpr, Numba, JAX and Dask columns appear when those packages are insta
 goes to stderr. ``--plot`` draws the paper's figures: time vs threads for LogReg and ALS, and
 the speedup over NumPy per problem size. ``--targets`` adds a second table: the runtime's
 performance figures at their sizes, each beside its target (see `phylanx.bench.targets`).
-``--update-doc`` writes the tables into the marked sections of a markdown file
+``--corpus SIZE`` adds the corpus table: every kernel of `phylanx.corpus` (real code written by
+others) that compiles and matches NumPy, timed at that size with the largest --threads, its
+speedup and the geometric mean (see `phylanx.bench.corpus`). ``--update-doc`` writes the tables into the marked sections of a markdown file
 (docs/performance.md), so the committed tables are what this script printed.
 """
 
@@ -24,7 +27,9 @@ import os
 import sys
 
 from phylanx.bench import compare, report, targets
+from phylanx.bench import corpus as corpus_table
 from phylanx.bench.workloads import WORKLOADS, clear_cases
+from phylanx.corpus.fetch import CorpusUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +52,13 @@ def main(argv: list[str] | None = None) -> int:
                              "threads (or the largest --threads) and print each beside its "
                              "target; optionally a comma-separated subset of: "
                              + ", ".join(targets.MEASUREMENTS))
+    parser.add_argument("--corpus", nargs="?", const="s", metavar="SIZE",
+                        choices=("xs", "s", "m"),
+                        help="also time the corpus kernels at this size (default s) and print "
+                             "each speedup and the geometric mean")
+    parser.add_argument("--corpus-kernels", default="", metavar="NAMES",
+                        help="with --corpus: only kernels whose name contains one of these "
+                             "comma-separated parts")
     parser.add_argument("--plot", metavar="PNG", help="draw the figures into this file")
     parser.add_argument("--update-doc", metavar="MD",
                         help="write the tables into the marked sections of this markdown file")
@@ -80,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         if bad:
             parser.error(f"unknown --targets figures {bad}; known: "
                          + ", ".join(targets.MEASUREMENTS))
-    if not workloads and args.targets is None:
-        parser.error("nothing to measure: --workloads none without --targets")
+    if not workloads and args.targets is None and args.corpus is None:
+        parser.error("nothing to measure: --workloads none without --targets or --corpus")
     if args.plot and not workloads:
         parser.error("--plot needs the main table's workloads")
     if args.update_doc and not os.path.exists(args.update_doc):
@@ -95,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.targets is not None:
             figures = targets.run(2 if 2 in threads else max(threads), max(1, args.repeat),
                                   max(args.max_time, 10.0), figures_wanted, report.progress)
+        corpus_rows = None
+        if args.corpus is not None:
+            try:
+                corpus_rows = corpus_table.run(args.corpus, max(threads), args.corpus_kernels,
+                                               min(args.max_time, 1.0), report.progress)
+            except CorpusUnavailable as e:
+                parser.exit(2, f"--corpus: the corpus cannot be fetched: {e}\n")
         if sys.stderr.isatty():
             print(file=sys.stderr)  # ends the progress line
     finally:
@@ -113,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     if figures is not None:
         sections["targets"] = targets.format_table(figures) + "\n"
         print(sections["targets"])
+    if corpus_rows is not None:
+        sections["corpus"] = corpus_table.format_table(corpus_rows, args.corpus,
+                                                       max(threads)) + "\n"
+        print(sections["corpus"])
     if args.plot:
         report.plot(rows, args.plot)
         print(f"plot written to {args.plot}", file=sys.stderr)
@@ -120,5 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         report.update_doc(args.update_doc, sections)
         print(f"tables written to {args.update_doc} ({', '.join(sections)})", file=sys.stderr)
     ok = all(r["check"] == "ok" for r in rows) and all(
-        f.check != "DIFF" for f in figures or [])
+        f.check != "DIFF" for f in figures or []) and all(
+        r["status"] in ("works", "refused") for r in corpus_rows or [])
     return 0 if ok else 1

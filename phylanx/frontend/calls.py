@@ -14,6 +14,8 @@ import types as pytypes
 import numpy as np
 
 from phylanx.frontend.external import CompiledFunction, is_fixed_holder, is_library_function
+from phylanx.frontend.local_functions import LocalFunction
+from phylanx.frontend.records import DictView, KernelDict
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.registry import (
@@ -25,12 +27,16 @@ from phylanx.ir.registry import (
     Operator,
     TypeRuleError,
     all_ops,
+    lookup,
 )
 from phylanx.ir.types import (
+    DTYPES,
     INT,
     PY_KINDS,
     ArrayType,
     ListType,
+    NoneType,
+    ObjectType,
     ScalarType,
     TupleType,
     dtype_name,
@@ -45,20 +51,33 @@ class BoundMethod:
         self.receiver, self.name = receiver, name
 
 
+def function_key(obj) -> object:
+    """The key of a NumPy function or builtin in `Bindings.functions`: its id, except for a
+    ufunc method (`np.add.reduce` is a new bound method at each attribute read), which is
+    keyed by its ufunc and name."""
+    owner = getattr(obj, "__self__", None)
+    if isinstance(owner, np.ufunc) and isinstance(obj, pytypes.BuiltinMethodType):
+        return (id(owner), obj.__name__)
+    return id(obj)
+
+
 class Bindings:
     """The Python spellings of the registered ops, indexed for the frontend."""
 
     def __init__(self, ops: dict[str, OpDecl]):
-        self.functions: dict[int, OpDecl] = {}      # id of a NumPy function or builtin
+        self.functions: dict[object, OpDecl] = {}   # function_key of a NumPy function/builtin
         self.methods: dict[str, tuple[OpDecl, Method]] = {}
+        self.object_methods: dict[tuple[type, str], OpDecl] = {}   # (receiver class, name)
         self.attributes: dict[str, tuple[OpDecl, Attribute]] = {}
         self.operators: dict[tuple[str, int], OpDecl] = {}   # (symbol, number of operands)
         for decl in ops.values():
             for b in decl.bindings:
                 if isinstance(b, NumpyFunction):
-                    self.functions[id(b.target)] = decl
+                    self.functions[function_key(b.target)] = decl
                 elif isinstance(b, Builtin):
                     self.functions[id(getattr(builtins, b.name))] = decl
+                elif isinstance(b, Method) and b.on is not np.ndarray:
+                    self.object_methods[(b.on, b.name)] = decl
                 elif isinstance(b, Method):
                     self.methods[b.name] = (decl, b)
                 elif isinstance(b, Attribute):
@@ -91,6 +110,8 @@ class CallsMixin:
     def attribute(self, node: ast.Attribute):
         base = self.expr(node.value)
         name = node.attr
+        if isinstance(base, Static) and isinstance(base.obj, KernelDict):
+            return BoundMethod(base.obj, name)
         if isinstance(base, Static):
             try:
                 obj = getattr(base.obj, name)
@@ -144,6 +165,8 @@ class CallsMixin:
 
     def method_call(self, m: BoundMethod, node: ast.Call):
         recv, name = m.receiver, m.name
+        if isinstance(recv, KernelDict):
+            return self.dict_method(recv, name, node)
         if recv is EMPTY_LIST or isinstance(recv.type, ListType):
             if name != "append":
                 raise self.error(f"list method '{name}' is not supported (only append)", node)
@@ -157,6 +180,12 @@ class CallsMixin:
                 new = self.emit("list_append", recv, item)
             self.rebind_list(recv, new, node)
             return Static(None)
+        if isinstance(recv.type, ObjectType):
+            decl = bindings().object_methods.get((recv.type.pyclass, name))
+            if decl is None:
+                raise self.error(f"unsupported method '{name}' of a "
+                                 f"{recv.type.pyclass.__name__}", node.func)
+            return self.bind_and_emit(decl, node, f"{name}()", receiver=recv)
         bound = bindings().methods.get(name)
         if bound is None or not isinstance(recv.type, ArrayType) and not (
                 bound[1].scalars and isinstance(recv.type, ScalarType)
@@ -182,7 +211,10 @@ class CallsMixin:
             self.rebind_aliases(old, new)
 
     def call_object(self, obj, node: ast.Call):
-        decl = bindings().functions.get(id(obj))
+        if obj is np.where and len(node.args) == 1 and not node.keywords:
+            # np.where(condition) is np.nonzero(condition)
+            return self.bind_and_emit(lookup("nonzero"), node, "np.where()")
+        decl = bindings().functions.get(function_key(obj))
         if decl is not None:
             return self.bind_and_emit(decl, node, f"{_display(obj)}()")
         special = _BUILTINS.get(id(obj))
@@ -190,6 +222,8 @@ class CallsMixin:
             return getattr(self, special)(node)
         if isinstance(obj, type) and issubclass(obj, np.generic):
             return self.scalar_constructor(obj, node)
+        if isinstance(obj, LocalFunction):
+            return self.call_local_function(obj, node)
         if isinstance(obj, CompiledFunction):
             obj = obj.py_func
         if isinstance(obj, pytypes.FunctionType) and not is_library_function(obj):
@@ -217,7 +251,8 @@ class CallsMixin:
         if packed and packed in params:
             # f(x, 2, 3) -> f(x, (2, 3)): the arguments from `packed` on form one tuple
             at = params.index(packed)
-            if len(args) > at + 1:
+            # a variadic operand packs one argument too: np.einsum('ii', a)
+            if len(args) > at + 1 or len(args) == at + 1 and packed == variadic:
                 rest = args[at:]
                 args = args[:at] + [ast.copy_location(ast.Tuple(elts=rest, ctx=ast.Load()),
                                                       rest[0])]
@@ -266,15 +301,26 @@ class CallsMixin:
 
     def emit_bound(self, decl: OpDecl, values: list[Value], attrs: dict):
         """The op a Python spelling binds to, on bound operands and attributes: a constant
-        when the operand types alone give the result (the declaration's static_value)."""
+        when the operand types alone give the result (the declaration's static_value; a
+        compile-time object such as a dtype or np.finfo(...) stays static). An `inplace` op
+        (x.sort(), np.put(x, ...)) updates operand 0, whose names then see the new value; the
+        Python call gives None."""
         complete = decl.complete_attrs(attrs)
         results = decl.result_types([v.type for v in values], complete)
         if decl.static_value is not None:
             static = decl.static_value([v.type for v in values], complete)
             if static is not None:
-                return self.const(static)
+                if isinstance(static, (bool, int, float, complex, np.generic, tuple)):
+                    return self.const(static)
+                return Static(static)
         if not results:
             self.emit_op(decl.name, values, attrs)
+            return Static(None)
+        if "inplace" in decl.traits:
+            # NumPy's in-place functions (np.random.shuffle(x)) return None; every name of
+            # the buffer sees the updated value
+            updated = self.emit(decl.name, *values, **attrs)
+            self.rebind_aliases(values[0], updated)
             return Static(None)
         return self.emit(decl.name, *values, **attrs)
 
@@ -290,7 +336,7 @@ class CallsMixin:
 
     def attr_value(self, node, spec, display: str):
         x = self.expr(node)
-        c = self.constant_of(x)
+        c = self.attr_constant(x)
         from phylanx.frontend.lower import _NOT_CONST
 
         if c is _NOT_CONST:
@@ -301,11 +347,26 @@ class CallsMixin:
         except (TypeError, ValueError, KeyError) as e:
             raise self.error(f"bad value for '{spec.name}' of {display}: {e}", node) from None
 
+    def attr_constant(self, x):
+        """The constant value of an attribute argument: constants, and tuples and lists of
+        them as tuples (`axes=([1], [0])`, `repeats=[1, 2, 0]`), or _NOT_CONST."""
+        from phylanx.frontend.lower import _NOT_CONST
+
+        op = x.defining_op if isinstance(x, Value) else None
+        if op is not None and op.name in ("tuple", "list_new"):
+            items = [self.attr_constant(v) for v in op.operands]
+            if _NOT_CONST in items:
+                return _NOT_CONST
+            return tuple(items)
+        return self.constant_of(x)
+
     def scalar_constructor(self, scalar_type, node):
         if len(node.args) != 1 or node.keywords:
             raise self.error(f"{scalar_type.__name__}() takes one argument here", node)
         v = self.value(self.expr(node.args[0]), node.args[0])
         name = dtype_name(np.dtype(scalar_type))
+        if scalar_type is np.bool_ and not (isinstance(v.type, ArrayType) and v.type.rank):
+            return self.emit("numpy_bool", v)
         if isinstance(v.type, ArrayType) and v.type.rank:
             return self.emit("astype", v, dtype=name)
         return self.convert(v, ScalarType(name))
@@ -313,7 +374,10 @@ class CallsMixin:
     # -- builtins ------------------------------------------------------------------------
     def builtin_len(self, node):
         (arg,) = self._args(node, 1, "len")
-        v = self.value(self.expr(arg), arg)
+        x = self.expr(arg)
+        if isinstance(x, Static) and isinstance(x.obj, (KernelDict, DictView)):
+            return self.const(len(x.obj))
+        v = self.value(x, arg)
         if isinstance(v.type, TupleType):
             return self.const(len(v.type.elems))
         if isinstance(v.type, ArrayType) and v.type.rank and v.type.shape[0] is not None:
@@ -390,6 +454,52 @@ class CallsMixin:
             raise self.error(f"sum() needs an array or a list, got {v.type}", node)
         return self.emit("sum", v, axis=0)
 
+    def builtin_isinstance(self, node):
+        """isinstance(x, C) is decided at compile time from x's type: a kernel is compiled per
+        argument type, so it is a constant of each specialisation."""
+        obj, spec = self._args(node, 2, "isinstance")
+        items = [self.expr(e) for e in spec.elts] if isinstance(spec, ast.Tuple) \
+            else [self.expr(spec)]
+        if len(items) == 1 and isinstance(items[0], Static) \
+                and isinstance(items[0].obj, tuple):
+            items = [Static(c) for c in items[0].obj]
+        if not all(isinstance(c, Static) and isinstance(c.obj, type) for c in items):
+            raise self.error("isinstance() arg 2 must be a type or a tuple of types known "
+                             "when the kernel is compiled", spec, TypeError)
+        classes = tuple(c.obj for c in items)
+        x = self.expr(obj)
+        if isinstance(x, Static):
+            return self.const(isinstance(x.obj, classes))
+        v = self.value(x, obj)
+        pyclass = self._python_class(v)
+        if pyclass is None:
+            why = "Python's bool and np.bool_ have the same type here" \
+                if v.type == ScalarType("bool") else \
+                "it is a Python scalar on some paths and a NumPy scalar on others"
+            raise self.error(f"isinstance() of a value of type {v.type} is not supported: "
+                             f"{why}", node)
+        return self.const(issubclass(pyclass, classes))
+
+    def _python_class(self, v: Value) -> type | None:
+        """The Python class every value of `v` has at run time, or None if it is not known."""
+        t = v.type
+        if isinstance(t, ArrayType):
+            return np.ndarray
+        if isinstance(t, TupleType):
+            return tuple
+        if isinstance(t, ListType):
+            return list
+        if isinstance(t, NoneType):
+            return type(None)
+        if isinstance(t, ObjectType):
+            return t.pyclass
+        if isinstance(t, ScalarType) and self.either_type(v) is None:
+            if t.kind in ("int", "float", "complex"):
+                return {"int": int, "float": float, "complex": complex}[t.kind]
+            if t.kind != "bool":   # Python's bool and np.bool_ share this kind
+                return DTYPES[t.dtype].type
+        return None
+
     def builtin_iterator(self, node):
         name = getattr(node.func, "id", "this function")
         raise self.error(f"{name}() is supported only as the iterable of a 'for' loop or "
@@ -443,6 +553,7 @@ _BUILTINS = {
     id(bool): "builtin_bool", id(complex): "builtin_complex", id(min): "builtin_min",
     id(max): "builtin_max", id(sum): "builtin_sum", id(range): "builtin_iterator",
     id(enumerate): "builtin_iterator", id(zip): "builtin_iterator",
+    id(isinstance): "builtin_isinstance", id(print): "builtin_print",
 }
 
 
@@ -452,6 +563,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def convert_attr(value, kind: str):
+    if kind == "dtype_or_builtin":
+        builtin = next((t for t in (int, float, complex, bool) if value is t), None)
+        if builtin is not None:
+            return f"builtins.{builtin.__name__}"
+        kind = "dtype"
     if kind == "dtype":
         if value is None:
             return None

@@ -65,7 +65,7 @@ class Desugar:
 
     def function(self, fdef: ast.FunctionDef) -> ast.FunctionDef:
         body = fdef.body
-        returns = [n for n in ast.walk(fdef) if isinstance(n, ast.Return)]
+        returns = [n for n in own_nodes(fdef) if isinstance(n, ast.Return)]
         tail_only = all(n is body[-1] for n in returns)
         if tail_only:
             new_body, _ = self.block(body, in_function_tail=True)
@@ -190,7 +190,17 @@ def _always_returns(stmts: list[ast.stmt]) -> bool:
 def _returns_value(fdef: ast.FunctionDef) -> bool:
     return any(isinstance(n, ast.Return) and n.value is not None
                and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-               for n in ast.walk(fdef))
+               for n in own_nodes(fdef))
+
+
+def own_nodes(fdef: ast.FunctionDef):
+    """The nodes of fdef's body, without the bodies of functions defined in it."""
+    todo = list(fdef.body)
+    while todo:
+        n = todo.pop()
+        yield n
+        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(n))
 
 
 def desugar(src: Source) -> ast.FunctionDef:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 
+import numpy as np
+
+from phylanx.analysis import nonneg
 from phylanx.frontend.calls import bindings
+from phylanx.frontend.records import DictView, KernelDict
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
 from phylanx.ir.types import BOOL, INT, PY_KINDS, ArrayType, ListType, ScalarType, TupleType
@@ -22,7 +26,7 @@ COMPARISON_SYMBOLS = {
 UNARY_SYMBOLS = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 
 _UNSUPPORTED_EXPR = {
-    ast.Lambda: "lambda", ast.Dict: "dict literals", ast.Set: "set literals",
+    ast.Set: "set literals",
     ast.DictComp: "dict comprehensions", ast.SetComp: "set comprehensions",
     ast.GeneratorExp: "generator expressions", ast.JoinedStr: "f-strings",
     ast.NamedExpr: "the walrus operator ':='", ast.Await: "await", ast.Yield: "yield",
@@ -44,6 +48,10 @@ class ExpressionsMixin:
             return self.const(node.value)
         if isinstance(node, ast.Name):
             return self.lookup_name(node.id, node)
+        if isinstance(node, ast.Lambda):
+            return self.define_local_function(node)
+        if isinstance(node, ast.Dict):
+            return self.dict_literal(node)
         if isinstance(node, ast.BinOp):
             name = self.binop_name(node.op, node)
             left, right = self.value(self.expr(node.left)), self.value(self.expr(node.right))
@@ -180,7 +188,10 @@ class ExpressionsMixin:
             if isinstance(op, (ast.Is, ast.IsNot)):
                 results.append(self.identity_test(left, right, op, node))
             elif isinstance(op, (ast.In, ast.NotIn)):
-                raise self.error("'in' tests are not supported", node)
+                if not (isinstance(right, Static) and isinstance(right.obj, KernelDict)):
+                    raise self.error("'in' tests are supported only on dicts", node)
+                found = self.constant_of(self.dict_contains(operands[i], right.obj))
+                results.append(self.const(found == isinstance(op, ast.In)))
             elif isinstance(op, (ast.Eq, ast.NotEq)) and any(
                     isinstance(x, Value) and isinstance(x.type, TupleType) for x in (left, right)):
                 results.append(self.tuple_equal(self.value(left), self.value(right), op, node))
@@ -271,6 +282,8 @@ class ExpressionsMixin:
                     and isinstance(k, int) and -owner.type.rank <= k < owner.type.rank:
                 return self.dim(owner, k % owner.type.rank)
         base = self.expr(node.value)
+        if isinstance(base, Static) and isinstance(base.obj, KernelDict):
+            return self.dict_item(base.obj, node)
         if isinstance(base, Static) and isinstance(base.obj, tuple):
             base = self.value(base)
         if not isinstance(base, Value):
@@ -328,9 +341,17 @@ class ExpressionsMixin:
                 index.append("e")
             else:
                 v = self.value(x, e)
+                if isinstance(v.type, TupleType) and len(elts) == 1 and all(
+                        isinstance(t, ScalarType) and t.dtype[0] in "iu"
+                        for t in v.type.elems):
+                    # x[idx] with a tuple of integers: x[idx[0], idx[1], ...]
+                    for k in range(len(v.type.elems)):
+                        index.append("i")
+                        operands.append(self.tuple_item(v, k))
+                    continue
                 if isinstance(v.type, TupleType):
-                    raise self.error("indexing with a tuple value is not supported; write "
-                                     "the indices out", e)
+                    raise self.error("indexing with a tuple value is supported only for a "
+                                     "tuple of integers; write the indices out", e)
                 if isinstance(v.type, ListType):
                     v = self.emit("array", v)
                 index.append("a" if isinstance(v.type, ArrayType) else "i")
@@ -377,6 +398,9 @@ class ExpressionsMixin:
 
     def lower_iteration(self, node, target, iter_node, lower_body) -> None:
         it = self.iter_spec(iter_node)
+        if it[0] == "ndindex":
+            self.lower_ndindex(node, target, it[1], lower_body)
+            return
         if it[0] == "unroll":
             for item in it[1]:
                 self.assign(target, item)
@@ -397,7 +421,15 @@ class ExpressionsMixin:
                     return self.enumerate_spec(node)
                 if callee is zip:
                     return self.zip_spec(node)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                callee = self.expr(node.func)
+                if isinstance(callee, Static) and callee.obj is np.ndindex:
+                    return self.ndindex_spec(node)
             x = self.expr(node)
+            if isinstance(x, Static) and isinstance(x.obj, KernelDict):
+                return "unroll", [Static(k) for k in x.obj]
+            if isinstance(x, Static) and isinstance(x.obj, DictView):
+                return "unroll", list(x.obj)
             if isinstance(x, Static) and isinstance(x.obj, tuple):
                 x = self.value(x)
             v = self.value(x, node)
@@ -432,6 +464,48 @@ class ExpressionsMixin:
                 raise self.error("range() arg 3 must not be zero", node.args[2], ValueError)
             return ("range", *args, lambda i: i)
         raise self.error(f"range expected 1 to 3 arguments, got {len(args)}", node, TypeError)
+
+    def ndindex_spec(self, node: ast.Call):
+        """np.ndindex(shape) or np.ndindex(d0, d1, ...): ('ndindex', extents)."""
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.error("np.ndindex takes the extents or one shape tuple", node)
+        args = [self.value(self.expr(a), a) for a in node.args]
+        if len(args) == 1 and isinstance(args[0].type, TupleType):
+            extents = [self.tuple_item(args[0], k) for k in range(len(args[0].type.elems))]
+        else:
+            extents = args
+        for v in extents:
+            if not (isinstance(v.type, ScalarType) and v.type.dtype[0] in "iu"):
+                raise self.error(f"np.ndindex() extents must be integers, got {v.type}", node,
+                                 TypeError)
+        return "ndindex", extents
+
+    def lower_ndindex(self, node, target, extents, lower_body) -> None:
+        """One for_range per axis, the last innermost (C order, as np.ndindex); the target
+        takes the tuple of indices. A negative extent counts as 0, as in NumPy."""
+        for e in extents:
+            c = self.constant_of(e)
+            if c is not _not_const() and c < 0:
+                raise self.error("negative dimensions are not allowed", node, ValueError)
+            if c is _not_const() and not nonneg(e):
+                # NumPy raises ValueError for a negative extent; range() would not
+                raise self.error("np.ndindex() of extents that may be negative is not "
+                                 "supported: use a shape (x.shape) or constants", node)
+        extents = [self.convert(e, INT) for e in extents]
+        indices: list = []
+
+        def level(k):
+            if k == len(extents):
+                self.assign(target, self.emit_op("tuple", list(indices)).result)
+                lower_body()
+                return
+
+            def bind(i):
+                del indices[k:]
+                indices.append(i)
+            self.for_range_op(node, self.const(0), extents[k], self.const(1), bind,
+                              lambda: level(k + 1))
+        level(0)
 
     def _counted(self, spec):
         """(count, element(k)) for k in range(count) of a 'range' spec."""

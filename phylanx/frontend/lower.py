@@ -17,6 +17,9 @@ from phylanx.frontend.calls import CallsMixin
 from phylanx.frontend.desugar import RET, desugar
 from phylanx.frontend.expressions import ExpressionsMixin
 from phylanx.frontend.liveness import Liveness
+from phylanx.frontend.local_functions import LocalFunction, LocalFunctionsMixin
+from phylanx.frontend.messages import MessagesMixin
+from phylanx.frontend.records import KernelDict, RecordsMixin
 from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
@@ -43,10 +46,11 @@ from phylanx.ir.types import (
 )
 from phylanx.ops.values import materialize
 
-_FOLDABLE_SKIP = {"random", "inplace", "view", "control", "terminator"}
+_FOLDABLE_SKIP = {"random", "io", "inplace", "view", "control", "terminator"}
 
 
-class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
+class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin, ExpressionsMixin,
+              CallsMixin, StrengthMixin):
     def __init__(self, func, arg_types: list[Type], module: Module, compiler, name: str,
                  either_args: tuple = ()):
         self.func = func
@@ -85,6 +89,8 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
             self.mark_either(arg, weak)
         self.return_either = None  # the Python scalar type the result has on some paths
         self.probing = 0  # > 0 while lowering loop bodies only to discover carried types
+        self.inlining: list = []   # the nested functions whose bodies are being lowered
+        self.nested_locals: frozenset = frozenset()   # names local to the innermost of them
 
     # -- locations and errors --------------------------------------------------------------
     def loc(self, node: ast.AST) -> Location:
@@ -173,6 +179,8 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
                                 hint=hint).result
         if isinstance(value, np.ndarray):
             value = value.copy()
+        elif isinstance(value, np.bool_):    # np.True_: a NumPy bool at run time
+            return self.emit_op("numpy_bool", [self.const(bool(value), t)], hint=hint).result
         elif isinstance(value, np.generic):
             value = value.item()
         return self.emit_op("const", (), {"value": value}, hint, result_types=[t]).result
@@ -252,6 +260,7 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
         for name, x in list(self.env.items()):
             if x is old:
                 self.env[name] = new
+        self.rebind_in_records(old, new)
 
     # -- name resolution -------------------------------------------------------------------
     def lookup_name(self, name: str, node: ast.AST):
@@ -265,6 +274,9 @@ class Lowerer(StatementsMixin, ExpressionsMixin, CallsMixin, StrengthMixin):
             return x
         if name.startswith("__phx_it"):
             raise self.error("internal: loop variable unbound", node)
+        if name in self.nested_locals:
+            raise self.error(f"cannot access local variable '{name}' where it is not "
+                             "associated with a value", node, UnboundLocalError)
         if name in self.cells:
             cell = self.cells[name]
             try:
@@ -443,6 +455,12 @@ _NOT_CONST = _NotConst()
 
 
 def _describe(obj) -> str:
+    if isinstance(obj, KernelDict):
+        return ("a dict (a kernel's dicts are read-only records of constant keys: it cannot "
+                "return them or pass them on)")
+    if isinstance(obj, LocalFunction):
+        return (f"the nested function '{obj.name}' (a kernel calls its lambdas and nested "
+                "functions; it cannot return them, store them or pass them on)")
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
     mod = getattr(obj, "__module__", None)
     if isinstance(obj, type(np)):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import sys
 
 import numpy as np
 
+from phylanx.frontend.messages import ends_in_raise
 from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static, hint_for
 from phylanx.ir.core import Block, Value
 from phylanx.ir.types import (
@@ -20,10 +23,8 @@ from phylanx.ir.types import (
 from phylanx.ops._sample import sample_value
 
 UNSUPPORTED_STATEMENTS = {
-    ast.With: "'with' statements", ast.Try: "'try' statements", ast.Raise: "'raise'",
-    ast.Assert: "'assert'", ast.Global: "'global'", ast.Nonlocal: "'nonlocal'",
-    ast.Delete: "'del'", ast.Import: "'import' inside a kernel",
-    ast.ImportFrom: "'import' inside a kernel", ast.FunctionDef: "nested 'def'",
+    ast.With: "'with' statements", ast.Try: "'try' statements", ast.Global: "'global'", ast.Nonlocal: "'nonlocal'",
+    ast.Delete: "'del'",
     ast.ClassDef: "'class' inside a kernel", ast.AsyncFor: "'async for'",
     ast.AsyncWith: "'async with'", ast.Match: "'match' statements",
 }
@@ -38,8 +39,8 @@ def unsupported_statement(s: ast.stmt) -> str:
 class StatementsMixin:
     def lower_block(self, stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
-            if self.builder.block.terminator is not None:
-                return  # code after `return` never runs
+            if self.builder.block.terminator is not None or ends_in_raise(self.builder.block):
+                return  # code after `return` or `raise` never runs
             with self.at(stmt):
                 try:
                     self.lower_stmt(stmt)
@@ -78,6 +79,14 @@ class StatementsMixin:
             self.emit_return(v)
         elif isinstance(s, ast.Pass):
             pass
+        elif isinstance(s, (ast.Import, ast.ImportFrom)):
+            self.lower_import(s)
+        elif isinstance(s, ast.FunctionDef):
+            self.bind(s.name, self.define_local_function(s))
+        elif isinstance(s, ast.Raise):
+            self.lower_raise(s)
+        elif isinstance(s, ast.Assert):
+            self.lower_assert(s)
         else:
             raise self.error(unsupported_statement(s), s)
 
@@ -95,10 +104,53 @@ class StatementsMixin:
             else:
                 raise self.error(f"cannot assign to {type(target).__name__}", target)
 
+    def lower_import(self, s: ast.Import | ast.ImportFrom) -> None:
+        """`import m`, `import m as n`, `from m import x as y` bind names as Python would at
+        this point. What `from m import x` binds is read from the module at every call, as a
+        global is (an array of a module stays its current contents)."""
+        if isinstance(s, ast.Import):
+            for alias in s.names:
+                module = self._import_module(alias.name, s)
+                if alias.asname:
+                    self.bind(alias.asname, Static(module))
+                else:  # `import a.b` binds `a`
+                    top = alias.name.split(".", 1)[0]
+                    self.bind(top, Static(sys.modules[top]))
+            return
+        if s.level:
+            raise self.error("a relative import inside a kernel is not supported: import the "
+                             "module at the top of its file", s)
+        module = self._import_module(s.module, s)
+        for alias in s.names:
+            if alias.name == "*":
+                raise self.error("'from ... import *' is not allowed inside a function", s,
+                                 SyntaxError)
+            if not hasattr(module, alias.name):
+                try:  # a submodule not imported yet
+                    importlib.import_module(f"{s.module}.{alias.name}")
+                except ImportError:
+                    raise self.error(f"cannot import name '{alias.name}' from '{s.module}'", s,
+                                     ImportError) from None
+            obj = getattr(module, alias.name)
+            self.bind(alias.asname or alias.name,
+                      self.global_value(obj, s, ("global", vars(module), alias.name),
+                                        alias.asname or alias.name))
+
+    def _import_module(self, name: str, node: ast.stmt):
+        try:
+            return importlib.import_module(name)
+        except ImportError as e:
+            raise self.error(f"cannot import '{name}': {e}", node, type(e)) from None
+
     def unpack(self, target, value) -> None:
         if any(isinstance(e, ast.Starred) for e in target.elts):
             raise self.error("starred assignment (a, *b = ...) is not supported", target)
         n = len(target.elts)
+        if isinstance(value, Static) and isinstance(value.obj, tuple) and len(value.obj) == n \
+                and any(isinstance(x, Static) for x in value.obj):   # (key, value) of a dict
+            for elt, item in zip(target.elts, value.obj):
+                self.assign(elt, item)
+            return
         items = self.unpack_values(value, n, target)
         for elt, item in zip(target.elts, items):
             self.assign(elt, item)
@@ -130,7 +182,12 @@ class StatementsMixin:
         if not isinstance(target.value, ast.Name):
             raise self.error("assignment into a subscript of an expression is not supported; "
                              "assign to a variable's subscript (x[i, j] = v)", target)
-        base = self.value(self.lookup_name(target.value.id, target.value), target.value)
+        base = self.lookup_name(target.value.id, target.value)
+        if isinstance(base, Static) and isinstance(base.obj, dict):
+            raise self.error("assignment into dict items is not supported in a kernel: its "
+                             "dicts are read-only records (build the dict with every key)",
+                             target)
+        base = self.value(base, target.value)
         if isinstance(base.type, ListType):
             raise self.error("assignment into list items is not supported; use an array",
                              target)
@@ -227,6 +284,9 @@ class StatementsMixin:
         returned = [b.terminator is not None and b.terminator.name == "return" for b in blocks]
         if any(returned):
             raise self.error("internal: return inside a branch was not desugared")
+        raises = [ends_in_raise(b) for b in blocks]
+        if raises[0] != raises[1]:   # only the other path goes on: its variables win
+            envs = [envs[1], envs[1]] if raises[0] else [envs[0], envs[0]]
         names = [n for n in dict.fromkeys([*envs[0], *envs[1]])
                  if (envs[0].get(n) is not before.get(n) or envs[1].get(n) is not before.get(n))
                  and (n in before or n in live)]
@@ -254,11 +314,14 @@ class StatementsMixin:
                 continue
             types.append(t)
             merged.append((name, a, b))
-        for block, idx in zip(blocks, (1, 2)):
+        for block, idx, raising in zip(blocks, (1, 2), raises):
             saved = self.builder.block
             self.builder.block = block
             try:
-                vals = [self.materialize_for(m[idx], t) for m, t in zip(merged, types)]
+                if raising:   # never reached: placeholders of the right types
+                    vals = [self.emit_op("undef", result_types=[t]).result for t in types]
+                else:
+                    vals = [self.materialize_for(m[idx], t) for m, t in zip(merged, types)]
                 self.emit_op("yield", vals)
             finally:
                 self.builder.block = saved

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from .types import (
     DTYPES,
     NONE,
+    OBJECT_KINDS,
     PY_KINDS,
     ArrayType,
     ListType,
+    ObjectType,
     ScalarType,
     TupleType,
     Type,
@@ -178,6 +180,8 @@ class TokenStream:
             return ArrayType(name, tuple(dims))
         if name in DTYPES or name in PY_KINDS:
             return ScalarType(name)
+        if name in OBJECT_KINDS:
+            return ObjectType(name)
         raise ParseError(f"line {tok.line}, column {tok.col}: unknown type '{name}'")
 
 

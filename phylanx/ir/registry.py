@@ -31,6 +31,7 @@ Traits:
     allocates    returns a fresh buffer
     view         result may share memory with operand 0 (basic slicing, transpose, reshape)
     random       draws from a random generator (never CSE'd or folded)
+    io           writes to stdout; keeps program order with other io and random ops
     inplace      writes into the buffer of operand 0 and returns it; every other use of that
                  operand must come before it in program order
     control      has regions (structured control flow)
@@ -48,20 +49,21 @@ the declaring module is imported.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .core import UNKNOWN_LOC, Block, Location, Op, Value
-from .types import Type
+from .types import OBJECT_KINDS, Type
 
 REQUIRED = object()
 TRAITS = frozenset(
-    {"pure", "allocates", "view", "random", "inplace", "control", "terminator", "elementwise",
+    {"pure", "allocates", "view", "random", "io", "inplace", "control", "terminator", "elementwise",
      "reduction", "commutative", "matmul", "nonneg"}
 )
-ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "axis"})
+ATTR_KINDS = frozenset({"any", "int", "float", "bool", "str", "dtype", "dtype_or_builtin",
+                        "axis"})
 BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<",
                               ">>", "==", "!=", "<", "<=", ">", ">="})
 UNARY_OPERATORS = frozenset({"-", "+", "~"})
@@ -84,7 +86,9 @@ class Attr:
 
     `kind` tells the frontend how to read a Python argument into it: 'any', 'int', 'float',
     'bool', 'str', 'dtype' (np.float32, "f4", float, x.dtype -> a PhySL dtype name such as
-    'f32'), 'axis' (None, an int, or a tuple of ints).
+    'f32'), 'dtype_or_builtin' (as 'dtype', but the Python types int, float, complex and bool
+    give "builtins.int", ...: NumPy's random integers are Python scalars for them), 'axis'
+    (None, an int, or a tuple of ints).
     """
 
     name: str
@@ -136,19 +140,34 @@ class NumpyFunction(Binding):
 
 @dataclass(frozen=True)
 class Method(Binding):
-    """An array method `x.name(...)`; with `scalars`, NumPy scalars have it too."""
+    """An array method `x.name(...)`; with `scalars`, NumPy scalars have it too. `on`: the
+    class of the receiver when it is not an array, one of the object types of
+    phylanx.ir.types (`Method("normal", on=np.random.Generator)` is `rng.normal(...)`)."""
 
     name: str
     scalars: bool = False
+    on: type = np.ndarray
 
     def __post_init__(self):
-        if not hasattr(np.ndarray, self.name):
-            raise ValueError(f"Method({self.name!r}): np.ndarray has no such method")
-        if not callable(getattr(np.ndarray, self.name)):
+        if self.on is not np.ndarray and (self.on not in OBJECT_KINDS.values() or self.scalars):
+            raise ValueError(f"Method({self.name!r}, on={self.on.__name__}): not an object "
+                             "type of phylanx.ir.types (or scalars=True)")
+        if not hasattr(self.on, self.name):
+            raise ValueError(f"Method({self.name!r}): {_class_name(self.on)} has no such method")
+        if not callable(getattr(self.on, self.name)):
             raise TypeError(f"Method({self.name!r}) is an attribute: use Attribute")
 
     def spelling(self) -> str:
-        return f"x.{self.name}()"
+        receiver = "x" if self.on is np.ndarray else _RECEIVERS.get(self.on, "obj")
+        return f"{receiver}.{self.name}()"
+
+
+# How the op table spells the receiver of a method of an object type.
+_RECEIVERS = {np.random.Generator: "rng", np.random.RandomState: "rs"}
+
+
+def _class_name(cls: type) -> str:
+    return "np.ndarray" if cls is np.ndarray else f"{cls.__module__}.{cls.__qualname__}"
 
 
 @dataclass(frozen=True)
@@ -337,8 +356,8 @@ def _check(d: OpDecl) -> None:
     bad = d.traits - TRAITS
     if bad:
         fail(f"unknown traits {sorted(bad)}")
-    if "pure" in d.traits and d.traits & {"random", "inplace", "terminator"}:
-        fail(f"'pure' contradicts {sorted(d.traits & {'random', 'inplace', 'terminator'})}")
+    if "pure" in d.traits and d.traits & {"random", "io", "inplace", "terminator"}:
+        fail(f"'pure' contradicts {sorted(d.traits & {'random', 'io', 'inplace', 'terminator'})}")
     for what, names in (("operand", d.operand_names), ("attribute", [a.name for a in d.attrs])):
         if len(set(names)) != len(names):
             fail(f"{what} names repeat: {names}")
@@ -400,9 +419,11 @@ def _same_spelling(a: Binding, b: Binding, da: OpDecl, db: OpDecl) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, NumpyFunction):
-        return a.target is b.target
+        return a.target == b.target     # equal, not identical: np.add.reduce is made per read
     if isinstance(a, Operator):
         return a.symbol == b.symbol and len(da.operands) == len(db.operands)
+    if isinstance(a, Method):
+        return a.name == b.name and a.on is b.on
     return a == b or getattr(a, "name", None) == getattr(b, "name", None)
 
 
@@ -453,17 +474,24 @@ class Builder:
         return self.create(name, operands, attrs, hints=(hint,)).result
 
 
-def op_table_markdown() -> str:
-    """The op list of docs/physl.md: name, operands, attributes, traits, Python bindings,
-    summary."""
-    rows = ["| op | operands | attributes | traits | Python | what it does |",
-            "|---|---|---|---|---|---|"]
+def op_table_markdown(native: Collection[str] = ()) -> str:
+    """The op list of docs/physl.md: name, operands, attributes, traits, how it runs, Python
+    bindings, summary. `native`: the ops the runtime has a native kernel for (the others run
+    as NumPy fallbacks; control flow is the executor's)."""
+    rows = ["| op | operands | attributes | traits | runs | Python | what it does |",
+            "|---|---|---|---|---|---|---|"]
     for name, decl in sorted(all_ops().items()):
         attrs = ", ".join(a.name if a.default is REQUIRED else f"{a.name}={a.default!r}"
                           for a in decl.attrs)
         spelled = ", ".join(f"`{_table_spelling(b, decl)}`" for b in decl.bindings)
+        if decl.traits & {"control", "terminator"}:
+            runs = "executor"
+        elif name in native or decl.same_as in native:
+            runs = "native"
+        else:
+            runs = "NumPy fallback"
         rows.append(f"| `{name}` | {', '.join(decl.operands)} | {attrs} | "
-                    f"{', '.join(sorted(decl.traits))} | {spelled} | {decl.doc} |")
+                    f"{', '.join(sorted(decl.traits))} | {runs} | {spelled} | {decl.doc} |")
     return "\n".join(rows)
 
 

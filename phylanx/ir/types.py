@@ -2,7 +2,7 @@
 
 Grammar of the text form (see docs/physl.md):
 
-    type    := scalar | array | tuple | list | 'none'
+    type    := scalar | array | tuple | list | 'none' | object
     scalar  := 'bool' | 'int' | 'float' | 'complex'        (Python scalars: weak in NEP 50)
              | DTYPE                                       (NumPy scalars: strong)
     array   := DTYPE '[' [dim {',' dim}] ']'               e.g. f64[?,3], bool[?], f64[]
@@ -11,6 +11,7 @@ Grammar of the text form (see docs/physl.md):
     list    := 'list<' type '>'
     DTYPE   := 'bool' | 'i8' | 'i16' | 'i32' | 'i64' | 'u8' | 'u16' | 'u32' | 'u64'
              | 'f16' | 'f32' | 'f64' | 'c64' | 'c128'
+    object  := 'generator' | 'random_state' | 'bytes' | 'str'   (Python objects: see ObjectType)
 
 `bool` names both the Python/NumPy boolean scalar (NEP 50 treats them alike) and, with
 brackets, a boolean array. `parse_types` (signatures given by a user) also takes NumPy's and
@@ -125,6 +126,32 @@ class NoneType(Type):
         return "none"
 
 
+@dataclass(frozen=True)
+class ObjectType(Type):
+    """A Python object kernels pass around and call methods of, but never look into:
+    'generator' (numpy.random.Generator) and 'random_state' (numpy.random.RandomState), whose
+    methods draw random numbers and advance the object's state, and 'bytes' and 'str' (what
+    np.random.bytes and np.random.get_state return)."""
+
+    kind: str
+
+    def __post_init__(self):
+        if self.kind not in OBJECT_KINDS:
+            raise ValueError(f"unknown object kind {self.kind!r}")
+
+    @property
+    def pyclass(self) -> type:
+        return OBJECT_KINDS[self.kind]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+OBJECT_KINDS: dict[str, type] = {"generator": np.random.Generator,
+                                 "random_state": np.random.RandomState, "bytes": bytes,
+                                 "str": str}
+GENERATOR = ObjectType("generator")
+RANDOM_STATE = ObjectType("random_state")
 NONE = NoneType()
 BOOL = ScalarType("bool")
 INT = ScalarType("int")
@@ -260,6 +287,10 @@ def type_of_value(value) -> Type:
         return TupleType(tuple(type_of_value(v) for v in value))
     if value is None:
         return NONE
+    if isinstance(value, np.random.Generator):
+        return GENERATOR
+    if isinstance(value, np.random.RandomState):
+        return RANDOM_STATE
     raise TypeError(f"unsupported argument of type {type(value).__name__}")
 
 
@@ -280,7 +311,7 @@ def parse_types(text: str) -> list[Type]:
     return TypeParser(text, rewrite=_numpy_spelling).parse_list()
 
 
-_PHYSL_NAMES = {*DTYPES, *PY_KINDS, "none", "tuple", "list"}
+_PHYSL_NAMES = {*DTYPES, *PY_KINDS, *OBJECT_KINDS, "none", "tuple", "list"}
 
 
 def _numpy_spelling(tokens: list) -> list:

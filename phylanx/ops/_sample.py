@@ -1,10 +1,10 @@
 """Type rules by sampling: run the NumPy reference implementation on tiny stand-in values.
 
 `infer_by_sample(impl)` builds a type rule that calls `impl` on one small value of each operand
-type (arrays of shape (1,)*rank, 0-d arrays, NumPy scalars, Python 1 / 1.0 / True / 1j) and reads
-the result's type. This gives NumPy's exact dtype, NEP 50 and scalar-vs-array rules for free;
-extents the sample cannot know (it uses extent 1) come from a separate shape rule, by default
-broadcasting the operands' static shapes.
+type (arrays of shape (1,)*rank, 0-d arrays, NumPy scalars, Python 1 / 1.0 / True / 1j, fresh
+random generators) and reads the result's type. This gives NumPy's exact dtype, NEP 50 and
+scalar-vs-array rules for free; extents the sample cannot know (it uses extent 1) come from a
+separate shape rule, by default broadcasting the operands' static shapes.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from phylanx.ir.types import (
     FLOAT,
     INT,
     NONE,
+    OBJECT_KINDS,
     ArrayType,
     ListType,
     NoneType,
+    ObjectType,
     ScalarType,
     TupleType,
     Type,
@@ -56,7 +58,15 @@ def sample_value(t: Type, fill=1):
         return [sample_value(t.elem, fill)]
     if isinstance(t, NoneType):
         return None
+    if isinstance(t, ObjectType):
+        return _OBJECT_SAMPLES[t.kind]()
     raise TypeRuleError(f"no sample value for type {t}")
+
+
+# Fresh objects: a sample generator's draws must not advance any other.
+_OBJECT_SAMPLES = {"generator": lambda: np.random.default_rng(0),
+                   "random_state": lambda: np.random.RandomState(0),
+                   "bytes": lambda: b"\x01", "str": lambda: "1"}
 
 
 def type_of_result(value) -> Type:
@@ -86,6 +96,9 @@ def type_of_result(value) -> Type:
         return ListType(type_of_result(value[0]))
     if value is None:
         return NONE
+    for kind, cls in OBJECT_KINDS.items():
+        if type(value) is cls:
+            return ObjectType(kind)
     raise TypeRuleError(f"unsupported result of type {type(value).__name__}")
 
 

@@ -96,3 +96,46 @@ declare("return", operands=("value",), traits=("terminator",), results=0,
         verify=_verify_return, doc="Return from the function.")
 declare("call", operands=("args*",), attrs=(Attr("callee", kind="str"),), results=-1,
         verify=_verify_call, doc="Call another function of the module.")
+
+
+# --- raise ---------------------------------------------------------------------------------
+
+def exception_class(name: str) -> type[BaseException]:
+    """The exception class an op's `exception` attribute names: a builtin (`ValueError`) or
+    `module:qualname` (`numpy.linalg:LinAlgError`)."""
+    import builtins
+    import importlib
+
+    module, _, qualname = name.rpartition(":")
+    obj = importlib.import_module(module) if module else builtins
+    for part in qualname.split("."):
+        obj = getattr(obj, part, None)
+    if not (isinstance(obj, type) and issubclass(obj, BaseException)):
+        raise TypeRuleError(f"'{name}' is not an exception class")
+    return obj
+
+
+def exception_name(cls: type[BaseException]) -> str:
+    """The inverse of exception_class."""
+    return cls.__qualname__ if cls.__module__ == "builtins" \
+        else f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _raise(*values, exception: str, message: str | None):
+    cls = exception_class(exception)
+    if message is None:
+        raise cls()
+    raise cls(message.format(*values))
+
+
+def _infer_raise(types, attrs):
+    exception_class(attrs["exception"])   # an unknown class fails here, at compile time
+    return []
+
+
+declare("raise", operands=("values*",),
+        attrs=(Attr("exception", kind="str"), Attr("message", None, kind="any")),
+        infer=_infer_raise, impl=_raise, results=0,
+        doc="Raise `exception` (a builtin name or `module:qualname`) with `message`, a "
+            "str.format template of the operands (Python's f-string formatting), or without "
+            "arguments when `message` is none. Python's `raise E(...)` and `assert`.")

@@ -89,12 +89,14 @@ def _full_like(a, fill_value, dtype=None):
 
 
 def _creator(name, operands, impl, shape, doc, attrs=(), traits=_NEW, sampler=None,
-             methods=(), params=None, quiet_when=None):
-    """Declare `name`, bound to np.<name> and to the array methods `methods`."""
+             methods=(), params=None, quiet_when=None, numpy=None):
+    """Declare `name`, bound to np.<name> (or the np.<names> of `numpy`) and to the array
+    methods `methods`."""
     declare(name, operands=operands, attrs=attrs,
             infer=infer_by_sample(impl, shape=shape, check=shape, sampler=sampler),
             traits=traits, impl=impl, doc=doc, params=params, quiet_when=quiet_when,
-            bindings=(NumpyFunction("np." + name), *(Method(m) for m in methods)))
+            bindings=(*(NumpyFunction("np." + n) for n in numpy or (name,)),
+                      *(Method(m) for m in methods)))
 
 
 _SIZE_0_NONNEG = shapes_known_nonneg(0)   # np.zeros(n): quiet when n is known >= 0
@@ -268,8 +270,14 @@ def nested_shape(t: Type) -> tuple:
     raise TypeRuleError(f"cannot make an array of {t}")
 
 
-def _array(object, dtype=None):
-    return np.array(object, dtype=np_dtype(dtype))
+def _array(object, dtype=None, copy=True):
+    return np.array(object, dtype=np_dtype(dtype), copy=copy)
+
+
+def _only_copies(types, attrs):
+    if attrs.get("copy", True) is not True:
+        raise TypeRuleError("np.array(..., copy=False/None) is not supported; np.asarray(x) "
+                            "gives x itself when no copy is needed")
 
 
 def _asarray(a, dtype=None):
@@ -284,9 +292,16 @@ def _astype(x, dtype):
     return x.astype(np_dtype(dtype))
 
 
-_creator("array", ("object",), _array, _array_shape, attrs=(_DTYPE,),
-         doc="A new array from an array, scalar or nested tuples/lists.")
+def _array_copy_shape(types, attrs):
+    _only_copies(types, attrs)
+    return nested_shape(types[0])
+
+
+_creator("array", ("object",), _array, _array_copy_shape,
+         attrs=(_DTYPE, Attr("copy", True, "any")), params=Params(positional=2),
+         doc="A new array from an array, scalar or nested tuples/lists (copy=True only).")
 _creator("asarray", ("a",), _asarray, _array_shape, attrs=(_DTYPE,),
+         numpy=("asarray", "asanyarray"),
          traits=("pure", "view"), quiet_when=safe_cast,
          doc="Like array, but returns an array operand unchanged.")
 _creator("copy", ("a",), np.copy, _like_shape, methods=("copy",), quiet_when=always,

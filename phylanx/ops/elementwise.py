@@ -28,9 +28,11 @@ from phylanx.ir.registry import (
     NumpyFunction,
     Operator,
     Params,
+    TypeRuleError,
     declare,
 )
-from phylanx.ops._sample import infer_by_sample
+from phylanx.ir.types import BOOL, ArrayType, ScalarType
+from phylanx.ops._sample import broadcast_rule, infer_by_sample, require_numeric
 
 _EW = ("pure", "allocates", "elementwise")
 _OPERANDS = {1: ("x",), 2: ("x1", "x2")}
@@ -254,3 +256,153 @@ declare("imag", operands=("val",), infer=infer_by_sample(np.imag, numeric=True),
         traits=("pure", "view"), impl=np.imag,
         bindings=(*_numpy("imag"), Attribute("imag", scalars=True)), quiet_when=always,
         doc="Imaginary part (a view for complex arrays, zeros for real ones).")
+
+
+# --- more ufuncs ---------------------------------------------------------------------------
+# The elementwise engine (runtime/_ew_program.py) computes these natively; an elementwise op
+# it lacks would make every fused group holding it run NumPy's reference instead.
+
+_UNARY_MORE = [
+    ("signbit", np.signbit, "True where the sign bit is set (-0.0 too).", _QUIET_REAL),
+]
+_BINARY_MORE = [
+    ("float_power", np.float_power, False, "x1 ** x2 computed in float64 (or complex128).",
+     None),
+    ("fmod", np.fmod, False, "C remainder of x1 / x2: the sign of x1.", None),
+    ("logaddexp", np.logaddexp, True, "log(exp(x1) + exp(x2)) without overflow.", None),
+    ("logaddexp2", np.logaddexp2, True, "log2(2**x1 + 2**x2) without overflow.", None),
+    ("gcd", np.gcd, True, "Greatest common divisor of |x1| and |x2| (integers).", None),
+    ("lcm", np.lcm, True, "Least common multiple of |x1| and |x2| (integers).", None),
+]
+
+for _name, _impl, _doc, _quiet in _UNARY_MORE:
+    _ufunc(_name, _impl, 1, _doc, quiet_when=_quiet)
+for _name, _impl, _comm, _doc, _quiet in _BINARY_MORE:
+    _ufunc(_name, _impl, 2, _doc, commutative=_comm, quiet_when=_quiet)
+
+
+# Ufuncs the engine does not compute: NumPy's loops run them (no 'elementwise' trait, so
+# fusion leaves their neighbours native).
+_NEW = ("pure", "allocates")
+
+for _name, _impl, _nargs, _doc in [
+    ("nextafter", np.nextafter, 2, "The next float after x1 towards x2."),
+    ("spacing", np.spacing, 1, "Distance from x to the next float of larger magnitude."),
+    ("ldexp", np.ldexp, 2, "x1 * 2**x2 (x2 an integer)."),
+    ("bitwise_count", np.bitwise_count, 1, "Number of 1 bits in |x| (integers)."),
+]:
+    declare(_name, operands=_OPERANDS[_nargs], infer=infer_by_sample(_impl, numeric=True),
+            traits=_NEW, impl=_impl, doc=_doc, bindings=_numpy(_name))
+
+
+def _two_results(types, attrs):
+    shape = broadcast_rule(types, attrs)
+    return (shape, shape)
+
+
+for _name, _impl, _nargs, _doc in [
+    ("divmod", np.divmod, 2, "(x1 // x2, x1 % x2) as a tuple of arrays."),
+    ("modf", np.modf, 1, "(fractional part, integral part) of x, as a tuple."),
+    ("frexp", np.frexp, 1, "(mantissa, exponent) with x = mantissa * 2**exponent, a tuple."),
+]:
+    declare(_name, operands=_OPERANDS[_nargs],
+            infer=infer_by_sample(_impl, shape=_two_results, numeric=True), traits=_NEW,
+            impl=_impl, doc=_doc, bindings=_numpy(_name))
+
+
+# --- elementwise functions that are not ufuncs ---------------------------------------------
+
+def _isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return np.isclose(a, b, rtol, atol, equal_nan)
+
+
+def _allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return np.allclose(a, b, rtol, atol, equal_nan)
+
+
+def _array_equal(a1, a2, equal_nan=False):
+    return np.array_equal(a1, a2, equal_nan=equal_nan)
+
+
+def _nan_to_num(x, nan=0.0, posinf=None, neginf=None, copy=True):
+    return np.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+
+
+def _angle(z, deg=False):
+    return np.angle(z, deg)
+
+
+def _check_copy(types, attrs):
+    if not attrs.get("copy", True):
+        raise TypeRuleError("copy=False (in place) is not supported; assign the result: "
+                            "x = np.nan_to_num(x)")
+
+
+_TOLERANCES = Params(("a", "b", "rtol", "atol", "equal_nan"),
+                     defaults={"rtol": 1e-05, "atol": 1e-08})
+declare("isclose", operands=("a", "b", "rtol", "atol"), attrs=(Attr("equal_nan", False, "bool"),),
+        infer=infer_by_sample(_isclose, numeric=True), traits=_NEW, impl=_isclose,
+        bindings=_numpy("isclose"), params=_TOLERANCES,
+        doc="|a - b| <= atol + rtol * |b| elementwise (NaNs equal with equal_nan).")
+declare("allclose", operands=("a", "b", "rtol", "atol"),
+        attrs=(Attr("equal_nan", False, "bool"),),
+        infer=infer_by_sample(_allclose, shape=None, numeric=True), traits=("pure",),
+        impl=_allclose, bindings=_numpy("allclose"), params=_TOLERANCES,
+        doc="Python bool: isclose(a, b) everywhere.")
+declare("array_equal", operands=("a1", "a2"), attrs=(Attr("equal_nan", False, "bool"),),
+        infer=infer_by_sample(_array_equal, shape=None, numeric=True), traits=("pure",),
+        impl=_array_equal, bindings=_numpy("array_equal"),
+        doc="Python bool: same shape and elements (False for other shapes).")
+declare("array_equiv", operands=("a1", "a2"),
+        infer=infer_by_sample(np.array_equiv, shape=None, numeric=True), traits=("pure",),
+        impl=np.array_equiv, bindings=_numpy("array_equiv"),
+        doc="Python bool: the operands broadcast to one shape and are equal there.")
+declare("nan_to_num", operands=("x", "nan", "posinf", "neginf"),
+        attrs=(Attr("copy", True, "bool"),),
+        infer=infer_by_sample(_nan_to_num, check=_check_copy, numeric=True),
+        traits=_NEW, impl=_nan_to_num, bindings=_numpy("nan_to_num"),
+        params=Params(("x", "copy", "nan", "posinf", "neginf"),
+                      defaults={"nan": 0.0, "posinf": None, "neginf": None}),
+        doc="x with NaN and infinities replaced (by 0 and the dtype's extremes by default).")
+declare("angle", operands=("z",), attrs=(Attr("deg", False, "bool"),),
+        infer=infer_by_sample(_angle, numeric=True), traits=_NEW, impl=_angle,
+        bindings=_numpy("angle"), doc="Argument of complex numbers (radians, or degrees).")
+
+for _name, _doc in [
+    ("fix", "Round towards zero (floats stay floats)."),
+    ("sinc", "sin(pi x) / (pi x), 1 at 0."),
+    ("i0", "Modified Bessel function of the first kind, order 0."),
+    ("isneginf", "True where x is -inf."),
+    ("isposinf", "True where x is +inf."),
+    ("isreal", "True where the imaginary part is zero."),
+    ("iscomplex", "True where the imaginary part is not zero."),
+]:
+    declare(_name, operands=("x",), infer=infer_by_sample(getattr(np, _name), numeric=True),
+            traits=_NEW, impl=getattr(np, _name), bindings=_numpy(_name), doc=_doc)
+
+
+def _static_obj_kind(test):
+    """static_value of np.isrealobj / np.iscomplexobj / np.isscalar: from the type alone."""
+    def static(types, attrs):
+        return test(types[0])
+
+    return static
+
+
+def _bool_of_numeric(types, attrs):
+    require_numeric(types)
+    return BOOL
+
+
+def _is_complex_type(t) -> bool:
+    return isinstance(t, (ArrayType, ScalarType)) and t.dtype in ("c64", "c128")
+
+
+for _name, _test, _doc in [
+    ("isrealobj", lambda t: not _is_complex_type(t), "Python bool: x's dtype is not complex."),
+    ("iscomplexobj", _is_complex_type, "Python bool: x's dtype is complex."),
+    ("isscalar", lambda t: isinstance(t, ScalarType), "Python bool: x is a scalar, not an array."),
+]:
+    declare(_name, operands=("x",), infer=_bool_of_numeric, traits=("pure",),
+            impl=getattr(np, _name), bindings=_numpy(_name), quiet_when=always,
+            static_value=_static_obj_kind(_test), doc=_doc + " (From the type.)")

@@ -356,6 +356,14 @@ def _repeat(a, repeats, axis=None):
 
 def _repeat_shape(types, attrs):
     shape, n, axis = shape_of(types[0]), attrs["repeats"], attrs.get("axis")
+    if isinstance(n, tuple):     # one count per element: the result's extent is their sum
+        if len(n) == 1:
+            n = n[0]
+        else:
+            if axis is None:
+                return (None,)
+            ax = normalize_axis(axis, len(shape))
+            return tuple(None if i == ax else d for i, d in enumerate(shape))
     if axis is None:
         size = product(shape)
         return (None if size is None else size * n,)
@@ -367,12 +375,12 @@ def _roll(a, shift, axis=None):
     return np.roll(a, shift, axis)
 
 
-def _sort(a, axis=-1):
-    return np.sort(a, axis)
+def _sort(a, axis=-1, kind=None, stable=None):
+    return np.sort(a, axis, kind, stable=stable)
 
 
-def _argsort(a, axis=-1):
-    return np.argsort(a, axis)
+def _argsort(a, axis=-1, kind=None, stable=None):
+    return np.argsort(a, axis, kind, stable=stable)
 
 
 def _sort_shape(types, attrs):
@@ -384,8 +392,18 @@ def _sort_shape(types, attrs):
     return shape
 
 
-def _unique(ar):
-    return np.unique(ar)
+def _unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
+            equal_nan=True):
+    return np.unique(ar, return_index, return_inverse, return_counts, axis,
+                     equal_nan=equal_nan)
+
+
+def _unique_shape(types, attrs):
+    """Extents unknown; without the return_* flags and axis, a 1-d array."""
+    flags = [attrs.get(k) for k in ("return_index", "return_inverse", "return_counts")]
+    if any(flags) or attrs.get("axis") is not None:
+        return None
+    return (None,)
 
 
 def _nonzero_shape(types, attrs):
@@ -396,18 +414,43 @@ _op("flip", ("m",), _flip, _flip_shape, attrs=(Attr("axis", None, "axis"),), tra
     doc="Reverse the order of elements along the axes (all when axis is None).")
 _op("tile", ("A",), _tile, _tile_shape, attrs=(Attr("reps", REQUIRED, "any"),),
     doc="Repeat A reps times per axis (reps: an int or a tuple of ints).")
-_op("repeat", ("a",), _repeat, _repeat_shape,
-    attrs=(Attr("repeats", REQUIRED, "int"), Attr("axis", None, "int")), methods=("repeat",),
-    doc="Repeat each element repeats times (flattened when axis is None).")
+def _infer_repeat(types, attrs):
+    """dtype and rank from a sample, which has one element per axis: one count for it."""
+    require_numeric(types[:1])
+    repeats = attrs["repeats"]
+    counts = repeats if isinstance(repeats, tuple) else (repeats,)
+    if not counts or any(isinstance(n, bool) or not isinstance(n, int) for n in counts):
+        raise TypeRuleError(f"repeats must be an int or a sequence of ints, got {repeats!r}",
+                            TypeError)
+    if any(n < 0 for n in counts):
+        raise TypeRuleError("repeats may not contain negative values.", ValueError)
+    shape = _repeat_shape(types, attrs)
+    return infer_by_sample(_repeat, shape=lambda ts, a: shape)(
+        types, {**attrs, "repeats": counts[0]})
+
+
+declare("repeat", operands=("a",),
+        attrs=(Attr("repeats", REQUIRED, "any"), Attr("axis", None, "int")),
+        infer=_infer_repeat, traits=_NEW, impl=_repeat,
+        bindings=(NumpyFunction("np.repeat"), Method("repeat")),
+        doc="Repeat each element repeats times (an int, or one count per element; flattened "
+            "when axis is None).")
 _op("roll", ("a",), _roll, _same_shape,
     attrs=(Attr("shift", REQUIRED, "any"), Attr("axis", None, "axis")),
     doc="Shift elements cyclically along axes (of the flattened array when axis is None).")
-_op("sort", ("a",), _sort, _sort_shape, attrs=(Attr("axis", -1, "axis"),),
-    doc="A sorted copy along axis (flattened when axis is None); x.sort() is not supported.")
-_op("argsort", ("a",), _argsort, _sort_shape, attrs=(Attr("axis", -1, "axis"),),
-    methods=("argsort",), doc="Indices that sort a along axis.")
-_op("unique", ("ar",), _unique, lambda ts, a: (None,),
-    doc="The sorted unique elements of the flattened array.")
+_SORT_KIND = (Attr("kind", None, "any"), Attr("stable", None, "any"))
+_op("sort", ("a",), _sort, _sort_shape, attrs=(Attr("axis", -1, "axis"), *_SORT_KIND),
+    params=Params(positional=3),
+    doc="A sorted copy along axis (flattened when axis is None); x.sort() sorts in place.")
+_op("argsort", ("a",), _argsort, _sort_shape, attrs=(Attr("axis", -1, "axis"), *_SORT_KIND),
+    methods=("argsort",), params=Params(positional=3),
+    doc="Indices that sort a along axis (kind='stable': equal elements keep their order).")
+_op("unique", ("ar",), _unique, _unique_shape,
+    attrs=(Attr("return_index", False, "bool"), Attr("return_inverse", False, "bool"),
+           Attr("return_counts", False, "bool"), Attr("axis", None, "int"),
+           Attr("equal_nan", True, "bool")), params=Params(positional=5),
+    doc="The sorted unique elements of the flattened array (or of the slices along axis), "
+        "with first indices, inverse indices and counts on request.")
 _op("nonzero", ("a",), np.nonzero, _nonzero_shape, methods=("nonzero",),
     doc="Tuple with one i64 index array per axis of the non-zero elements.")
 

@@ -146,6 +146,21 @@ declare("truth", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL, im
         doc="Python's bool(x); raises ValueError for arrays of size != 1.")
 declare("to_scalar", operands=("x",), attrs=(Attr("kind", kind="str"),), traits=("pure",),
         infer=_infer_to_scalar, impl=_to_scalar, doc="int(x), float(x), bool(x), complex(x).")
+
+
+def _infer_numpy_bool(types, attrs):
+    (t,) = types
+    if isinstance(t, ScalarType) or isinstance(t, ArrayType) and t.rank == 0:
+        return BOOL
+    raise TypeRuleError(f"np.bool_() of {t}: a scalar or 0-d array is needed here")
+
+
+# The type `bool` holds Python's bool and np.bool_ alike (a value keeps its own class): this
+# op makes the run-time value an np.bool_ (np.bool_(x), np.True_); it is never folded, as a
+# folded constant would be a Python bool.
+declare("numpy_bool", operands=("x",), traits=("pure",), infer=_infer_numpy_bool,
+        needs_result_types=True, impl=lambda x, result_types: np.bool_(x), quiet_when=always,
+        doc="np.bool_(x): the truth of a scalar as a NumPy bool.")
 declare("tuple", operands=("elems*",), traits=("pure",),
         infer=lambda ts, a: TupleType(tuple(ts)), impl=lambda *xs: tuple(xs), quiet_when=always,
         doc="Build a tuple.")
