@@ -248,6 +248,14 @@ def raises_with_braces(n):
     return n
 
 
+def raises_with_a_percent_message(n, x):
+    if n > 2:
+        raise ValueError("n=%d x=%.2f (limit %%)" % (n, x))  # noqa: UP031  (the form tested)
+    if n < 0:
+        raise Exception("negative: %s" % n)  # noqa: UP031, TRY002
+    return n
+
+
 def writes_then_raises(x):
     for i in range(x.shape[0]):
         if x[i] < 0:
@@ -268,6 +276,8 @@ def writes_then_raises(x):
     (raises_a_numpy_exception, (np.ones((2, 2)),)), (raises_a_numpy_exception, (np.ones((2, 3)),)),
     (reraises_outside_except, (0,)), (reraises_outside_except, (1,)),
     (raises_with_braces, (0,)), (raises_with_braces, (3,)),
+    (raises_with_a_percent_message, (1, 2.0)), (raises_with_a_percent_message, (5, 2.5)),
+    (raises_with_a_percent_message, (-4, 2.5)),
 ])
 def test_raise_and_assert_as_python(func, args):
     assert_same_outcome(func, *args)

@@ -13,18 +13,14 @@ _LIST_ARGUMENT = ("a list argument raises TypeError ('unsupported argument of ty
 
 # kernel name -> the reason (the CompileError's first line, shortened)
 REFUSED: dict[str, str] = {
-    "numba:kmeans": "math.sqrt",
     "numba:kde_logsumexp": _TYPE_CHANGE.format("exps"),
     "numba:allocation_in_loop": _TYPE_CHANGE.format("acc"),
     "numba:tuple_in_loop": "a tuple indexed by a loop variable",
     "numba:list_of_arrays": "assignment into list items",
     "numba:negative_ranges": _TYPE_CHANGE.format("acc"),
     "numba:nested_sum": _TYPE_CHANGE.format("acc"),
-    "numba:blackscholes_loop": "math.sqrt",
     "numba:mandelbrot": "complex() with two arguments",
-    "numba:exp_loop": "math.exp",
     "numba:ufunc_out": "a ufunc's out as a second positional argument (np.cos(a, out))",
-    "numba:normal_cdf": "math.fabs",
     "numba:fibonacci": "recursion",
     "numba:mutual_factorial": "recursion",
     "numba:list_getitem": "list() of a range",
@@ -34,12 +30,8 @@ REFUSED: dict[str, str] = {
     "numba:histogram": "*args parameters",
     "numba:sqrt_sum": _TYPE_CHANGE.format("acc"),
     "numba:clifford_map": "object() (a call Numba's test makes to force object mode)",
-    "numba:random_sum": "np.random.standard_normal",
     "numba:pixel_rows": "a list assigned into an array row (empty[i] = [h, h, h])",
     "pyperformance:fannkuch": "a function that may end without a return (after 'while 1:')",
-    "pyperformance:scimark_fft": "raise (in int_log2)",
-    "pyperformance:scimark_fft_inverse": "raise (in int_log2)",
-    "pyperformance:scimark_int_log2": "raise",
     "pyperformance:go_to_xy": "divmod",
 }
 

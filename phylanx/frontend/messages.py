@@ -18,6 +18,7 @@ import ast
 import sys
 
 from phylanx.frontend.scope import Static
+from phylanx.ir.types import TupleType
 from phylanx.ops.control import exception_name
 
 
@@ -50,9 +51,20 @@ class MessagesMixin:
             raise self.error("an exception raised in a kernel takes at most one argument, a "
                              "message", args[1])
         values: list = []
-        message = self.template_of(args[0], values) if args else None
-        self.emit_op("raise", values, {"exception": exception_name(cls.obj),
-                                       "message": message}, result_types=[])
+        attrs = {"exception": exception_name(cls.obj)}
+        if args and isinstance(args[0], ast.BinOp) and isinstance(args[0].op, ast.Mod) \
+                and isinstance(args[0].left, ast.Constant) and isinstance(args[0].left.value, str):
+            attrs.update(message=args[0].left.value, percent=True)   # "... %s" % (a, b)
+            right = args[0].right
+            for item in (right.elts if isinstance(right, ast.Tuple) else [right]):
+                v = self.value(self.expr(item), item)
+                if isinstance(v.type, TupleType):
+                    raise self.error("a %-formatted message in a kernel takes a tuple written "
+                                     "out: '...' % (a, b)", item)
+                values.append(v)
+        else:
+            attrs["message"] = self.template_of(args[0], values) if args else None
+        self.emit_op("raise", values, attrs, result_types=[])
 
     def lower_assert(self, s: ast.Assert) -> None:
         if sys.flags.optimize:   # python -O: Python compiled the function without it

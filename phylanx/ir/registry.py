@@ -49,6 +49,7 @@ the declaring module is imported.
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -112,18 +113,23 @@ class Binding:
         raise NotImplementedError
 
 
+_LIBRARY_ROOTS = {"np": np, "math": math}
+
+
 @dataclass(frozen=True)
 class NumpyFunction(Binding):
-    """A NumPy function, by its path: `NumpyFunction("np.linalg.solve")`."""
+    """A NumPy function, by its path: `NumpyFunction("np.linalg.solve")`; also a function of
+    Python's math module (`NumpyFunction("math.sqrt")`)."""
 
     path: str
     target: object = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         parts = self.path.split(".")
-        if len(parts) < 2 or parts[0] != "np":
-            raise ValueError(f"NumpyFunction({self.path!r}): expected a path like 'np.add'")
-        obj = np
+        if len(parts) < 2 or parts[0] not in _LIBRARY_ROOTS:
+            raise ValueError(f"NumpyFunction({self.path!r}): expected a path like 'np.add' "
+                             "or 'math.sqrt'")
+        obj = _LIBRARY_ROOTS[parts[0]]
         for i, part in enumerate(parts[1:], 1):
             try:
                 obj = getattr(obj, part)

@@ -12,6 +12,7 @@ from phylanx.ops import (  # noqa: F401
     io,
     linalg,
     linalg_numpy,
+    pymath,
     random,
     rearranging,
     reductions,

@@ -121,11 +121,11 @@ def exception_name(cls: type[BaseException]) -> str:
         else f"{cls.__module__}:{cls.__qualname__}"
 
 
-def _raise(*values, exception: str, message: str | None):
+def _raise(*values, exception: str, message: str | None, percent: bool = False):
     cls = exception_class(exception)
     if message is None:
         raise cls()
-    raise cls(message.format(*values))
+    raise cls(message % values if percent else message.format(*values))
 
 
 def _infer_raise(types, attrs):
@@ -134,8 +134,10 @@ def _infer_raise(types, attrs):
 
 
 declare("raise", operands=("values*",),
-        attrs=(Attr("exception", kind="str"), Attr("message", None, kind="any")),
+        attrs=(Attr("exception", kind="str"), Attr("message", None, kind="any"),
+               Attr("percent", False, kind="bool")),
         infer=_infer_raise, impl=_raise, results=0,
         doc="Raise `exception` (a builtin name or `module:qualname`) with `message`, a "
-            "str.format template of the operands (Python's f-string formatting), or without "
-            "arguments when `message` is none. Python's `raise E(...)` and `assert`.")
+            "str.format template of the operands (Python's f-string formatting; with "
+            "`percent`, a %-format string: `message % operands`), or without arguments when "
+            "`message` is none. Python's `raise E(...)` and `assert`.")
