@@ -345,6 +345,18 @@ def test_unsupported_stays_interpreted():
     assert prof.calls[-1].tier.startswith("interpreter: not translated")
 
 
+@phylanx.kernel
+def first_as_complex(a):
+    return np.complex128(a[0])
+
+
+def test_complex_stays_interpreted():
+    a = np.arange(3)
+    assert first_as_complex(a) == np.complex128(0)
+    state = first_as_complex.compile(first_as_complex._types((a,))).native_state
+    assert state.status == "unsupported" and "c128" in state.reason
+
+
 def test_mode_off(monkeypatch):
     monkeypatch.setenv("PHYLANX_NATIVE", "0")
 

@@ -132,6 +132,8 @@ class _Generator:
         t = v.type
         if not isinstance(t, ScalarType) or _dtype(t) not in _C:
             raise Unsupported(f"operand of type {t}", op.loc)
+        if dt not in _C:
+            raise Unsupported(f"conversion of {t} to {dt}", op.loc)
         src = _dtype(t)
         expr = self.name(v)
         if src == dt:
