@@ -57,7 +57,7 @@ def simplify_control(f: Function, module: Module, ctx: PassContext | None = None
     """Inline constant `if`s, drop zero-trip loops; returns how many ops were simplified."""
     n = 0
     for op in list(f.walk()):
-        if op.parent is None:
+        if _detached(op):  # inside an op removed or inlined earlier in this walk
             continue
         if op.name == "if":
             c = const_value(op.operands[0])
@@ -77,6 +77,18 @@ def simplify_control(f: Function, module: Module, ctx: PassContext | None = None
             _replace_by_init(op, op.operands)
             n += 1
     return n
+
+
+def _detached(op: Op) -> bool:
+    """Whether `op`, or an op whose region holds it, is no longer in its function."""
+    while op is not None:
+        block = op.parent
+        if block is None:
+            return True
+        if isinstance(block.parent, Function):
+            return False
+        op = block.parent
+    return True
 
 
 def _replace_by_init(op: Op, init) -> None:

@@ -20,7 +20,7 @@ from phylanx.analysis import NOT_CONST, const_value
 from phylanx.ir.core import Module, Op
 from phylanx.ir.types import NONE, ScalarType
 from phylanx.ops._sample import type_of_result
-from phylanx.ops.values import materialize
+from phylanx.ops.values import materialize, materializes_as_itself
 
 from .ir_utils import (
     erase,
@@ -72,20 +72,12 @@ def fold_values(op: Op) -> list | None:
     values = [value] if len(op.results) == 1 else list(value)
     for v, r in zip(values, op.results):
         try:
-            # The constant must come back as this very value and Python type: `bool` types
-            # both Python's bool and np.bool_, and a const materializes as the former.
-            if type_of_result(v) != r.type or not _same_object_kind(materialize(v, r.type), v):
+            # The constant must come back as this very value and Python type
+            if type_of_result(v) != r.type or not materializes_as_itself(v, r.type):
                 return None
         except Exception:  # noqa: BLE001
             return None
     return values
-
-
-def _same_object_kind(a, b) -> bool:
-    if isinstance(a, tuple) or isinstance(b, tuple):
-        return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and all(
-            _same_object_kind(x, y) for x, y in zip(a, b))
-    return type(a) is type(b)
 
 
 def _materialize(value, t):

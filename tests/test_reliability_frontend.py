@@ -6,6 +6,7 @@ import importlib
 import sys
 import textwrap
 import types
+import warnings
 
 import numpy as np
 import pytest
@@ -665,3 +666,194 @@ def test_identical_functions_in_two_files_keep_their_own_source(tmp_path):
     for folder, module in zip("ab", modules):
         text = phylanx.kernel(module.f).physl(1.0)
         assert f'{tmp_path / folder / "k.py"}"' in text, text
+
+
+# --- list literals, unsupported argument kinds, loop conditions of array type ---------------
+
+def mixed_list(n):
+    items = [1, 2.5]
+    return items[0] + n
+
+
+def test_list_literal_of_mixed_scalar_types_is_refused():
+    with pytest.raises(phylanx.CompileError, match="list items of types int and float"):
+        phylanx.kernel(mixed_list)(1)
+
+
+def mixed_list_read_by_np_array_only(a):
+    items = [1, 2.5, a]
+    return np.array(items), np.asarray([a, 1, True])
+
+
+def test_mixed_list_read_only_by_np_array_converts_as_numpy_does():
+    check_kernel(mixed_list_read_by_np_array_only, 3)
+    check_kernel(mixed_list_read_by_np_array_only, 0.5)
+
+
+def two_arrays_in_a_list(a, b):
+    items = [a, b]
+    return items[1]
+
+
+def test_list_literal_of_arrays_of_one_dtype_compiles():
+    assert_same(phylanx.kernel(two_arrays_in_a_list)(np.arange(3.0), np.ones(2)), np.ones(2))
+
+
+def takes_anything(x, mode):
+    return x * 2
+
+
+def passes_a_string(x):
+    return takes_anything(x, "fast")
+
+
+@pytest.mark.parametrize("value", ["fast", {"fast": 1}, [1, 2]])
+def test_string_dict_and_list_arguments_are_refused_by_kind(value):
+    with pytest.raises(TypeError) as info:
+        phylanx.kernel(takes_anything)(np.arange(2.0), value)
+    kind = {str: "string", dict: "dict", list: "list"}[type(value)]
+    assert f"argument 'mode': {kind} arguments are not supported" in str(info.value)
+
+
+def test_string_passed_to_a_helper_is_refused_at_the_argument():
+    with pytest.raises(phylanx.CompileError, match="string arguments and values are not "
+                                                   "supported") as info:
+        phylanx.kernel(passes_a_string)(np.arange(2.0))
+    line = passes_a_string.__code__.co_firstlineno + 1
+    column = "    return takes_anything(x, ".__len__() + 1
+    assert f":{line}:{column}:" in str(info.value)
+
+
+def while_with_break(limit, n):
+    k = 0
+    while k < limit:
+        if k == n:
+            break
+        k += 1
+    return k
+
+
+@pytest.mark.parametrize("limit", [np.array([3]), np.array(2), np.array([1, 2])])
+def test_loop_condition_of_array_type_with_break(limit):
+    kernel = phylanx.kernel(while_with_break)
+    try:
+        expected = while_with_break(limit, 5)
+    except ValueError as e:
+        with pytest.raises(ValueError, match="truth value of an array"):
+            kernel(limit, 5)
+        assert "truth value of an array" in str(e)
+        return
+    assert_same(kernel(limit, 5), expected)
+
+
+def iterate(x):
+    total = 0
+    for v in x:
+        total += 1
+    return total
+
+
+def length(x):
+    return len(x)
+
+
+def set_one_element(x, v):
+    x[0] = v
+    return x
+
+
+@pytest.mark.parametrize(("func", "args"), [
+    (iterate, (np.array(1.0),)), (iterate, (3,)), (length, (np.array(2),)),
+    (length, (np.complex128(1j),)),
+    (set_one_element, (np.zeros(3, np.complex128), np.ones((1, 2)))),
+    (set_one_element, (np.zeros(3, np.complex64), np.ones(1))),
+    (set_one_element, (np.float64(1.0), 2.0)), (set_one_element, ((1, 2), 3)),
+], ids=["iterate-0d", "iterate-int", "len-0d", "len-scalar", "complex-element-2d",
+        "complex-element-1d", "setitem-numpy-scalar", "setitem-tuple"])
+def test_refusals_where_python_raises_type_error_are_type_errors(func, args):
+    with pytest.raises(TypeError):
+        func(*args)
+    with pytest.raises(phylanx.CompileError) as info:
+        phylanx.kernel(func)(*args)
+    assert isinstance(info.value, TypeError)
+
+
+# --- x op= y: the result may not grow beyond x's shape (NumPy's ValueError) -------------------
+
+def add_in_place(x, y):
+    x += y
+    return x
+
+
+def add_in_place_to_rows(x, y):
+    x[0] += y
+    return x
+
+
+@pytest.mark.parametrize(("func", "x", "y"), [
+    (add_in_place, np.arange(3.0), np.ones((1, 3))),
+    (add_in_place, np.arange(3.0), np.ones((2, 3))),
+    (add_in_place, np.zeros((1, 3)), np.ones((2, 3))),
+    (add_in_place, np.zeros((0,)), np.ones((1, 0))),
+    (add_in_place_to_rows, np.zeros((2, 3)), np.ones((1, 3))),
+    (add_in_place_to_rows, np.zeros((2, 1)), np.ones(3)),
+], ids=["rank-grows-by-1", "rank-grows", "extent-grows", "empty", "row-rank-grows",
+        "row-extent-grows"])
+def test_in_place_result_that_does_not_fit_raises_numpy_value_error(func, x, y):
+    with pytest.raises(ValueError, match="non-broadcastable output operand") as expected:
+        func(x.copy(), y)
+    with pytest.raises(ValueError) as got:
+        phylanx.kernel(func)(x.copy(), y)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize(("x", "y"), [
+    (np.arange(3.0), np.ones(3)), (np.arange(6.0).reshape(2, 3), np.ones(3)),
+    (np.arange(6.0).reshape(2, 3), np.ones((2, 1))), (np.arange(3.0), np.ones(1)),
+    (np.arange(3.0), 2.0), (np.arange(3.0), np.array(2.0)),
+])
+def test_in_place_results_that_fit_are_written(x, y):
+    check_kernel(add_in_place, x, y)
+
+
+def constant_condition_that_warns(a, n):
+    a = n
+    if np.nanmean(np.nan, axis=None) >= 0.5:
+        a = n + 1
+    return a
+
+
+def test_constant_expression_that_warns_warns_on_every_call():
+    kernel = phylanx.kernel(constant_condition_that_warns)
+    for _ in range(3):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert kernel(np.arange(3), 3) == 3
+        assert [str(w.message) for w in caught] == ["Mean of empty slice"]
+
+
+# --- NumPy bool scalars of constant operands stay NumPy bools ---------------------------------
+
+def any_of_a_constant(x):
+    return np.any(2), x
+
+
+def compare_with_a_numpy_constant(x):
+    return 1 >= np.sign(-np.inf), x
+
+
+def modulo_by_a_numpy_false(t):
+    return t % np.trunc(False)
+
+
+@pytest.mark.parametrize(("func", "arg"), [
+    (any_of_a_constant, 1), (compare_with_a_numpy_constant, 1), (modulo_by_a_numpy_false, 2.5),
+])
+def test_constant_numpy_bool_results_keep_their_type(func, arg):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = func(arg)
+        got = phylanx.kernel(func)(arg)
+    assert_same(got, expected)
+    first = lambda r: r[0] if isinstance(r, tuple) else r
+    assert type(first(got)) is type(first(expected))

@@ -813,3 +813,20 @@ def test_invariants_behind_an_op_that_may_raise_keep_their_order(func, idx, lam,
     module = assert_same_outcome_on_oracle(func, *args)
     text = print_module(module, locations=False)
     assert text.index("multiply %lam") > text.index("for_range")   # not hoisted
+
+
+def nested_loops_of_zero_iterations(a, n):
+    v = np.abs(a)
+    for _ in range(0):
+        for _ in range(0):
+            v = v + 1
+        for _ in range(n):
+            v = v * 2
+    return v * 2.0, a
+
+
+def test_dce_removes_nested_zero_trip_loops():
+    a = np.array([-1.5, 2.0, 3.0])
+    kernel = phylanx.kernel(nested_loops_of_zero_iterations)
+    got, expected = kernel(a.copy(), 2), nested_loops_of_zero_iterations(a.copy(), 2)
+    assert_same(got, expected)

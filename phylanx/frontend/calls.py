@@ -17,6 +17,7 @@ from phylanx.frontend.external import CompiledFunction, is_fixed_holder, is_libr
 from phylanx.frontend.local_functions import LocalFunction
 from phylanx.frontend.records import DictView, KernelDict
 from phylanx.frontend.scope import EMPTY_LIST, Static
+from phylanx.frontend.unbound import CHECK_BOUND
 from phylanx.ir.core import Value
 from phylanx.ir.registry import (
     Attribute,
@@ -156,12 +157,26 @@ class CallsMixin:
 
     # -- calls ---------------------------------------------------------------------------
     def call(self, node: ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id == CHECK_BOUND:
+            return self.check_bound(*node.args)
         callee = self.expr(node.func)
         if isinstance(callee, BoundMethod):
             return self.method_call(callee, node)
         if isinstance(callee, Static):
             return self.call_object(callee.obj, node)
         raise self.error("this value is not callable", node.func, TypeError)
+
+    def check_bound(self, flag: ast.Name, name: ast.Name):
+        """A read of variable `name` that may be unbound (frontend/unbound.py): its value, or
+        UnboundLocalError at run time when `flag` says no assignment bound it."""
+        bound = self.expr(flag)
+        x = self.expr(name)
+        if self.constant_of(bound) is True:
+            return x
+        value = self.value(x, name)
+        checked = self.emit_op("check_bound", [bound, value], {"name": name.id}).result
+        self.mark_either(checked, self.either_type(value))
+        return checked
 
     def method_call(self, m: BoundMethod, node: ast.Call):
         recv, name = m.receiver, m.name
@@ -533,8 +548,11 @@ class CallsMixin:
         except TypeError as e:
             raise self.error(f"{func.__name__}(): {e}", node, TypeError) from None
         bound.apply_defaults()
-        args = [self.value(x if isinstance(x, (Value, Static)) else Static(x), node)
-                for x in bound.arguments.values()]
+        # each argument's own expression, for errors about it (defaults: the call)
+        arg_nodes = sig.bind(*node.args, **{k.arg: k.value for k in node.keywords}).arguments
+        args = [self.value(x if isinstance(x, (Value, Static)) else Static(x),
+                           arg_nodes.get(name, node))
+                for name, x in bound.arguments.items()]
         callee = self.compiler.lower_callee(func, [a.type for a in args], self, node,
                                             [self.either_type(a) for a in args])
         # Python looks the function's code and defaults up at each call

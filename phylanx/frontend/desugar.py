@@ -153,6 +153,7 @@ class Desugar:
             if stops:
                 test = ast.copy_location(ast.BoolOp(ast.And(), [_none_set(stops, s), s.test]),
                                          s.test)
+                test.phx_condition = True  # the user's test is used for its truth value
             new = ast.While(test=test, body=body or [ast.Pass()], orelse=[])
         else:
             target, it_name = s.target, f"__phx_it{self.counter}"
@@ -203,6 +204,7 @@ def own_nodes(fdef: ast.FunctionDef):
             todo.extend(ast.iter_child_nodes(n))
 
 
-def desugar(src: Source) -> ast.FunctionDef:
-    """The function of `src` with break, continue and early return rewritten."""
-    return Desugar(src).function(src.fdef)
+def desugar(src: Source, fdef: ast.FunctionDef | None = None) -> ast.FunctionDef:
+    """The function of `src` (or `fdef`, a rewritten form of it) with break, continue and
+    early return rewritten."""
+    return Desugar(src).function(src.fdef if fdef is None else fdef)

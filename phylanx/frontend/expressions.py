@@ -11,7 +11,17 @@ from phylanx.frontend.calls import bindings
 from phylanx.frontend.records import DictView, KernelDict
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
-from phylanx.ir.types import BOOL, INT, PY_KINDS, ArrayType, ListType, ScalarType, TupleType
+from phylanx.ir.types import (
+    BOOL,
+    INT,
+    PY_KINDS,
+    ArrayType,
+    ListType,
+    ScalarType,
+    TupleType,
+    refines,
+    unify,
+)
 
 # Python's operators; the op each lowers to is the one whose declaration binds the symbol
 # (phylanx.ir.registry.Operator)
@@ -96,9 +106,20 @@ class ExpressionsMixin:
         return elts
 
     def unify_items(self, items: list[Value], node) -> list[Value]:
+        """The items of a list literal, of one type: a list holds one type, so items may
+        differ only in the extents their types know (Python keeps each item's own type:
+        `[1, 2.5][0]` is the int 1). Items of other types that unify are converted only in
+        a list that nothing but np.array()/np.asarray() reads (`array_only_lists`), where
+        the conversion is what NumPy does too."""
         t = items[0].type
         for v in items[1:]:
-            t = self.merge_type("list item", t, v.type, "in one list")
+            u = unify(t, v.type)
+            if u is None or not (refines(t, u) and refines(v.type, u)) \
+                    and id(node) not in self.array_only_lists:
+                raise self.error(f"list items of types {t} and {v.type}: a phylanx list holds "
+                                 "items of one type (Python keeps each item's own type); "
+                                 "convert them to one type", node)
+            t = u
         return [self.convert(v, t) for v in items]
 
     def binop_name(self, op: ast.operator, node) -> str:
@@ -139,6 +160,8 @@ class ExpressionsMixin:
             ast.BoolOp(node.op, rest), rest[0])
 
         def right():
+            if getattr(node, "phx_condition", False):  # a loop condition desugaring made
+                return self.truth(self.expr(rest_node))
             return self.value(self.expr(rest_node))
 
         def keep():
@@ -446,7 +469,8 @@ class ExpressionsMixin:
         if isinstance(t, ListType):
             return ("range", zero, self.emit("len", v), one,
                     lambda i: self.emit("list_get", v, i))
-        raise self.error(f"cannot iterate over a value of type {t}", node)
+        # Python: "'int' object is not iterable", "iteration over a 0-d array"
+        raise self.error(f"cannot iterate over a value of type {t}", node, TypeError)
 
     def range_spec(self, node: ast.Call):
         args = [self.value(self.expr(a), a) for a in node.args]

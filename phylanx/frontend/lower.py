@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -24,6 +25,7 @@ from phylanx.frontend.scope import DEAD, EMPTY_LIST, UNKNOWN, NeedsType, Static,
 from phylanx.frontend.source import read_source
 from phylanx.frontend.statements import StatementsMixin
 from phylanx.frontend.strength import StrengthMixin, weak_twin
+from phylanx.frontend.unbound import guard_unbound_reads
 from phylanx.ir.core import Block, Function, Location, Module, Value
 from phylanx.ir.registry import Builder, TypeRuleError, lookup
 from phylanx.ir.types import (
@@ -44,7 +46,7 @@ from phylanx.ir.types import (
     type_of_value,
     unify,
 )
-from phylanx.ops.values import materialize
+from phylanx.ops.values import materialize, materializes_as_itself
 
 _FOLDABLE_SKIP = {"random", "io", "inplace", "view", "control", "terminator"}
 
@@ -59,9 +61,10 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
         self.src = read_source(func)
         self.file = self.src.file
         self.node: ast.AST = self.src.fdef
-        fdef = desugar(self.src)
+        fdef = desugar(self.src, guard_unbound_reads(self.src.fdef))
         self.fdef = fdef
         self.liveness = Liveness(fdef)
+        self.array_only_lists = _array_only_lists(fdef)
         args = fdef.args
         if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
             raise self.error("*args, **kwargs, keyword-only and positional-only parameters "
@@ -159,9 +162,12 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
         if not isinstance(t, (ScalarType, type(NONE))):
             return None
         try:
-            with np.errstate(all="raise"):
+            # a warning (floating-point or NumPy's own, e.g. "Mean of empty slice") must be
+            # issued by every call, so an op that warns is not folded
+            with np.errstate(all="raise"), warnings.catch_warnings():
+                warnings.simplefilter("error")
                 value = (decl.fold or decl.impl)(*consts, **attrs)
-        except Exception:  # noqa: BLE001  (the runtime raises it, at the right time)
+        except Exception:  # noqa: BLE001  (the runtime raises or warns, at the right time)
             return None
         try:
             # Known operands give the exact result kind, even where the type rule cannot
@@ -169,6 +175,8 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
             t = type_of_value(value)
         except TypeError:
             return None
+        if not materializes_as_itself(value, t):
+            return None  # np.bool_ (`bool` types Python's too): computed at run time
         return self.const(value, t)
 
     def const(self, value, t: Type | None = None, hint: str = "") -> Value:
@@ -226,6 +234,10 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
             if obj is None or isinstance(obj, (bool, int, float, complex, np.generic,
                                                 np.ndarray, tuple)):
                 return self.const(obj)
+            kind = next((k for t, k in _UNSUPPORTED_KINDS.items() if isinstance(obj, t)), None)
+            if kind is not None:
+                raise self.error(f"{kind} arguments and values are not supported: a kernel "
+                                 "computes with numbers, NumPy arrays and tuples of them", node)
             raise self.error(f"{_describe(obj)} cannot be used as a value", node)
         from phylanx.frontend.calls import BoundMethod
 
@@ -365,6 +377,9 @@ class Lowerer(StatementsMixin, MessagesMixin, LocalFunctionsMixin, RecordsMixin,
         if t is None:
             if dead:
                 return None  # never read again: it needs no type here
+            if name is None:
+                raise self.error(f"this expression has type {a} on one path and {b} on the "
+                                 "other; phylanx needs one type per value")
             raise self.error(f"variable '{hint_for(name)}' has type {a} and {b} {what}; "
                              "phylanx needs one type per variable")
         if changed is not None and not same_kind_of_value(a, b):
@@ -452,6 +467,38 @@ class _NotConst:
 
 
 _NOT_CONST = _NotConst()
+
+
+_TO_ARRAY = frozenset({"array", "asarray"})
+
+
+def _array_only_lists(fdef: ast.FunctionDef) -> set[int]:
+    """ids of the list literals whose only reader is np.array()/np.asarray(): a direct first
+    argument, or the value of the one assignment of a name read only as such an argument."""
+    def to_array(call) -> bool:
+        return isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
+            and call.func.attr in _TO_ARRAY and bool(call.args)
+
+    calls = [n for n in ast.walk(fdef) if to_array(n)]
+    found = {id(c.args[0]) for c in calls if isinstance(c.args[0], ast.List)}
+    as_argument = {id(c.args[0]) for c in calls if isinstance(c.args[0], ast.Name)}
+    loads: dict[str, list] = {}
+    stores: dict[str, list] = {}
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.Name):
+            (loads if isinstance(n.ctx, ast.Load) else stores).setdefault(n.id, []).append(n)
+    for n in ast.walk(fdef):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
+                isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.List):
+            name = n.targets[0].id
+            if len(stores.get(name, ())) == 1 and loads.get(name) and \
+                    all(id(x) in as_argument for x in loads[name]):
+                found.add(id(n.value))
+    return found
+
+
+_UNSUPPORTED_KINDS = {str: "string", bytes: "bytes", dict: "dict", set: "set", list: "list",
+                      frozenset: "set"}
 
 
 def _describe(obj) -> str:

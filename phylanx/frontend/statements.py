@@ -192,7 +192,8 @@ class StatementsMixin:
             raise self.error("assignment into list items is not supported; use an array",
                              target)
         if not isinstance(base.type, ArrayType):
-            raise self.error(f"'{base.type}' does not support item assignment", target)
+            raise self.error(f"'{base.type}' does not support item assignment", target,
+                             TypeError)
         index, operands = self.index_operands(target.slice)
         v = self.value(value, target)
         new = self.emit("setitem", base, *operands, v, index=index, hint=base.hint)
@@ -207,6 +208,7 @@ class StatementsMixin:
             if isinstance(old, Value) and isinstance(old.type, ArrayType):
                 # NumPy's `x += y` writes into x's buffer (aliases see it) with same_kind casting
                 self.check_inplace_cast(op, new, old.type, rhs.type, s)
+                new = self.check_fits(old, rhs, new)
                 updated = self.emit("setitem", old, new, index=("e",), hint=old.hint)
                 self.rebind_aliases(old, updated)
             else:
@@ -217,9 +219,22 @@ class StatementsMixin:
             new = self.emit(op, self.value(current), rhs)
             if isinstance(current, Value) and isinstance(current.type, ArrayType):
                 self.check_inplace_cast(op, new, current.type, rhs.type, s)
+                new = self.check_fits(current, rhs, new)
             self.store_subscript(s.target, new)
         else:
             raise self.error("augmented assignment to this target is not supported", s.target)
+
+    def check_fits(self, target: Value, operand: Value, new: Value) -> Value:
+        """`new`, the result of `target op= operand`, checked to have target's shape at run
+        time (NumPy's ValueError otherwise: an in-place result cannot grow), unless the
+        types prove it: an operand of no more axes whose extents are all 1 or target's."""
+        t, o = target.type, operand.type
+        if not isinstance(o, ArrayType) or o.rank == 0:
+            return new
+        if o.rank <= t.rank and all(e == 1 or (e is not None and e == te)
+                                    for e, te in zip(o.shape[::-1], t.shape[::-1])):
+            return new
+        return self.emit_op("check_fits", [target, new]).result
 
     def check_inplace_cast(self, op: str, new: Value, t: ArrayType, value_type, node) -> None:
         """Refuse `x op= value` where NumPy refuses to cast the result into x, with NumPy's

@@ -291,7 +291,11 @@ def type_of_value(value) -> Type:
         return GENERATOR
     if isinstance(value, np.random.RandomState):
         return RANDOM_STATE
-    raise TypeError(f"unsupported argument of type {type(value).__name__}")
+    kind = {str: "string", bytes: "bytes", dict: "dict", list: "list", set: "set"}.get(
+        type(value), type(value).__name__)
+    raise TypeError(f"{kind} arguments are not supported (a kernel takes numbers, NumPy arrays "
+                    "of bool, integer, float or complex dtypes, NumPy random generators, tuples "
+                    "of these and None)")
 
 
 def parse_type(text: str) -> Type:

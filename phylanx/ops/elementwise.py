@@ -74,12 +74,16 @@ def _ufunc(name: str, impl, nargs: int, doc: str, numpy=None, commutative=False,
 
 # --- Python operators and their NumPy twins ------------------------------------------------
 
+# The one documented run-time difference (docs/semantics.md); the fuzzer knows it by this text.
+INT_NEGATIVE_POWER = ("int ** negative int gives a float in Python; phylanx types int ** int "
+                      "as int: write a float base (2.0 ** n)")
+
+
 def _python_power(a, b):
     """`a ** b`; a negative exponent on Python ints would give a float, which the int type
     rule cannot express, so it is an error (NumPy raises for integer arrays too)."""
     if type(a) is int and type(b) is int and b < 0:
-        raise ValueError("int ** negative int gives a float in Python; phylanx types "
-                         "int ** int as int: write a float base (2.0 ** n)")
+        raise ValueError(INT_NEGATIVE_POWER)
     return a ** b
 
 

@@ -162,12 +162,16 @@ def _infer_setitem(types, attrs):
     x, *idx, value = types
     index = attrs["index"]
     if not isinstance(x, ArrayType):
-        raise TypeRuleError(f"'{x}' object does not support item assignment")
+        raise TypeRuleError(f"'{x}' object does not support item assignment", TypeError)
     target = (_infer_gather if "a" in index else _infer_getitem)([x, *idx], attrs)
     if not isinstance(value, (ArrayType, ScalarType)):
         raise TypeRuleError(f"cannot assign {value} into an array", TypeError)
     if index.count("i") == x.rank and len(index) == x.rank and rank_of(value) > 0:
-        # one element (every axis indexed by an integer): NumPy takes scalars and 0-d arrays
+        # one element (every axis indexed by an integer): NumPy takes scalars and 0-d arrays;
+        # a complex element converts the value as a Python scalar (TypeError)
+        if x.dtype in ("c64", "c128"):
+            raise TypeRuleError("only 0-dimensional arrays can be converted to Python scalars "
+                                f"({value} into one element of {x})", TypeError)
         raise TypeRuleError(f"setting an array element with a sequence ({value})", ValueError)
     if index == ("a",) and idx[0].dtype == "bool" and rank_of(value) > 1:
         raise TypeRuleError("NumPy boolean array indexing assignment requires a 0 or "
@@ -198,12 +202,35 @@ def _setitem(x, *values, index):
     return x
 
 
+def _numpy_shape(shape: tuple) -> str:
+    return "(" + ",".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _check_fits(target, value):
+    if np.shape(value) != np.shape(target):
+        raise ValueError(f"non-broadcastable output operand with shape "
+                         f"{_numpy_shape(np.shape(target))} doesn't match the broadcast shape "
+                         f"{_numpy_shape(np.shape(value))}")
+    return value
+
+
+def _infer_check_fits(types, attrs):
+    target, value = types
+    if not isinstance(target, ArrayType):
+        raise TypeRuleError(f"check_fits needs an array target, got {target}")
+    return value
+
+
 declare("getitem", operands=("x", "index*"), attrs=(Attr("index"),),
         traits=("pure", "view"), infer=_infer_getitem, impl=_getitem, quiet_when=basic_slicing,
         doc="Basic indexing x[i, a:b:c, None, ...]: a view (or a NumPy scalar).")
 declare("gather", operands=("x", "index*"), attrs=(Attr("index"),),
         traits=("pure", "allocates"), infer=_infer_gather, impl=_getitem,
         doc="Advanced indexing with integer or boolean arrays: a copy.")
+declare("check_fits", operands=("target", "value"), traits=("pure",), infer=_infer_check_fits,
+        impl=_check_fits,
+        doc="`value`, the result of `target op= y` computed over the broadcast shape; NumPy's "
+            "ValueError when that is not target's shape (an in-place result cannot grow).")
 declare("setitem", operands=("x", "args*"), attrs=(Attr("index"),),
         traits=("inplace",), infer=_infer_setitem, impl=_setitem,
         doc="x[index] = value, in place; returns x.")

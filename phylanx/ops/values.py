@@ -37,6 +37,21 @@ def materialize(value, t: Type):
     return None
 
 
+def materializes_as_itself(value, t: Type) -> bool:
+    """Whether a constant of type `t` holding `value` comes back as the same Python types
+    (a folded result must): `bool` types both Python's bool and np.bool_, and a constant
+    materializes as the former."""
+    back = materialize(value, t)
+
+    def same(a, b) -> bool:
+        if isinstance(a, tuple) or isinstance(b, tuple):
+            return isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) and \
+                all(map(same, a, b))
+        return type(a) is type(b)
+
+    return same(back, value)
+
+
 def zero_of(t: Type):
     """The value an `undef` of type `t` takes: zeros, empty arrays, empty lists."""
     if isinstance(t, ScalarType):
@@ -108,7 +123,7 @@ def _infer_len(types, attrs):
     (t,) = types
     if isinstance(t, ArrayType) and t.rank > 0 or isinstance(t, (ListType, TupleType)):
         return INT
-    raise TypeRuleError(f"len() of {t}")
+    raise TypeRuleError(f"len() of {t}", TypeError)  # Python: "len() of unsized object"
 
 
 def _list_get(lst, i):
@@ -141,6 +156,24 @@ declare("undef", traits=("pure",), verify=lambda op, f, m: None, needs_result_ty
         quiet_when=always,
         impl=lambda result_types: zero_of(result_types[0]),
         doc="A variable with no value on this path (reads give zeros / empty arrays).")
+def _check_bound(bound, value, name):
+    if not bound:
+        raise UnboundLocalError(
+            f"cannot access local variable '{name}' where it is not associated with a value")
+    return value
+
+
+def _infer_check_bound(types, attrs):
+    bound, value = types
+    if bound != BOOL:
+        raise TypeRuleError(f"check_bound needs a bool flag, got {bound}")
+    return value
+
+
+declare("check_bound", operands=("bound", "value"), attrs=(Attr("name", kind="str"),),
+        traits=("pure",), infer=_infer_check_bound, impl=_check_bound,
+        doc="A read of variable `name`: `value`, or UnboundLocalError when `bound` is False "
+            "(no assignment on the path taken bound it).")
 declare("truth", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL, impl=_truth,
         quiet_when=scalar_operand,
         doc="Python's bool(x); raises ValueError for arrays of size != 1.")
@@ -221,4 +254,4 @@ declare("range_len", operands=("start", "stop", "step"), traits=("pure", "nonneg
 declare("not", operands=("x",), traits=("pure",), infer=lambda ts, a: BOOL,
         impl=lambda x: not x, quiet_when=always, doc="Python's `not x` of a bool.")
 
-__all__ = ["materialize", "unify", "zero_of"]
+__all__ = ["materialize", "materializes_as_itself", "unify", "zero_of"]
