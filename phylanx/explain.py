@@ -56,6 +56,7 @@ class Explanation:
     wall_ns: int = 0
     threads: int = 1
     note: str = ""
+    tier: str = ""                 # the native tier's state (phylanx.native.NativeState)
 
     def of(self, kind: str) -> list[Entry]:
         return [e for e in self.entries if e.kind == kind]
@@ -76,6 +77,8 @@ class Explanation:
         else:
             head.append(f"compiled, not run (what the runtime does at run time needs "
                         f"arguments: explain(*args) or --args-from); {counts}")
+        if self.tier:
+            head.append(f"tier: {self.tier}")
         out = head + ([self.note] if self.note else [])
         current = None
         for e in self.entries:
@@ -160,6 +163,8 @@ def _explain(kernel, compiled, module, call) -> Explanation:
             outcome, message = _loop_message(node, op, planner, run, parloops,
                                              get_task_threshold(), report.threads)
             entries.append(_entry(op, "parallel", message, outcome))
+    if compiled.native_state is not None:
+        report.tier = compiled.native_state.describe()
     if module is not compiled.module:
         report.note = ("array arguments overlap, so the kernel ran its unoptimized PhySL (the "
                        "optimizer assumes distinct array arguments do not overlap)")

@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from phylanx import native as _native
 from phylanx.compiler import Compiler
 from phylanx.frontend.external import CompiledFunction
 from phylanx.frontend.source import read_source
@@ -34,6 +35,9 @@ class CompiledKernel:
         self._fallback = None
         self._written = None
         self._lower_lock = threading.Lock()
+        # the native tier (phylanx.native): its state, and the entry once compiled
+        self.native_state = None
+        self.native = None
 
     @property
     def executable(self):
@@ -83,6 +87,24 @@ class CompiledKernel:
     def stale(self) -> bool:
         """Whether something read from outside the arguments changed since compiling."""
         return self.reads is not None and self.reads.current() is None
+
+
+def _switch_to_native(compiled: CompiledKernel, state) -> None:
+    """Let calls of `compiled` run its native entry (called when it is ready)."""
+    run = state.run
+    if len(compiled.module.entry.args) > 1:
+        from phylanx.analysis import arguments_overlap, written_arguments
+
+        written = written_arguments(compiled.module)
+        if written:
+            entry = run
+
+            def run(*values):
+                # the native code relies on the optimizer's no-alias rule, as `module` does
+                if arguments_overlap(written, values):
+                    return NotImplemented
+                return entry(*values)
+    compiled.native = run
 
 
 _SCALARS = (float, int, bool, complex)
@@ -195,6 +217,8 @@ class Kernel(CompiledFunction):
         compiled = CompiledKernel(result.module, types, result, module, compiler.reads)
         if self.debug:
             print(result.stage("final"), end="", flush=True)
+        compiled.native_state = _native.start(compiled, functools.partial(_switch_to_native,
+                                                                          compiled))
         self._cache[types] = compiled
         return compiled
 
@@ -229,6 +253,11 @@ class Kernel(CompiledFunction):
                 targets.append(self.profile)
             if targets:
                 return _collect.run_profiled(compiled, values, self, targets)
+        native = compiled.native
+        if native is not None:
+            result = native(*values)
+            if result is not NotImplemented:  # else: a call the interpreter must run
+                return result
         return compiled.executable_for(values)[0].run(values)
 
     def _with_hidden(self, compiled: CompiledKernel, values: tuple):
@@ -271,6 +300,13 @@ class Kernel(CompiledFunction):
         if types is None:
             types = self._types(self._bind(args, kwargs))
         return self.compile(types).pipeline.diff(a, b)
+
+    def c_source(self, *args, types: str | None = None, **kwargs) -> str:
+        """The C source the native tier compiles for these arguments (or for a signature
+        string `types`); raises phylanx.native.Unsupported saying what it cannot translate."""
+        if types is None:
+            types = self._types(self._bind(args, kwargs))
+        return _native.c_source(self.compile(types).module)
 
     def explain(self, *args, **kwargs):
         """Report, per source line, NumPy fallbacks, parallel loops and how they ran, and

@@ -56,6 +56,9 @@ class KernelCall:
     thread: int                 # threading.get_ident() of the calling Python thread
     thread_name: str
     failed: bool = False
+    # which tier this specialisation uses outside profiles, and why (profiled calls run on
+    # the interpreter, whose records they need)
+    tier: str = ""
 
     @property
     def duration(self) -> int:
@@ -212,6 +215,7 @@ def run_profiled(compiled, values, kernel, targets) -> object:
                 signature=", ".join(map(str, compiled.signature)),
                 executable=executable, module=module, py_func=kernel.py_func,
                 records=np.frombuffer(raw, PROFILE_DTYPE), start=start, end=end,
-                thread=thread.ident, thread_name=thread.name, failed=failed)
+                thread=thread.ident, thread_name=thread.name, failed=failed,
+                tier="" if compiled.native_state is None else compiled.native_state.describe())
             for target in targets:
                 target.add(call)
