@@ -14,7 +14,6 @@ usage error (exit code 2).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -187,17 +186,7 @@ def main(argv=None) -> int:
     return args.run(args)
 
 
-def _main_for_shell() -> int:
-    """main(), quiet when the reader of stdout goes away (`python -m phylanx physl ... | head`)."""
-    try:
-        code = main()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Python flushes stdout again at exit; point it at devnull so that flush cannot fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return code
-
-
 if __name__ == "__main__":
-    sys.exit(_main_for_shell())
+    from phylanx._shell import run_for_shell
+
+    sys.exit(run_for_shell(main))

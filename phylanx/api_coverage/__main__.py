@@ -6,10 +6,10 @@ import argparse
 import sys
 import time
 
+from phylanx._shell import run_for_shell
 from phylanx.api_coverage.names import CATEGORIES
 from phylanx.api_coverage.probe import format_summary, run_all
 from phylanx.corpus.compare import STATUSES
-from phylanx.corpus.runner import run_for_shell
 
 
 def main(argv: list[str] | None = None) -> int:

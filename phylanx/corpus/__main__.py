@@ -8,6 +8,7 @@ import argparse
 import sys
 from collections import Counter
 
+from phylanx._shell import run_for_shell
 from phylanx.corpus.compare import REFUSED, STATUSES, WORKS
 from phylanx.corpus.fetch import CorpusUnavailable, cache_dir
 from phylanx.corpus.runner import (
@@ -15,7 +16,6 @@ from phylanx.corpus.runner import (
     check,
     geomean,
     load_cases,
-    run_for_shell,
     select,
     time_case,
 )

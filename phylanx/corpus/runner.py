@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import statistics
-import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -118,16 +116,3 @@ def geomean(values: list[float]) -> float:
 def compiled_cases(cases: list[Case], size: str = "xs") -> list[Case]:
     """The cases that compile and match NumPy at `size`."""
     return [c for c in cases if check(c, size).status == WORKS]
-
-
-def run_for_shell(main: Callable[[], int]) -> int:
-    """main(), quiet when the reader of stdout goes away (`python -m phylanx.corpus | head`),
-    as `python -m phylanx` is."""
-    try:
-        code = main()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Python flushes stdout again at exit; point it at devnull so that flush cannot fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return code

@@ -18,14 +18,14 @@ def _loads(node: ast.AST | None) -> set[str]:
             and isinstance(n.ctx, ast.Load)}
 
 
-def _target_names(target: ast.AST) -> set[str]:
+def target_names(target: ast.AST) -> set[str]:
     """Names a target binds (x, (a, b), [a, *b]); subscripts and attributes bind none."""
     if isinstance(target, ast.Name):
         return {target.id}
     if isinstance(target, (ast.Tuple, ast.List)):
-        return set().union(*map(_target_names, target.elts)) if target.elts else set()
+        return set().union(*map(target_names, target.elts)) if target.elts else set()
     if isinstance(target, ast.Starred):
-        return _target_names(target.value)
+        return target_names(target.value)
     return set()
 
 
@@ -65,21 +65,21 @@ class Liveness:
     def _stmt(self, s: ast.stmt, after: set[str]) -> set[str]:
         self._after[id(s)] = frozenset(after)
         if isinstance(s, ast.Assign):
-            bound = set().union(*map(_target_names, s.targets))
+            bound = set().union(*map(target_names, s.targets))
             loads = set().union(*map(_target_loads, s.targets))
             return (after - bound) | loads | _loads(s.value)
         if isinstance(s, ast.AnnAssign):
-            return (after - _target_names(s.target)) | _target_loads(s.target) | _loads(s.value)
+            return (after - target_names(s.target)) | _target_loads(s.target) | _loads(s.value)
         if isinstance(s, ast.AugAssign):
             return after | _loads(s.target) | _target_loads(s.target) | _loads(s.value) | \
-                _target_names(s.target)
+                target_names(s.target)
         if isinstance(s, ast.If):
             return _loads(s.test) | self._block(s.body, after) | self._block(s.orelse, after)
         if isinstance(s, ast.For):
             head = set(after)
             while True:  # the head reaches itself through the body: iterate to the fixpoint
                 body = self._block(s.body, head)
-                new = after | (body - _target_names(s.target)) | _target_loads(s.target)
+                new = after | (body - target_names(s.target)) | _target_loads(s.target)
                 if s.orelse:
                     new |= self._block(s.orelse, after)
                 if new == head:

@@ -18,28 +18,20 @@ from __future__ import annotations
 import ast
 import copy
 
+from phylanx.frontend.liveness import target_names
+
 CHECK_BOUND = "__phx_check_bound"
 FLAG_PREFIX = "__phx_bound_"
-
-
-def _target_names(target: ast.AST) -> set[str]:
-    if isinstance(target, ast.Name):
-        return {target.id}
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return set().union(*map(_target_names, target.elts)) if target.elts else set()
-    if isinstance(target, ast.Starred):
-        return _target_names(target.value)
-    return set()
 
 
 def _bound_by(s: ast.stmt) -> set[str]:
     """Names statement `s` itself binds (not its nested statements)."""
     if isinstance(s, ast.Assign):
-        return set().union(*map(_target_names, s.targets))
+        return set().union(*map(target_names, s.targets))
     if isinstance(s, ast.AnnAssign) and s.value is not None:
-        return _target_names(s.target)
+        return target_names(s.target)
     if isinstance(s, ast.AugAssign):
-        return _target_names(s.target)
+        return target_names(s.target)
     return set()
 
 
@@ -49,7 +41,7 @@ def _locals_of(fdef: ast.FunctionDef) -> set[str]:
         if isinstance(node, ast.stmt):
             names |= _bound_by(node)
             if isinstance(node, ast.For):
-                names |= _target_names(node.target)
+                names |= target_names(node.target)
     return names
 
 
@@ -92,7 +84,7 @@ class _Analysis:
                     and n.id in self.local_names and n.id not in state:
                 self.reads.append(n)
             elif isinstance(n, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-                own = set().union(*(_target_names(g.target) for g in n.generators))
+                own = set().union(*(target_names(g.target) for g in n.generators))
                 inner = [n.generators[0].iter]
                 for g in n.generators:
                     inner += [*g.ifs] + ([g.iter] if g is not n.generators[0] else [])
@@ -151,7 +143,7 @@ class _Analysis:
             self.loop_continues.append([])
             if isinstance(s, ast.While):
                 self.expr(s.test, head)
-            entry = head | _target_names(s.target) if isinstance(s, ast.For) else head
+            entry = head | target_names(s.target) if isinstance(s, ast.For) else head
             end = self.block(s.body, entry)
             exits = self.loop_exits.pop()
             continues = self.loop_continues.pop()
@@ -239,6 +231,6 @@ class _Rewrite(ast.NodeTransformer):
 
     def visit_For(self, node: ast.For):
         node = self.generic_visit(node)
-        names = sorted(_target_names(node.target) & self.guarded)
+        names = sorted(target_names(node.target) & self.guarded)
         node.body[:0] = [_set_flag(n, True, node.target) for n in names]
         return node
