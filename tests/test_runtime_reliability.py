@@ -146,14 +146,24 @@ def _interrupt_from_a_timer(seconds, run):
 
 @pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
                     reason="Ctrl-C goes to the main thread")
-def test_ctrl_c_from_a_timer_thread_stops_a_loop_holding_the_gil(one_thread):
+@pytest.mark.parametrize("tier", ["0", "force"])
+def test_ctrl_c_from_a_timer_thread_stops_a_loop_holding_the_gil(one_thread, tier, monkeypatch):
+    # Each tier on its own kernel, compiled before the timer starts: a native compile still
+    # running in the background would compete for the two cores with the loop and the timer.
+    monkeypatch.setenv("PHYLANX_NATIVE", tier)
+    loop = phylanx.kernel(scalar_loop.py_func)
     ex = lower(parse_physl(GIL_LOOP))
-    scalar_loop(1.0, 10)     # compiled before the timer starts
-    for run in (lambda: ex.run((1.0, 10**6, 200_000)), lambda: scalar_loop(1.0, 10**12)):
+    loop(1.0, 10)
+    # The interpreter hands the GIL over as CPython's eval loop does: as fast as plain
+    # Python. Native code (phylanx/native) checks every 65536 iterations and lets a waiting
+    # thread in at the switch interval, which the timer thread needs several times: measured
+    # 0.06-0.15 s later than Python; the bound says it stops, not how fast.
+    slack = 0.05 if tier == "0" else 1.0
+    for run in (lambda: ex.run((1.0, 10**6, 200_000)), lambda: loop(1.0, 10**12)):
         elapsed, python = _best_of_three(
             lambda run=run: (_interrupt_from_a_timer(0.1, run),
                      _interrupt_from_a_timer(0.1, lambda: _python_loop(100))))
-        assert elapsed < python + 0.05, (elapsed, python)
+        assert elapsed < python + slack, (elapsed, python)
     assert ex.run((1.0, 2, 10)) == spin_reference(1.0, 20)   # still usable
 
 
