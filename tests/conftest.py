@@ -31,3 +31,14 @@ def copy_teams(request):
     old = _move.set_copy_parallel_min(float("inf") if request.param == "one thread" else 0.0)
     yield
     _move.set_copy_parallel_min(old)
+
+
+@pytest.fixture(scope="module")
+def native_test_ops():
+    """The suite's native test ops (test.spin, test.spin_gil, test.team: tests/native_kernels.py)
+    registered for the module's tests."""
+    import native_kernels
+
+    native_kernels.load().register()
+    yield
+    native_kernels.load().unregister()

@@ -3,7 +3,6 @@ sequential regions, recursive calls, while loops, pool tasks and parallel-loop h
 
 import itertools
 
-import native_kernels
 import numpy as np
 import pytest
 
@@ -46,11 +45,7 @@ func @fact(%n: int) -> int {
 
 
 
-@pytest.fixture(scope="module", autouse=True)
-def test_kernels():
-    native_kernels.load().register()
-    yield
-    native_kernels.load().unregister()
+pytestmark = pytest.mark.usefixtures("native_test_ops")   # tests/conftest.py
 
 
 @pytest.fixture

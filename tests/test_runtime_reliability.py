@@ -14,7 +14,6 @@ import _thread
 import threading
 import time
 
-import native_kernels
 import numpy as np
 import pytest
 from native_kernels import spin_reference
@@ -24,12 +23,7 @@ import phylanx.runtime as rt
 from phylanx.ir.parser import parse_physl
 from phylanx.runtime import lower
 
-
-@pytest.fixture(scope="module", autouse=True)
-def test_kernels():
-    native_kernels.load().register()
-    yield
-    native_kernels.load().unregister()
+pytestmark = pytest.mark.usefixtures("native_test_ops")   # tests/conftest.py
 
 
 @pytest.fixture

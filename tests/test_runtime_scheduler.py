@@ -11,7 +11,6 @@ import threading
 import time
 import tracemalloc
 
-import native_kernels
 import numpy as np
 import pytest
 from native_kernels import spin_reference
@@ -23,12 +22,7 @@ from phylanx.ir.parser import parse_physl
 from phylanx.oracle import evaluate
 from phylanx.runtime import _threads, lower
 
-
-@pytest.fixture(scope="module", autouse=True)
-def test_kernels():
-    native_kernels.load().register()
-    yield
-    native_kernels.load().unregister()
+pytestmark = pytest.mark.usefixtures("native_test_ops")   # tests/conftest.py
 
 
 @pytest.fixture
