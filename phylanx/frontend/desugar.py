@@ -65,7 +65,7 @@ class Desugar:
 
     def function(self, fdef: ast.FunctionDef) -> ast.FunctionDef:
         body = fdef.body
-        returns = [n for n in own_nodes(fdef) if isinstance(n, ast.Return)]
+        returns = [n for n in own_nodes(fdef.body) if isinstance(n, ast.Return)]
         tail_only = all(n is body[-1] for n in returns)
         if tail_only:
             new_body, _ = self.block(body, in_function_tail=True)
@@ -191,17 +191,24 @@ def _always_returns(stmts: list[ast.stmt]) -> bool:
 def _returns_value(fdef: ast.FunctionDef) -> bool:
     return any(isinstance(n, ast.Return) and n.value is not None
                and not (isinstance(n.value, ast.Constant) and n.value.value is None)
-               for n in own_nodes(fdef))
+               for n in own_nodes(fdef.body))
 
 
-def own_nodes(fdef: ast.FunctionDef):
-    """The nodes of fdef's body, without the bodies of functions defined in it."""
-    todo = list(fdef.body)
+def own_nodes(body):
+    """The nodes of `body`, not descending into nested functions, lambdas or comprehensions
+    (their names are their own)."""
+    todo = list(body)
     while todo:
         n = todo.pop()
         yield n
-        if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            todo.extend(ast.iter_child_nodes(n))
+        for child in ast.iter_child_nodes(n):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                  ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
+                                  ast.GeneratorExp)):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    yield child        # its name is bound here
+                continue
+            todo.append(child)
 
 
 def desugar(src: Source, fdef: ast.FunctionDef | None = None) -> ast.FunctionDef:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from phylanx.frontend.desugar import Desugar
+from phylanx.frontend.desugar import Desugar, own_nodes
 from phylanx.frontend.liveness import Liveness
 from phylanx.frontend.scope import EMPTY_LIST, Static
 from phylanx.ir.core import Value
@@ -41,26 +41,9 @@ class LocalFunction:
         return f"<local function {self.name}>"
 
 
-def _own_nodes(body):
-    """The nodes of `body`, not descending into nested functions, lambdas or comprehensions
-    (their names are their own)."""
-    todo = list(body)
-    while todo:
-        n = todo.pop()
-        yield n
-        for child in ast.iter_child_nodes(n):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
-                                  ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
-                                  ast.GeneratorExp)):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    yield child        # its name is bound here
-                continue
-            todo.append(child)
-
-
 def _assigned_names(body) -> set[str]:
     names = set()
-    for n in _own_nodes(body):
+    for n in own_nodes(body):
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
             names.add(n.id)
         elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -85,7 +68,7 @@ class LocalFunctionsMixin:
             if node.decorator_list:
                 raise self.error("a decorated nested function is not supported",
                                  node.decorator_list[0])
-            for n in _own_nodes(node.body):
+            for n in own_nodes(node.body):
                 if isinstance(n, (ast.Global, ast.Nonlocal)):
                     kind = "global" if isinstance(n, ast.Global) else "nonlocal"
                     raise self.error(f"'{kind}' in a nested function is not supported: a "
@@ -163,7 +146,7 @@ class LocalFunctionsMixin:
 
     def free_names(self, fn: LocalFunction) -> set[str]:
         body = [fn.node.body] if isinstance(fn.node, ast.Lambda) else fn.node.body
-        return {n.id for n in _own_nodes(body) if isinstance(n, ast.Name)
+        return {n.id for n in own_nodes(body) if isinstance(n, ast.Name)
                 and isinstance(n.ctx, ast.Load)} - fn.local_names
 
     def _lower_local_body(self, fn: LocalFunction):
